@@ -1,0 +1,143 @@
+"""Query plan nodes: the plain data a planner produces and an executor runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class FieldKey:
+    """A response key (alias or field name) in a merge or rewrite path."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListItems:
+    """Fan out over every item of a list (`@` in a printed path)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TypeCondition:
+    """Keep only objects whose `__typename` is one of `names` (`|[A|B]` in a printed path)."""
+
+    names: tuple[str, ...]
+
+
+PathSegment: TypeAlias = FieldKey | ListItems | TypeCondition
+ResponsePath: TypeAlias = tuple[PathSegment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TypenameEquals:
+    """A rewrite step that applies only to objects of this `__typename` (`... on T`)."""
+
+    type_name: str
+
+
+RewriteStep: TypeAlias = FieldKey | TypenameEquals
+
+
+@dataclass(frozen=True, slots=True)
+class ValueSetter:
+    """Set the value at `path` (relative to each representation or entity) to `value`."""
+
+    path: tuple[RewriteStep, ...]
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRenamer:
+    """Rename the key at `path` (relative to each representation or entity) to `rename_to`."""
+
+    path: tuple[RewriteStep, ...]
+    rename_to: str
+
+
+Rewrite: TypeAlias = ValueSetter | KeyRenamer
+
+
+@dataclass(frozen=True, slots=True)
+class SelectedField:
+    """A field of a representation selection; `alias` is the key to read in merged data."""
+
+    name: str
+    alias: str | None = None
+    selections: tuple[Selection, ...] = ()
+
+    @property
+    def response_key(self) -> str:
+        """The key under which this field's value sits in the data."""
+        return self.alias or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class SelectedFragment:
+    """An inline fragment of a representation selection (`... on T { ... }`)."""
+
+    type_condition: str
+    selections: tuple[Selection, ...]
+
+
+Selection: TypeAlias = SelectedField | SelectedFragment
+
+
+@dataclass(frozen=True, slots=True)
+class FetchNode:
+    """One request to one subgraph.
+
+    `requires` is None for a root fetch; for an entity fetch it is the selection projected from
+    each merged object to build the `representations` variable.
+    """
+
+    service: str
+    operation: str
+    operation_kind: Literal["query", "mutation", "subscription"] = "query"
+    operation_name: str | None = None
+    variable_usages: tuple[str, ...] = ()
+    requires: tuple[Selection, ...] | None = None
+    input_rewrites: tuple[Rewrite, ...] = ()
+    output_rewrites: tuple[Rewrite, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlattenNode:
+    """Run `node` for every object reached by `path` in the merged data, merging results there."""
+
+    path: ResponsePath
+    node: PlanNode
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceNode:
+    """Run `nodes` one after the other."""
+
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelNode:
+    """Run `nodes` concurrently."""
+
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionNode:
+    """Run `if_clause` when the boolean `variable` is true, else `else_clause`."""
+
+    variable: str
+    if_clause: PlanNode | None
+    else_clause: PlanNode | None
+
+
+PlanNode: TypeAlias = FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """The plan of one operation; `node` is None when no subgraph needs to be called."""
+
+    node: PlanNode | None

@@ -1,0 +1,1 @@
+"""What every subgraph shares: request identity, tokens, pagination, errors, settings, app factory."""
