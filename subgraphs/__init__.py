@@ -1,0 +1,1 @@
+"""Renku subgraphs: one package per backend, each a Strawberry federation subgraph."""

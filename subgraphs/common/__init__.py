@@ -1,1 +1,1 @@
-"""What every subgraph shares: request identity, tokens, pagination, errors, settings, app factory."""
+"""What every subgraph shares: identity, tokens, pagination, errors, settings, app factory."""
