@@ -1,0 +1,218 @@
+"""`renku-fed`: the entry point and its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path(".renku-fed")
+DEFAULT_SUPERGRAPH = Path("schema/supergraph.graphql")
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as `30m`, `1h` or `7d`."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration; write a number and a unit s, m, h or d (e.g. 1h)."
+        )
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _subgraph_option(text: str) -> tuple[str, str]:
+    name, sep, location = text.partition("=")
+    if not sep or not name or not location:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=URL_OR_FILE (e.g. users=http://127.0.0.1:4001/graphql)."
+        )
+    return name, location
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="renku-fed",
+        description="Renku as one federated GraphQL API: run the platform, its router, "
+        "compose supergraphs, print query plans and sign development tokens.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser(
+        "up",
+        help="start the whole platform (router + users, projects, sessions, kg subgraphs)",
+        description="Start the four subgraphs and the router on this machine with embedded "
+        "backends; the first start seeds demo data (users alice, bob, carol). Ctrl-C stops all.",
+    )
+    up.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    up.add_argument(
+        "--port", type=int, default=4000, help="router port (4000); subgraphs use the next four"
+    )
+    up.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data folder (./.renku-fed)"
+    )
+
+    token = commands.add_parser(
+        "token",
+        help="print a development token for a user",
+        description="Print an access token signed by the embedded development issuer.",
+    )
+    token.add_argument("user", help="username, e.g. alice")
+    token.add_argument("--expires", type=parse_duration, default=timedelta(hours=1), help="1h")
+    token.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="./.renku-fed")
+
+    plan = commands.add_parser(
+        "plan",
+        help="print the query plan of an operation",
+        description="Print how the router would split an operation across the subgraphs.",
+    )
+    plan.add_argument("operation", type=Path, help="a .graphql file holding the operation")
+    plan.add_argument("--supergraph", type=Path, default=DEFAULT_SUPERGRAPH)
+    plan.add_argument("--operation-name", help="which operation of the file to plan")
+    plan.add_argument("--json", action="store_true", help="print Apollo-compatible JSON")
+
+    compose = commands.add_parser(
+        "compose",
+        help="compose subgraph schemas into a supergraph",
+        description="Compose Federation v2 subgraph SDLs (files, or running subgraphs' URLs "
+        "asked for `{ _service { sdl } }`) into a supergraph SDL.",
+    )
+    compose.add_argument(
+        "--subgraph", dest="subgraphs", action="append", type=_subgraph_option, required=True,
+        metavar="NAME=URL_OR_FILE", help="a subgraph; repeat for each",
+    )  # fmt: skip
+    compose.add_argument(
+        "-o", "--output", type=Path, help="write here instead of standard output"
+    )
+
+    router = commands.add_parser(
+        "router",
+        help="run only the router, for any supergraph",
+        description="Serve POST /graphql and /healthz for a supergraph file or for subgraphs "
+        "composed at start.",
+    )
+    router.add_argument("--supergraph", type=Path, help="supergraph SDL file")
+    router.add_argument(
+        "--subgraph", dest="subgraphs", action="append", type=_subgraph_option, default=[],
+        metavar="NAME=URL", help="compose from running subgraphs instead; repeat for each",
+    )  # fmt: skip
+    router.add_argument("--host", default="127.0.0.1")
+    router.add_argument("--port", type=int, default=4000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a subcommand; the return value is the process exit code."""
+    args = build_parser().parse_args(argv)
+    handlers = {
+        "up": _up,
+        "token": _token,
+        "plan": _plan,
+        "compose": _compose,
+        "router": _router,
+    }
+    try:
+        return handlers[args.command](args)
+    except CommandError as exc:
+        print(f"renku-fed {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+class CommandError(Exception):
+    """A subcommand failed for a reason the user can fix; the message says how."""
+
+
+def _up(args: argparse.Namespace) -> int:
+    from router.cli.up import PlatformError, PlatformLayout, run_platform
+
+    try:
+        return run_platform(PlatformLayout(args.host, args.port, args.data_dir))
+    except PlatformError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _token(args: argparse.Namespace) -> int:
+    from subgraphs.common.dev_issuer import DevIssuer
+
+    try:
+        issuer = DevIssuer.load(args.data_dir / "dev-issuer")
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from exc
+    print(issuer.sign(args.user, expires_in=args.expires))
+    return 0
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text()
+    except OSError as exc:
+        raise CommandError(f"cannot read the {what} {path}: {exc.strerror}.") from exc
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from graphql import GraphQLError, parse, validate
+
+    from router.planning import PlanningError, QueryPlanner, plan_to_json, print_plan
+    from router.supergraph import Supergraph, SupergraphError
+
+    try:
+        supergraph = Supergraph.parse(_read(args.supergraph, "supergraph"))
+        document = parse(_read(args.operation, "operation"))
+    except (SupergraphError, GraphQLError) as exc:
+        raise CommandError(str(exc)) from exc
+    errors = validate(supergraph.api_schema, document)
+    if errors:
+        raise CommandError("; ".join(e.message for e in errors))
+    try:
+        plan = QueryPlanner(supergraph).plan(document, args.operation_name)
+    except PlanningError as exc:
+        raise CommandError(str(exc)) from exc
+    print(json.dumps(plan_to_json(plan), indent=2) if args.json else print_plan(plan))
+    return 0
+
+
+def _compose(args: argparse.Namespace) -> int:
+    from router.composition import CompositionFailed, compose, load_subgraph_source
+
+    try:
+        sources = [load_subgraph_source(name, location) for name, location in args.subgraphs]
+        supergraph = compose(sources)
+    except (CompositionFailed, OSError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    if args.output:
+        args.output.write_text(supergraph)
+    else:
+        sys.stdout.write(supergraph)
+    return 0
+
+
+def _router(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from router.http import create_router_app
+    from router.settings import RouterSettings
+    from subgraphs.common.logs import configure_logging
+
+    if args.supergraph is None and not args.subgraphs:
+        raise CommandError("give --supergraph FILE or at least one --subgraph NAME=URL.")
+    configure_logging("router")
+    settings = RouterSettings(
+        host=args.host,
+        port=args.port,
+        supergraph_path=args.supergraph,
+        subgraphs=dict(args.subgraphs),
+    )
+    uvicorn.run(
+        create_router_app(settings), host=args.host, port=args.port, log_config=None
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

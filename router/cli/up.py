@@ -1,0 +1,228 @@
+"""`renku-fed up`: the four subgraphs and the router as supervised local processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+import httpx
+
+from subgraphs.common.dev_issuer import DevIssuer
+
+SUBGRAPHS = ("users", "projects", "sessions", "kg")
+STARTUP_TIMEOUT_SECONDS = 60.0
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+class PlatformError(Exception):
+    """The platform could not start; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Service:
+    """One process of the platform: its name, port and how uvicorn finds its app."""
+
+    name: str
+    port: int
+    app: str
+
+    def url(self, host: str, path: str = "") -> str:
+        """The service's base URL (plus `path`)."""
+        return f"http://{host}:{self.port}{path}"
+
+
+@dataclass(frozen=True)
+class PlatformLayout:
+    """Where every service listens and keeps its data, derived from the `up` options."""
+
+    host: str
+    port: int
+    data_dir: Path
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        """The subgraphs on the ports after the router's, then the router."""
+        subgraphs = tuple(
+            Service(name, self.port + offset, f"subgraphs.{name}.app:create_app")
+            for offset, name in enumerate(SUBGRAPHS, start=1)
+        )
+        return (*subgraphs, Service("router", self.port, "router.cli.serve:create_app"))
+
+    @property
+    def issuer(self) -> str:
+        """The embedded OIDC issuer, served by the users subgraph at Keycloak's paths."""
+        return f"http://{self.host}:{self.port + 1}/realms/renku"
+
+    @property
+    def router_url(self) -> str:
+        """Where clients send GraphQL."""
+        return f"http://{self.host}:{self.port}/graphql"
+
+    def environment(self, service: Service, seed_demo: bool) -> dict[str, str]:
+        """The settings a service's process gets, as environment variables."""
+        env = {"RENKU_FED_AUTH_ISSUER": self.issuer, "PYTHONUNBUFFERED": "1"}
+        if service.name == "router":
+            subgraph_urls = {s.name: s.url(self.host, "/graphql") for s in self.services[:-1]}
+            env["RENKU_FED_ROUTER_SUBGRAPHS"] = json.dumps(subgraph_urls)
+            return env
+        prefix = f"RENKU_FED_{service.name.upper()}_"
+        env[prefix + "DATA_DIR"] = str(self.data_dir / service.name)
+        env[prefix + "SEED_DEMO"] = "true" if seed_demo else "false"
+        if service.name == "users":
+            env[prefix + "DEV_ISSUER_DIR"] = str(self.data_dir / "dev-issuer")
+        if service.name == "sessions":
+            env[prefix + "GRAPH_URL"] = self.router_url
+        return env
+
+
+def check_ports_free(layout: PlatformLayout) -> None:
+    """Raise PlatformError naming the first port that something else already uses."""
+    for service in layout.services:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((layout.host, service.port))
+            except OSError as exc:
+                raise PlatformError(
+                    f"Port {service.port} on {layout.host} (for the {service.name} service) is "
+                    f"already in use ({exc.strerror}). Stop the program using it, or choose "
+                    "other ports with --port (the subgraphs use the four ports after it)."
+                ) from exc
+
+
+class Supervisor:
+    """Starts the services, waits for their health, and stops them all together."""
+
+    def __init__(self, layout: PlatformLayout, out: TextIO) -> None:
+        self._layout = layout
+        self._out = out
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._stopping = False
+
+    def start(self) -> None:
+        """Start every service in order, each only after the previous ones are healthy."""
+        data_dir = self._layout.data_dir
+        seed_demo = not data_dir.exists() or not any(data_dir.iterdir())
+        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        DevIssuer.create(data_dir / "dev-issuer", self._layout.issuer)
+        subgraphs, router = self._layout.services[:-1], self._layout.services[-1]
+        for service in subgraphs:
+            self._spawn(service, seed_demo)
+        for service in subgraphs:
+            self._wait_healthy(service)
+        self._spawn(router, seed_demo)
+        self._wait_healthy(router)
+
+    def _spawn(self, service: Service, seed_demo: bool) -> None:
+        log_path = self._layout.data_dir / "logs" / f"{service.name}.log"
+        env = {**os.environ, **self._layout.environment(service, seed_demo)}
+        command = [
+            sys.executable, "-m", "uvicorn", service.app, "--factory",
+            "--host", self._layout.host, "--port", str(service.port),
+            "--no-access-log", "--log-level", "warning",
+        ]  # fmt: skip
+        with log_path.open("ab") as log:
+            self._processes[service.name] = subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def _wait_healthy(self, service: Service) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        url = service.url(self._layout.host, "/healthz")
+        process = self._processes[service.name]
+        while time.monotonic() < deadline:
+            if self._stopping:
+                raise PlatformError("Interrupted while starting; stopping the services.")
+            if process.poll() is not None:
+                raise PlatformError(self._died(service.name, process.returncode))
+            try:
+                if httpx.get(url, timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise PlatformError(
+            f"The {service.name} service did not become healthy at {url} within "
+            f"{STARTUP_TIMEOUT_SECONDS:.0f} s; see {self._log_path(service.name)}."
+        )
+
+    def _died(self, name: str, code: int | None) -> str:
+        return f"The {name} service exited with code {code}; see {self._log_path(name)}."
+
+    def _log_path(self, name: str) -> Path:
+        return self._layout.data_dir / "logs" / f"{name}.log"
+
+    def watch(self) -> int:
+        """Block until a signal asks to stop or a service dies; return the exit code."""
+        while not self._stopping:
+            for name, process in self._processes.items():
+                if process.poll() is not None:
+                    print(self._died(name, process.returncode), file=self._out)
+                    return 1
+            time.sleep(0.5)
+        return 0
+
+    def request_stop(self, signum: int, _frame: FrameType | None) -> None:
+        """Signal handler: leave `watch` so that `stop` runs."""
+        self._stopping = True
+
+    def stop(self) -> None:
+        """Terminate every service's process group, then kill what is left after a grace."""
+        for process in reversed(list(self._processes.values())):
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+        for process in self._processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+            _signal_group(process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        return
+
+
+def run_platform(layout: PlatformLayout, out: TextIO = sys.stdout) -> int:
+    """Start the platform, print how to use it, and run until Ctrl-C or SIGTERM."""
+    check_ports_free(layout)
+    supervisor = Supervisor(layout, out)
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    try:
+        supervisor.start()
+        issuer = DevIssuer.load(layout.data_dir / "dev-issuer")
+        print(_banner(layout, issuer.sign("alice", timedelta(hours=8))), file=out, flush=True)
+        return supervisor.watch()
+    except PlatformError as exc:
+        print(f"error: {exc}", file=out, flush=True)
+        return 1
+    finally:
+        supervisor.stop()
+        print("renku-fed: all services stopped.", file=out, flush=True)
+
+
+def _banner(layout: PlatformLayout, token: str) -> str:
+    lines = [
+        f"renku-fed is up. GraphQL: {layout.router_url}  (open it in a browser for GraphiQL)",
+        f"Health:  http://{layout.host}:{layout.port}/healthz",
+        f"Data:    {layout.data_dir.resolve()}  (logs in {layout.data_dir / 'logs'})",
+        "Token for the demo user alice (valid 8 h; paste as `Authorization: Bearer <token>`):",
+        token,
+        "More tokens: renku-fed token bob --data-dir " + str(layout.data_dir),
+        "Press Ctrl-C to stop every service.",
+    ]
+    return "\n".join(lines)
