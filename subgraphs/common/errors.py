@@ -29,12 +29,17 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
-    def to_graphql(self) -> GraphQLError:
-        """This error as a GraphQL error with `extensions.code`."""
+    @property
+    def extensions(self) -> dict[str, object]:
+        """`code` and `field`; graphql-core copies them when a resolver raises this error."""
         extensions: dict[str, object] = {"code": self.code.value}
         if self.field is not None:
             extensions["field"] = self.field
-        return GraphQLError(self.message, extensions=extensions)
+        return extensions
+
+    def to_graphql(self) -> GraphQLError:
+        """This error as a GraphQL error with `extensions.code`."""
+        return GraphQLError(self.message, extensions=self.extensions)
 
 
 @strawberry.federation.type(shareable=True, description="A problem with a mutation's input.")

@@ -1,0 +1,1 @@
+"""The projects subgraph: Renku projects and their git repositories, owner of `Project`."""

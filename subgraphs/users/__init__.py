@@ -1,0 +1,1 @@
+"""The users subgraph: Renku accounts, owner of the `User` entity."""

@@ -1,0 +1,36 @@
+"""The users service's ASGI app: `uvicorn subgraphs.users.app:create_app --factory`."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from subgraphs.common.app import create_subgraph_app
+from subgraphs.common.dev_issuer import DevIssuer, dev_issuer_routes
+from subgraphs.common.logs import configure_logging
+from subgraphs.common.settings import AuthSettings
+from subgraphs.common.tokens import TokenVerifier
+from subgraphs.users.backends.embedded import EmbeddedUserDirectory
+from subgraphs.users.schema import schema
+from subgraphs.users.settings import UsersSettings
+
+SERVICE = "users"
+
+
+def build_app(settings: UsersSettings, verifier: TokenVerifier) -> Starlette:
+    """The users app for these settings, checking tokens with `verifier`."""
+    directory = EmbeddedUserDirectory(settings.data_dir)
+    if settings.seed_demo:
+        directory.seed_demo()
+    routes: list[BaseRoute] = []
+    if settings.dev_issuer_dir is not None:
+        routes.extend(dev_issuer_routes(DevIssuer.load(settings.dev_issuer_dir)))
+    return create_subgraph_app(
+        service=SERVICE, schema=schema, backend=directory, verifier=verifier, routes=routes
+    )
+
+
+def create_app() -> Starlette:
+    """The users app configured from the environment."""
+    configure_logging(SERVICE)
+    return build_app(UsersSettings(), TokenVerifier(AuthSettings()))

@@ -1,0 +1,129 @@
+"""The users subgraph's GraphQL schema: the `User` entity and the queries that find people."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import strawberry
+
+from subgraphs.common.app import RequestContext, mask_errors
+from subgraphs.common.errors import DomainError, ErrorCode
+from subgraphs.common.pagination import PageInfo, PageRequest
+from subgraphs.users.backends import UserDirectory
+from subgraphs.users.models import UserRecord
+
+Info: TypeAlias = strawberry.Info[RequestContext[UserDirectory], None]
+
+
+@strawberry.federation.type(keys=["id"], description="A person with a Renku account.")
+class User:
+    """A Renku account; other subgraphs extend it by `id`."""
+
+    id: strawberry.ID = strawberry.field(description="The identity provider's subject.")
+    username: str = strawberry.field(description="The user's handle, unique on the platform.")
+    first_name: str | None = strawberry.field(description="Given name.")
+    last_name: str | None = strawberry.field(description="Family name.")
+    display_name: str = strawberry.field(description="Full name, or the username if unknown.")
+    is_admin: bool = strawberry.field(description="True for Renku administrators.")
+    stored_email: strawberry.Private[str | None]
+
+    @strawberry.field(description="E-mail address; only the user themself and admins see it.")
+    def email(self, info: Info) -> str | None:
+        """The e-mail address when the caller is this user or an admin, else null."""
+        caller = info.context.identity
+        if caller.subject == self.id or caller.is_admin:
+            return self.stored_email
+        return None
+
+    @classmethod
+    def from_record(cls, record: UserRecord) -> User:
+        """The GraphQL view of a stored account."""
+        return cls(
+            id=strawberry.ID(record.id),
+            username=record.username,
+            first_name=record.first_name,
+            last_name=record.last_name,
+            display_name=record.display_name,
+            is_admin=record.is_admin,
+            stored_email=record.email,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> User | None:
+        """The user with this id, or null when there is none."""
+        record = await info.context.backend.get(str(id))
+        return None if record is None else cls.from_record(record)
+
+
+@strawberry.type(description="An edge of a user connection.")
+class UserEdge:
+    """A user and its cursor."""
+
+    cursor: str
+    node: User
+
+
+@strawberry.type(description="A page of users.")
+class UserConnection:
+    """Relay connection of users, ordered by username."""
+
+    edges: list[UserEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class Query:
+    """Read the caller's and other people's accounts."""
+
+    @strawberry.field(description="The caller; null when anonymous.")
+    async def me(self, info: Info) -> User | None:
+        """The caller's account, registered or updated from the token's claims."""
+        identity = info.context.identity
+        if not identity.is_authenticated:
+            return None
+        return User.from_record(await info.context.backend.sync(identity))
+
+    @strawberry.field(description="The user with this id, or null.")
+    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+        """Look a user up by id."""
+        record = await info.context.backend.get(str(id))
+        return None if record is None else User.from_record(record)
+
+    @strawberry.field(description="The user with this username, or null.")
+    async def user_by_username(self, info: Info, username: str) -> User | None:
+        """Look a user up by username."""
+        record = await info.context.backend.get_by_username(username)
+        return None if record is None else User.from_record(record)
+
+    @strawberry.field(description="Users matching `search`; for signed-in callers only.")
+    async def users(
+        self,
+        info: Info,
+        search: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> UserConnection:
+        """Search users by username, name or e-mail, a page at a time."""
+        if not info.context.identity.is_authenticated:
+            raise DomainError(
+                ErrorCode.UNAUTHENTICATED, "Sign in to list users: send a bearer token."
+            )
+        page = await info.context.backend.search(search, PageRequest.of(first, after))
+        edges = [
+            UserEdge(cursor=cursor, node=User.from_record(record))
+            for cursor, record in zip(page.cursors, page.items, strict=True)
+        ]
+        return UserConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total,
+        )
+
+
+schema = strawberry.federation.Schema(query=Query, types=[User], extensions=[mask_errors])
