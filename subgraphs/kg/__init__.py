@@ -1,0 +1,1 @@
+"""The kg subgraph: datasets, activities and lineage of projects, as a knowledge graph."""
