@@ -1,0 +1,140 @@
+"""Turning the fetch dependency graph into plan nodes with subgraph operation text."""
+
+from __future__ import annotations
+
+from graphql import VariableDefinitionNode, print_ast
+
+from router.planning.fetch_graph import FetchGraph, FetchStep
+from router.planning.nodes import (
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    SelectedFragment,
+    SequenceNode,
+)
+from router.planning.operation import Operation
+
+
+class _Emitter:
+    def __init__(self, fetch_graph: FetchGraph, operation: Operation) -> None:
+        self.operation = operation
+        self.steps = [s for s in fetch_graph.steps if not s.output.is_empty()]
+        self.by_id = {s.id: s for s in self.steps}
+        for step in self.steps:
+            step.parents = _reduced_parents(step, self.by_id)
+        self.children: dict[int, list[FetchStep]] = {s.id: [] for s in self.steps}
+        for step in self.steps:
+            for parent in step.parents:
+                self.children[parent].append(step)
+        self.definitions = {d.variable.name.value: d for d in operation.variables}
+        self.counter = 0
+        self.done: set[int] = set()
+
+    def plan(self) -> QueryPlan:
+        stages = sorted({s.stage for s in self.steps})
+        parts = [self._stage(stage) for stage in stages]
+        return QueryPlan(_sequence(parts) if parts else None)
+
+    def _stage(self, stage: int) -> PlanNode:
+        steps = [s for s in self.steps if s.stage == stage]
+        waves: list[PlanNode] = []
+        ready = [s for s in steps if not s.parents]
+        while ready:
+            waves.append(_parallel([self._branch(s) for s in ready]))
+            ready = [
+                s for s in steps if s.id not in self.done and s.parents and s.parents <= self.done
+            ]
+        return _sequence(waves)
+
+    def _branch(self, step: FetchStep) -> PlanNode:
+        self.done.add(step.id)
+        node = self._fetch(step)
+        own = [c for c in self.children[step.id] if c.parents == {step.id}]
+        if not own:
+            return node
+        return _sequence([node, _parallel([self._branch(c) for c in own])])
+
+    def _fetch(self, step: FetchStep) -> PlanNode:
+        used = list(dict.fromkeys(step.output.variables()))
+        declared = [self._declare(name) for name in used if name in self.definitions]
+        name = None
+        if self.operation.name:
+            name = f"{self.operation.name}__{step.graph}__{self.counter}"
+        self.counter += 1
+        kind = "query" if step.entity else self.operation.kind
+        if step.entity:
+            declared.insert(0, "$representations:[_Any!]!")
+            body = "{_entities(representations:$representations)" + step.output.compact() + "}"
+        else:
+            body = step.output.compact()
+        header = kind
+        if name:
+            header += f" {name}"
+        if declared:
+            header += "(" + ",".join(declared) + ")"
+        text = body if header == "query" else header + body
+        requires = None
+        if step.entity:
+            requires = tuple(
+                SelectedFragment(t, step.inputs.fragment(t).to_nodes()) for t in step.type_names
+            )
+        fetch = FetchNode(
+            service=step.graph,
+            operation=text,
+            operation_kind="mutation" if kind == "mutation" else "query",
+            operation_name=name,
+            variable_usages=tuple(n for n in used if n in self.definitions),
+            requires=requires,
+        )
+        if step.entity:
+            return FlattenNode(step.merge_path, fetch)
+        return fetch
+
+    def _declare(self, name: str) -> str:
+        definition: VariableDefinitionNode = self.definitions[name]
+        text = f"${name}:{print_ast(definition.type)}"
+        if definition.default_value is not None:
+            text += f"={print_ast(definition.default_value)}"
+        return text
+
+
+def emit_plan(fetch_graph: FetchGraph, operation: Operation) -> QueryPlan:
+    """The plan nodes of a built fetch graph: nested sequences, parallel where independent."""
+    return _Emitter(fetch_graph, operation).plan()
+
+
+def _reduced_parents(step: FetchStep, by_id: dict[int, FetchStep]) -> set[int]:
+    """Parents minus those that are ancestors of another parent (transitive reduction)."""
+    parents = {p for p in step.parents if p in by_id}
+
+    def ancestors(start: int) -> set[int]:
+        seen: set[int] = set()
+        stack = list(by_id[start].parents)
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in by_id:
+                continue
+            seen.add(current)
+            stack.extend(by_id[current].parents)
+        return seen
+
+    redundant: set[int] = set()
+    for parent in parents:
+        redundant |= ancestors(parent) & parents
+    return parents - redundant
+
+
+def _sequence(nodes: list[PlanNode]) -> PlanNode:
+    flat: list[PlanNode] = []
+    for node in nodes:
+        flat.extend(node.nodes if isinstance(node, SequenceNode) else (node,))
+    return flat[0] if len(flat) == 1 else SequenceNode(tuple(flat))
+
+
+def _parallel(nodes: list[PlanNode]) -> PlanNode:
+    flat: list[PlanNode] = []
+    for node in nodes:
+        flat.extend(node.nodes if isinstance(node, ParallelNode) else (node,))
+    return flat[0] if len(flat) == 1 else ParallelNode(tuple(flat))

@@ -1,0 +1,96 @@
+"""The query planner: operation in, cached `QueryPlan` out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Mapping
+
+from graphql import DocumentNode, print_ast
+
+from router.planning.decide import Decider, FieldPlan
+from router.planning.emit import emit_plan
+from router.planning.errors import PlanningError
+from router.planning.fetch_graph import FetchGraph
+from router.planning.graph import QueryGraph
+from router.planning.nodes import QueryPlan
+from router.planning.operation import (
+    Operation,
+    condition_variables,
+    normalize,
+    select_operation,
+)
+from router.supergraph import Supergraph
+
+_CacheKey = tuple[str, str | None, str, tuple[tuple[str, object], ...], frozenset[str]]
+
+
+class QueryPlanner:
+    """Plans operations against one supergraph, caching plans in a bounded LRU.
+
+    `@skip`/`@include` with variables are evaluated eagerly, so the values of the condition
+    variables are part of the cache key. Progressive override labels are active when the caller
+    passes them in `override_labels`; for `percent(p)` labels the caller makes the random draw
+    and passes the label string (for example "percent(25)") when it falls below p.
+    """
+
+    def __init__(self, supergraph: Supergraph, cache_size: int = 1000) -> None:
+        self.supergraph = supergraph
+        self.graph = QueryGraph(supergraph.model)
+        self.cache_size = cache_size
+        self._cache: OrderedDict[_CacheKey, QueryPlan] = OrderedDict()
+
+    def plan(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, object] | None = None,
+        override_labels: frozenset[str] = frozenset(),
+    ) -> QueryPlan:
+        """The plan of the (already validated) operation; raises `PlanningError`."""
+        values = variables or {}
+        labels = override_labels & self.supergraph.model.override_labels
+        conditions = tuple((name, values.get(name)) for name in condition_variables(document))
+        key: _CacheKey = (
+            _document_hash(document),
+            operation_name,
+            self.supergraph.version,
+            conditions,
+            labels,
+        )
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        operation = normalize(select_operation(document, operation_name), document, values)
+        plan = self._plan(operation, labels)
+        self._cache[key] = plan
+        if len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return plan
+
+    def _plan(self, operation: Operation, labels: frozenset[str]) -> QueryPlan:
+        root_type = self.supergraph.model.root_types.get(operation.kind)
+        if root_type is None:
+            raise PlanningError(f"the supergraph has no {operation.kind} type")
+        decider = Decider(self.graph, labels)
+        fetch_graph = FetchGraph()
+        root = decider.root(root_type)
+        if operation.kind == "mutation":
+            previous: str | None = None
+            for item in operation.items:
+                plan = decider.require(root, (item,))
+                graphs = {p.graph for p in plan.items if isinstance(p, FieldPlan)}
+                if previous is None or graphs != {previous}:
+                    fetch_graph.stage += 1
+                previous = next(iter(graphs)) if len(graphs) == 1 else None
+                fetch_graph.build_root(plan)
+        else:
+            plan = decider.require(root, operation.items)
+            fetch_graph.build_root(plan)
+        return emit_plan(fetch_graph, operation)
+
+
+def _document_hash(document: DocumentNode) -> str:
+    source = document.loc.source.body if document.loc is not None else print_ast(document)
+    return hashlib.sha256(source.encode()).hexdigest()
