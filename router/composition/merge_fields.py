@@ -1,0 +1,309 @@
+"""Merging fields, arguments and input fields: types, sharing, overrides and `@join__field`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graphql import print_ast
+
+from router.composition.errors import describe_by_value, quoted_subgraphs
+from router.composition.merge_context import MergeContext, merge_directives, most_common
+from router.composition.subgraph import Field, InputValue, Kind, NamedType, Subgraph
+from router.composition.supergraph import JoinField, MergedField, MergedInput
+from router.composition.typerefs import TypeRef, is_subtype
+
+TypeSources = Sequence[tuple[Subgraph, NamedType]]
+
+
+@dataclass
+class Override:
+    """How `@override` touches one subgraph's copy of a field."""
+
+    overridden: bool = False
+    used: bool = False
+    label: str | None = None
+
+
+def is_required(value: InputValue) -> bool:
+    """A non-null argument or input field without a default."""
+    return value.type.non_null and value.default is None
+
+
+class FieldMerger:
+    """Merges the fields of one object or interface type across subgraphs."""
+
+    def __init__(self, context: MergeContext) -> None:
+        self.context = context
+
+    def merge_fields(self, name: str, kind: Kind, sources: TypeSources) -> dict[str, MergedField]:
+        """The merged fields of a type, in the order subgraphs declare them."""
+        names: dict[str, None] = {}
+        for _, named in sources:
+            names.update(dict.fromkeys(named.fields))
+        merged = {}
+        for field_name in names:
+            field_sources = [
+                (subgraph, named.fields[field_name])
+                for subgraph, named in sources
+                if field_name in named.fields
+            ]
+            result = self.merge_field(name, kind, field_name, sources, field_sources)
+            if result is not None:
+                merged[field_name] = result
+        return merged
+
+    def overrides(self, coordinate: str, sources: list[tuple[Subgraph, Field]]) -> dict[str, Override]:
+        """Per subgraph name: whether its copy is overridden, still used, and the label."""
+        present = {subgraph.name: member for subgraph, member in sources}
+        result = {subgraph.name: Override() for subgraph, _ in sources}
+        type_name, field_name = coordinate.split(".")
+        for subgraph, member in sources:
+            origin = member.override_from
+            if origin is None:
+                continue
+            if origin == subgraph.name:
+                self.context.error(
+                    "OVERRIDE_FROM_SELF_ERROR",
+                    f'Source and destination subgraphs "{origin}" are the same for overridden '
+                    f'field "{coordinate}"',
+                )
+                continue
+            result[subgraph.name].label = member.override_label
+            overridden = present.get(origin)
+            if overridden is None:
+                continue
+            if overridden.override_from is not None:
+                self.context.error(
+                    "OVERRIDE_SOURCE_HAS_OVERRIDE",
+                    f'Field "{coordinate}" on subgraph "{subgraph.name}" is also marked with '
+                    f'directive @override in subgraph "{origin}". Only one @override directive '
+                    "is allowed per field.",
+                )
+            usage = self.context.usage[origin]
+            used = (type_name, field_name) in usage.key_fields | usage.required
+            result[origin] = Override(True, used and member.override_label is None, member.override_label)
+        return result
+
+    def merge_field(
+        self,
+        type_name: str,
+        kind: Kind,
+        field_name: str,
+        type_sources: TypeSources,
+        sources: list[tuple[Subgraph, Field]],
+    ) -> MergedField | None:
+        """Merge one field, or None when its types cannot be reconciled."""
+        coordinate = f"{type_name}.{field_name}"
+        overrides = self.overrides(coordinate, sources)
+        merged_type = self.output_type(coordinate, sources)
+        if merged_type is None:
+            return None
+        if all(member.external for _, member in sources):
+            self.context.error(
+                "EXTERNAL_MISSING_ON_BASE",
+                f'Field "{coordinate}" is marked @external on all the subgraphs in which it is '
+                f"listed ({quoted_subgraphs(s.name for s, _ in sources)}).",
+            )
+        if kind is Kind.OBJECT:
+            self.check_sharing(type_name, coordinate, type_sources, sources, overrides)
+        resolving = [(s, m) for s, m in sources if not m.external] or sources
+        return MergedField(
+            name=field_name,
+            type=merged_type,
+            description=most_common([member.description for _, member in sources]),
+            args=self.merge_arguments(coordinate, resolving),
+            directives=merge_directives([member.applied for _, member in sources]),
+            join_fields=self.join_fields(type_sources, sources, overrides, merged_type),
+        )
+
+    def output_type(self, coordinate: str, sources: list[tuple[Subgraph, Field]]) -> TypeRef | None:
+        """The most general of the subgraphs' types, if every other one is a subtype of it."""
+        types = [member.type for _, member in sources]
+        for candidate in types:
+            if all(is_subtype(t, candidate, self.context.is_named_subtype) for t in types):
+                return candidate
+        self.context.error(
+            "FIELD_TYPE_MISMATCH",
+            f'Type of field "{coordinate}" is incompatible across subgraphs: '
+            + describe_by_value("it has", [(s.name, f'type "{m.type}"') for s, m in sources]),
+        )
+        return None
+
+    def check_sharing(
+        self,
+        type_name: str,
+        coordinate: str,
+        type_sources: TypeSources,
+        sources: list[tuple[Subgraph, Field]],
+        overrides: dict[str, Override],
+    ) -> None:
+        """INVALID_FIELD_SHARING when a non-shareable field is resolved by several subgraphs."""
+        owners = {subgraph.name: named for subgraph, named in type_sources}
+        resolving = []
+        non_shareable = []
+        for subgraph, member in sources:
+            usage = self.context.usage[subgraph.name]
+            if overrides[subgraph.name].overridden or (
+                member.external and (type_name, member.name) not in usage.provided
+            ):
+                continue
+            resolving.append(subgraph.name)
+            shareable = (
+                member.external
+                or member.shareable
+                or owners[subgraph.name].shareable
+                or (type_name, member.name) in usage.key_fields
+                or overrides[subgraph.name].label is not None
+            )
+            if not shareable:
+                non_shareable.append(subgraph.name)
+        if len(resolving) < 2 or not non_shareable:
+            return
+        where = (
+            "all of them"
+            if len(non_shareable) == len(resolving)
+            else quoted_subgraphs(non_shareable)
+        )
+        self.context.error(
+            "INVALID_FIELD_SHARING",
+            f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is '
+            f"resolved from {quoted_subgraphs(resolving)} and defined as non-shareable in {where}",
+        )
+
+    def join_fields(
+        self,
+        type_sources: TypeSources,
+        sources: list[tuple[Subgraph, Field]],
+        overrides: dict[str, Override],
+        merged_type: TypeRef,
+    ) -> list[JoinField]:
+        """The `@join__field`s of a field; none when every subgraph of the type resolves it alike."""
+        same_types = len({str(member.type) for _, member in sources}) == 1
+        present = {subgraph.name: member for subgraph, member in sources}
+        needed = not same_types or any(o.used or o.label for o in overrides.values())
+        for subgraph, _ in type_sources:
+            member = present.get(subgraph.name)
+            if member is None or overrides[subgraph.name].overridden:
+                needed = True
+            elif member.external or member.requires or member.provides:
+                needed = True
+        if not needed:
+            return []
+        joins = []
+        for subgraph, member in sources:
+            override = overrides[subgraph.name]
+            if override.overridden and not override.used and override.label is None:
+                continue
+            joins.append(
+                JoinField(
+                    graph=self.context.graphs[subgraph.name],
+                    requires=member.requires,
+                    provides=member.provides,
+                    type=None if same_types else str(member.type),
+                    external=member.external,
+                    override=member.override_from,
+                    used_overridden=override.used,
+                    override_label=override.label,
+                )
+            )
+        return joins
+
+    def merge_arguments(
+        self, coordinate: str, sources: list[tuple[Subgraph, Field]]
+    ) -> dict[str, MergedInput]:
+        """Arguments defined in every subgraph with the field; a required one must be in all."""
+        names: dict[str, None] = {}
+        for _, member in sources:
+            names.update(dict.fromkeys(member.args))
+        merged = {}
+        for name in names:
+            arg_sources = [(s, m.args[name]) for s, m in sources if name in m.args]
+            label = f'Argument "{coordinate}({name}:)"'
+            if len(arg_sources) < len(sources):
+                self.missing_input(label, arg_sources, [s for s, _ in sources], "argument")
+                continue
+            value = self.merge_input(label, arg_sources, "FIELD_ARGUMENT")
+            if value is not None:
+                merged[name] = value
+        return merged
+
+    def merge_input_fields(self, type_name: str, sources: TypeSources) -> dict[str, MergedInput]:
+        """Input fields defined in every subgraph with the input type."""
+        names: dict[str, None] = {}
+        for _, named in sources:
+            names.update(dict.fromkeys(named.input_fields))
+        merged = {}
+        for name in names:
+            field_sources = [(s, t.input_fields[name]) for s, t in sources if name in t.input_fields]
+            if len(field_sources) < len(sources):
+                label = f'Input object field "{type_name}.{name}"'
+                self.missing_input(label, field_sources, [s for s, _ in sources], "input field")
+                continue
+            value = self.merge_input(f'Input field "{type_name}.{name}"', field_sources, "INPUT_FIELD")
+            if value is None:
+                continue
+            if len({str(v.type) for _, v in field_sources}) > 1:
+                value.join_fields = [
+                    JoinField(graph=self.context.graphs[s.name], type=str(v.type))
+                    for s, v in field_sources
+                ]
+            merged[name] = value
+        return merged
+
+    def missing_input(
+        self,
+        label: str,
+        present: list[tuple[Subgraph, InputValue]],
+        all_sources: list[Subgraph],
+        what: str,
+    ) -> None:
+        """REQUIRED_*_MISSING_IN_SOME_SUBGRAPH when a required input is not everywhere."""
+        required = [s.name for s, v in present if is_required(v)]
+        if not required:
+            return
+        names = {s.name for s, _ in present}
+        missing = [s.name for s in all_sources if s.name not in names]
+        code = (
+            "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH"
+            if what == "argument"
+            else "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
+        )
+        self.context.error(
+            code,
+            f"{label} is required in some subgraphs but does not appear in all subgraphs: "
+            f"it is required in {quoted_subgraphs(required)} but does not appear in "
+            f"{quoted_subgraphs(missing)}",
+        )
+
+    def merge_input(
+        self, label: str, sources: list[tuple[Subgraph, InputValue]], code_prefix: str
+    ) -> MergedInput | None:
+        """The most restrictive type and the one default value of an argument or input field."""
+        types = [value.type for _, value in sources]
+        merged_type = next(
+            (c for c in types if all(is_subtype(c, t, lambda _a, _b: False) for t in types)), None
+        )
+        if merged_type is None:
+            what = "argument" if code_prefix == "FIELD_ARGUMENT" else "field"
+            coordinate = label.split('"')[1]
+            self.context.error(
+                f"{code_prefix}_TYPE_MISMATCH" if what == "argument" else "FIELD_TYPE_MISMATCH",
+                f'Type of {what} "{coordinate}" is incompatible across subgraphs: '
+                + describe_by_value("it has", [(s.name, f'type "{v.type}"') for s, v in sources]),
+            )
+            return None
+        defaults = [(s.name, print_ast(v.default)) for s, v in sources if v.default is not None]
+        if len({text for _, text in defaults}) > 1:
+            self.context.error(
+                f"{code_prefix}_DEFAULT_MISMATCH",
+                f"{label} has incompatible default values across subgraphs: "
+                + describe_by_value("it has", [(n, f"default value {t}") for n, t in defaults]),
+            )
+        return MergedInput(
+            name=sources[0][1].name,
+            type=merged_type,
+            default=next((v.default for _, v in sources if v.default is not None), None),
+            description=most_common([value.description for _, value in sources]),
+            directives=merge_directives([value.applied for _, value in sources]),
+        )

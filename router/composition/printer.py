@@ -1,0 +1,204 @@
+"""Prints a `Supergraph` as the SDL `@apollo/composition` writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from graphql import print_ast
+from graphql.language.block_string import print_block_string
+from graphql.language.print_string import print_string
+
+from router.composition.specs import (
+    INACCESSIBLE_URL,
+    JOIN_URL,
+    LINK_URL,
+    TAG_URL,
+    directive_definitions,
+    machinery_types,
+)
+from router.composition.subgraph import Kind
+from router.composition.supergraph import (
+    Directives,
+    JoinField,
+    JoinType,
+    MergedField,
+    MergedInput,
+    MergedType,
+    Supergraph,
+)
+
+KEYWORDS = {
+    Kind.OBJECT: "type",
+    Kind.INTERFACE: "interface",
+    Kind.UNION: "union",
+    Kind.ENUM: "enum",
+    Kind.INPUT_OBJECT: "input",
+    Kind.SCALAR: "scalar",
+}
+
+
+def print_supergraph(supergraph: Supergraph) -> str:
+    """The supergraph SDL: schema, directive definitions, then every type by name."""
+    uses_tag = any(_uses(supergraph, lambda d: bool(d.tags)))
+    uses_inaccessible = any(_uses(supergraph, lambda d: d.inaccessible))
+    definitions = directive_definitions(supergraph.join_version, uses_tag, uses_inaccessible)
+    for name, composed in supergraph.composed.items():
+        definitions[name] = print_ast(composed.definition)
+    types = machinery_types(supergraph.join_version)
+    types["join__Graph"] = _graph_enum(supergraph)
+    for merged in supergraph.types.values():
+        types[merged.name] = _type(merged)
+    blocks = [_schema(supergraph, uses_tag, uses_inaccessible)]
+    blocks += [definitions[name] for name in sorted(definitions)]
+    blocks += [types[name] for name in sorted(types, key=lambda name: (name.lower(), name))]
+    return "\n\n".join(blocks)
+
+
+def _uses(supergraph: Supergraph, test: Callable[[Directives], bool]) -> list[bool]:
+    found = []
+    for merged in supergraph.types.values():
+        found.append(test(merged.directives))
+        for member in merged.fields.values():
+            found.append(test(member.directives))
+            found += [test(arg.directives) for arg in member.args.values()]
+        found += [test(value.directives) for value in merged.input_fields.values()]
+        found += [test(value.directives) for value in merged.values.values()]
+    return found
+
+
+def _schema(supergraph: Supergraph, uses_tag: bool, uses_inaccessible: bool) -> str:
+    links = [
+        f'@link(url: "{LINK_URL}")',
+        f'@link(url: "{JOIN_URL.format(version=supergraph.join_version)}", for: EXECUTION)',
+    ]
+    if uses_tag:
+        links.append(f'@link(url: "{TAG_URL}")')
+    if uses_inaccessible:
+        links.append(f'@link(url: "{INACCESSIBLE_URL}", for: SECURITY)')
+    seen = set()
+    for composed in supergraph.composed.values():
+        if composed.link is not None and print_ast(composed.link) not in seen:
+            seen.add(print_ast(composed.link))
+            links.append(print_ast(composed.link))
+    roots = "".join(f"  {kind}: {name}\n" for kind, name in supergraph.roots)
+    return "schema\n" + "".join(f"  {link}\n" for link in links) + "{\n" + roots + "}"
+
+
+def _graph_enum(supergraph: Supergraph) -> str:
+    values = "".join(
+        f"  {graph.enum_value} @join__graph(name: {print_string(graph.name)}, "
+        f"url: {print_string(graph.url)})\n"
+        for graph in sorted(supergraph.graphs, key=lambda graph: graph.enum_value)
+    )
+    return "enum join__Graph {\n" + values + "}"
+
+
+def _description(text: str | None, indent: str) -> str:
+    if not text:
+        return ""
+    block = print_block_string(text)
+    return "\n".join(indent + line if line else line for line in block.split("\n")) + "\n"
+
+
+def _applied(directives: Directives) -> list[str]:
+    return [f"@tag(name: {print_string(tag)})" for tag in directives.tags] + [
+        print_ast(directive) for directive in directives.kept
+    ]
+
+
+def _join_type(join: JoinType) -> str:
+    args = [f"graph: {join.graph}"]
+    if join.key is not None:
+        args.append(f"key: {print_string(join.key)}")
+    if join.extension:
+        args.append("extension: true")
+    if not join.resolvable:
+        args.append("resolvable: false")
+    if join.interface_object:
+        args.append("isInterfaceObject: true")
+    return f"@join__type({', '.join(args)})"
+
+
+def _join_field(join: JoinField) -> str:
+    args = []
+    if join.graph is not None:
+        args.append(f"graph: {join.graph}")
+    for name, value in (
+        ("requires", join.requires),
+        ("provides", join.provides),
+        ("type", join.type),
+    ):
+        if value is not None:
+            args.append(f"{name}: {print_string(value)}")
+    if join.external:
+        args.append("external: true")
+    if join.override is not None:
+        args.append(f"override: {print_string(join.override)}")
+    if join.used_overridden:
+        args.append("usedOverridden: true")
+    if join.override_label is not None:
+        args.append(f"overrideLabel: {print_string(join.override_label)}")
+    return f"@join__field({', '.join(args)})" if args else "@join__field"
+
+
+def _type(merged: MergedType) -> str:
+    header = f"{KEYWORDS[merged.kind]} {merged.name}"
+    if merged.interfaces:
+        header += " implements " + " & ".join(merged.interfaces)
+    directives = [f'@join__implements(graph: {g}, interface: "{i}")' for g, i in merged.implements]
+    directives += [_join_type(join) for join in merged.join_types]
+    directives += [f'@join__unionMember(graph: {g}, member: "{m}")' for g, m in merged.union_members]
+    directives += _applied(Directives(tags=merged.directives.tags))
+    if merged.directives.inaccessible:
+        directives.append("@inaccessible")
+    directives += _applied(Directives(kept=merged.directives.kept))
+    text = _description(merged.description, "") + header + "".join(f"\n  {d}" for d in directives)
+    if merged.kind is Kind.SCALAR:
+        return text
+    if merged.kind is Kind.UNION:
+        return text + "\n = " + " | ".join(merged.members)
+    return text + "\n{\n" + _body(merged) + "}"
+
+
+def _body(merged: MergedType) -> str:
+    lines: list[str] = []
+    if merged.kind is Kind.ENUM:
+        for value in merged.values.values():
+            directives = ["@inaccessible"] if value.directives.inaccessible else []
+            directives += [f"@join__enumValue(graph: {graph})" for graph in value.graphs]
+            directives += _applied(value.directives)
+            lines.append(_description(value.description, "  ") + f"  {value.name} " + " ".join(directives))
+    elif merged.kind is Kind.INPUT_OBJECT:
+        lines = [_input(value, "  ") for value in merged.input_fields.values()]
+    else:
+        lines = [_field(member) for member in merged.fields.values()]
+    text = ""
+    for index, line in enumerate(lines):
+        if index and line.lstrip().startswith('"'):
+            text += "\n"
+        text += line + "\n"
+    return text
+
+
+def _suffix(directives: Directives, joins: list[JoinField]) -> str:
+    parts = ["@inaccessible"] if directives.inaccessible else []
+    parts += [_join_field(join) for join in joins]
+    parts += _applied(directives)
+    return "".join(f" {part}" for part in parts)
+
+
+def _input(value: MergedInput, indent: str) -> str:
+    text = _description(value.description, indent) + f"{indent}{value.name}: {value.type}"
+    if value.default is not None:
+        text += f" = {print_ast(value.default)}"
+    return text + _suffix(value.directives, value.join_fields)
+
+
+def _field(member: MergedField) -> str:
+    text = _description(member.description, "  ") + f"  {member.name}"
+    if member.args:
+        if any(arg.description for arg in member.args.values()):
+            text += "(\n" + "\n".join(_input(a, "    ") for a in member.args.values()) + "\n  )"
+        else:
+            text += "(" + ", ".join(_input(a, "") for a in member.args.values()) + ")"
+    return text + f": {member.type}" + _suffix(member.directives, member.join_fields)

@@ -1,0 +1,65 @@
+"""Where subgraph SDL comes from: a file, or a running subgraph's `{ _service { sdl } }`."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+SERVICE_SDL_QUERY = "query SubgraphSdl { _service { sdl } }"
+
+
+@dataclass(frozen=True)
+class SubgraphSource:
+    """A subgraph to compose: its name, routing URL and SDL."""
+
+    name: str
+    url: str
+    sdl: str
+
+
+class SubgraphSdlUnavailable(Exception):
+    """A subgraph's SDL could not be read; the message names the URL or file and the reason."""
+
+
+async def fetch_subgraph_sdl(client: httpx.AsyncClient, url: str) -> str:
+    """POST `{ _service { sdl } }` to a subgraph and return its SDL."""
+    try:
+        response = await client.post(url, json={"query": SERVICE_SDL_QUERY})
+    except httpx.HTTPError as error:
+        raise SubgraphSdlUnavailable(f"cannot fetch the SDL of {url}: {error!r}") from error
+    if response.status_code != 200:
+        raise SubgraphSdlUnavailable(
+            f"cannot fetch the SDL of {url}: HTTP {response.status_code}: {response.text[:200]}"
+        )
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise SubgraphSdlUnavailable(f"cannot fetch the SDL of {url}: not JSON") from error
+    sdl = ((body.get("data") or {}).get("_service") or {}).get("sdl")
+    if not isinstance(sdl, str):
+        reason = body.get("errors") or "no data._service.sdl in the response"
+        raise SubgraphSdlUnavailable(f"cannot fetch the SDL of {url}: {reason}")
+    return sdl
+
+
+def load_subgraph_source(
+    name: str, url_or_file: str, *, routing_url: str | None = None, timeout: float = 10.0
+) -> SubgraphSource:
+    """A subgraph from an SDL file or an http(s) URL; a URL is also the routing URL by default."""
+    if url_or_file.startswith(("http://", "https://")):
+        sdl = asyncio.run(_fetch_once(url_or_file, timeout))
+        return SubgraphSource(name, routing_url or url_or_file, sdl)
+    path = Path(url_or_file)
+    try:
+        sdl = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SubgraphSdlUnavailable(f"cannot read the SDL file {path}: {error}") from error
+    return SubgraphSource(name, routing_url or "", sdl)
+
+
+async def _fetch_once(url: str, timeout: float) -> str:
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        return await fetch_subgraph_sdl(client, url)

@@ -1,0 +1,91 @@
+"""The `join`, `link`, `tag` and `inaccessible` definitions a supergraph carries, per join version."""
+
+from __future__ import annotations
+
+LINK_URL = "https://specs.apollo.dev/link/v1.0"
+JOIN_URL = "https://specs.apollo.dev/join/v{version}"
+TAG_URL = "https://specs.apollo.dev/tag/v0.3"
+INACCESSIBLE_URL = "https://specs.apollo.dev/inaccessible/v0.2"
+
+JOIN_FIELD_ARGS = {
+    "0.3": "graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, "
+    "external: Boolean, override: String, usedOverridden: Boolean",
+}
+JOIN_FIELD_ARGS["0.4"] = JOIN_FIELD_ARGS["0.3"] + ", overrideLabel: String"
+JOIN_FIELD_ARGS["0.5"] = JOIN_FIELD_ARGS["0.4"] + ", contextArguments: [join__ContextArgument!]"
+
+TYPE_LOCATIONS = "OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR"
+ELEMENT_LOCATIONS = (
+    "FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | "
+    "ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
+)
+
+
+def join_version(federation_version: tuple[int, int]) -> str:
+    """The join spec version Apollo writes for the newest federation version among the subgraphs."""
+    if federation_version >= (2, 8):
+        return "0.5"
+    if federation_version >= (2, 7):
+        return "0.4"
+    return "0.3"
+
+
+def directive_definitions(version: str, tag: bool, inaccessible: bool) -> dict[str, str]:
+    """Directive name -> definition, for the join/link machinery and the security specs used."""
+    definitions = {
+        "join__enumValue": "directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE",
+        "join__field": f"directive @join__field({JOIN_FIELD_ARGS[version]}) repeatable on "
+        "FIELD_DEFINITION | INPUT_FIELD_DEFINITION",
+        "join__graph": "directive @join__graph(name: String!, url: String!) on ENUM_VALUE",
+        "join__implements": "directive @join__implements(graph: join__Graph!, interface: String!) "
+        "repeatable on OBJECT | INTERFACE",
+        "join__type": "directive @join__type(graph: join__Graph!, key: join__FieldSet, "
+        "extension: Boolean! = false, resolvable: Boolean! = true, "
+        f"isInterfaceObject: Boolean! = false) repeatable on {TYPE_LOCATIONS}",
+        "join__unionMember": "directive @join__unionMember(graph: join__Graph!, member: String!) "
+        "repeatable on UNION",
+        "link": "directive @link(url: String, as: String, for: link__Purpose, "
+        "import: [link__Import]) repeatable on SCHEMA",
+    }
+    if version != "0.3":
+        definitions["join__directive"] = (
+            "directive @join__directive(graphs: [join__Graph!], name: String!, "
+            "args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | "
+            "FIELD_DEFINITION"
+        )
+    if tag:
+        definitions["tag"] = (
+            f"directive @tag(name: String!) repeatable on {ELEMENT_LOCATIONS} | SCHEMA"
+        )
+    if inaccessible:
+        definitions["inaccessible"] = f"directive @inaccessible on {ELEMENT_LOCATIONS}"
+    return definitions
+
+
+def machinery_types(version: str) -> dict[str, str]:
+    """Type name -> definition, for the join and link types of a join version."""
+    types = {
+        "join__FieldSet": "scalar join__FieldSet",
+        "link__Import": "scalar link__Import",
+        "link__Purpose": (
+            "enum link__Purpose {\n"
+            '  """\n'
+            "  `SECURITY` features provide metadata necessary to securely resolve fields.\n"
+            '  """\n'
+            "  SECURITY\n\n"
+            '  """\n'
+            "  `EXECUTION` features provide metadata necessary for operation execution.\n"
+            '  """\n'
+            "  EXECUTION\n"
+            "}"
+        ),
+    }
+    if version != "0.3":
+        types["join__DirectiveArguments"] = "scalar join__DirectiveArguments"
+    if version == "0.5":
+        types["join__FieldValue"] = "scalar join__FieldValue"
+        types["join__ContextArgument"] = (
+            "input join__ContextArgument {\n  name: String!\n  type: String!\n"
+            "  context: String!\n  selection: join__FieldValue!\n}"
+        )
+    return types

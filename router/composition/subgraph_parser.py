@@ -1,0 +1,404 @@
+"""Reads a subgraph SDL into a `Subgraph`: resolves `@link` imports and renames, strips `_service`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graphql import (
+    BooleanValueNode,
+    ConstDirectiveNode,
+    DirectiveDefinitionNode,
+    DirectiveNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    EnumTypeExtensionNode,
+    FieldDefinitionNode,
+    FieldNode,
+    GraphQLSyntaxError,
+    InputObjectTypeDefinitionNode,
+    InputObjectTypeExtensionNode,
+    InputValueDefinitionNode,
+    InterfaceTypeDefinitionNode,
+    InterfaceTypeExtensionNode,
+    ListValueNode,
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
+    ObjectValueNode,
+    ScalarTypeDefinitionNode,
+    ScalarTypeExtensionNode,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
+    StringValueNode,
+    TypeDefinitionNode,
+    TypeExtensionNode,
+    UnionTypeDefinitionNode,
+    UnionTypeExtensionNode,
+    ValueNode,
+    parse,
+)
+
+from router.composition.errors import CompositionError, CompositionFailed
+from router.composition.fieldsets import field_set_coordinates, parse_field_set
+from router.composition.sources import SubgraphSource
+from router.composition.subgraph import (
+    Applied,
+    ComposedDirective,
+    EnumValue,
+    Field,
+    InputValue,
+    Key,
+    Kind,
+    NamedType,
+    Subgraph,
+)
+from router.composition.typerefs import type_ref
+
+FEDERATION_URL = re.compile(r"^https://specs\.apollo\.dev/federation/v(\d+)\.(\d+)$")
+FEDERATION_DIRECTIVES = frozenset(
+    {
+        "key",
+        "external",
+        "requires",
+        "provides",
+        "shareable",
+        "override",
+        "inaccessible",
+        "tag",
+        "interfaceObject",
+        "extends",
+        "composeDirective",
+    }
+)
+FED1_DIRECTIVES = frozenset({"key", "external", "requires", "provides", "extends", "tag"})
+FEDERATION_TYPES = frozenset({"_Any", "_Entity", "_Service", "_FieldSet", "FieldSet"})
+ROOT_KINDS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+KINDS: dict[type[object], Kind] = {
+    ObjectTypeDefinitionNode: Kind.OBJECT,
+    ObjectTypeExtensionNode: Kind.OBJECT,
+    InterfaceTypeDefinitionNode: Kind.INTERFACE,
+    InterfaceTypeExtensionNode: Kind.INTERFACE,
+    UnionTypeDefinitionNode: Kind.UNION,
+    UnionTypeExtensionNode: Kind.UNION,
+    EnumTypeDefinitionNode: Kind.ENUM,
+    EnumTypeExtensionNode: Kind.ENUM,
+    InputObjectTypeDefinitionNode: Kind.INPUT_OBJECT,
+    InputObjectTypeExtensionNode: Kind.INPUT_OBJECT,
+    ScalarTypeDefinitionNode: Kind.SCALAR,
+    ScalarTypeExtensionNode: Kind.SCALAR,
+}
+KEPT_AS_WRITTEN = frozenset({"deprecated", "specifiedBy"})
+
+TypeNode = TypeDefinitionNode | TypeExtensionNode
+
+
+@dataclass
+class LinkContext:
+    """How this subgraph names the federation directives, and what it composes."""
+
+    fed2: bool = False
+    version: tuple[int, int] = (1, 0)
+    names: dict[str, str] = field(default_factory=dict)
+    links: dict[str, DirectiveNode] = field(default_factory=dict)
+    compose: list[str] = field(default_factory=list)
+    internal_prefixes: tuple[str, ...] = ("link__",)
+
+
+def argument(directive: DirectiveNode, name: str) -> ValueNode | None:
+    """The value node of a directive argument, if given."""
+    for arg in directive.arguments or ():
+        if arg.name.value == name:
+            return arg.value
+    return None
+
+
+def string_argument(directive: DirectiveNode, name: str) -> str | None:
+    """A string argument of a directive, if given as a string."""
+    value = argument(directive, name)
+    return value.value if isinstance(value, StringValueNode) else None
+
+
+def parse_subgraph(source: SubgraphSource) -> Subgraph:
+    """Parse and normalise one subgraph; raises CompositionFailed on invalid GraphQL."""
+    try:
+        document = parse(source.sdl, no_location=True)
+    except GraphQLSyntaxError as error:
+        raise CompositionFailed(
+            [CompositionError("INVALID_GRAPHQL", f"[{source.name}] {error.message}")]
+        ) from error
+    schema_nodes = [
+        node
+        for node in document.definitions
+        if isinstance(node, SchemaDefinitionNode | SchemaExtensionNode)
+    ]
+    context = read_links(schema_nodes)
+    roots = root_names(schema_nodes)
+    rename = {name: ROOT_KINDS[kind] for kind, name in roots.items()}
+    builder = SubgraphBuilder(source.name, context, rename)
+    types = builder.build_types(document)
+    subgraph = Subgraph(
+        name=source.name,
+        url=source.url,
+        fed2=context.fed2,
+        version=context.version,
+        types=types,
+        roots={kind: ROOT_KINDS[kind] for kind in roots if ROOT_KINDS[kind] in types},
+        composed=composed_directives(document, context),
+    )
+    if not context.fed2:
+        drop_unused_externals(subgraph)
+    return subgraph
+
+
+def read_links(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode]) -> LinkContext:
+    """Resolve `@link` imports: local directive name -> federation directive name."""
+    context = LinkContext()
+    for node in schema_nodes:
+        for directive in node.directives or ():
+            if directive.name.value == "composeDirective":
+                context.compose.append((string_argument(directive, "name") or "").lstrip("@"))
+            if directive.name.value != "link":
+                continue
+            url = string_argument(directive, "url") or ""
+            match = FEDERATION_URL.match(url)
+            if match is None:
+                context.links[url] = directive
+                continue
+            context.fed2 = True
+            context.version = (int(match.group(1)), int(match.group(2)))
+            prefix = string_argument(directive, "as") or "federation"
+            context.internal_prefixes = ("link__", f"{prefix}__")
+            context.names = {f"{prefix}__{name}": name for name in FEDERATION_DIRECTIVES}
+            for local, original in imports(directive):
+                if original in FEDERATION_DIRECTIVES:
+                    context.names[local] = original
+    if not context.fed2:
+        context.names = {name: name for name in FED1_DIRECTIVES}
+    return context
+
+
+def imports(link: DirectiveNode) -> list[tuple[str, str]]:
+    """(local name, original name) of every directive a `@link` imports."""
+    value = argument(link, "import")
+    items = value.values if isinstance(value, ListValueNode) else ()
+    result = []
+    for item in items:
+        if isinstance(item, StringValueNode):
+            result.append((item.value.lstrip("@"), item.value.lstrip("@")))
+        elif isinstance(item, ObjectValueNode):
+            fields = {f.name.value: f.value for f in item.fields}
+            name, alias = fields.get("name"), fields.get("as")
+            if isinstance(name, StringValueNode):
+                local = alias.value if isinstance(alias, StringValueNode) else name.value
+                result.append((local.lstrip("@"), name.value.lstrip("@")))
+    return [(local, original) for local, original in result if original[:1].islower()]
+
+
+def root_names(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode]) -> dict[str, str]:
+    """The operation kinds this subgraph declares and the type that holds each."""
+    declared: dict[str, str] = {}
+    for node in schema_nodes:
+        for operation in node.operation_types or ():
+            declared[operation.operation.value] = operation.type.name.value
+    return declared or dict(ROOT_KINDS)
+
+
+def composed_directives(document: DocumentNode, context: LinkContext) -> dict[str, ComposedDirective]:
+    """The custom directives named by `@composeDirective`, with their definition and `@link`."""
+    definitions = {
+        node.name.value: node
+        for node in document.definitions
+        if isinstance(node, DirectiveDefinitionNode)
+    }
+    composed = {}
+    for name in context.compose:
+        definition = definitions.get(name)
+        if definition is None:
+            continue
+        link = next(
+            (
+                directive
+                for directive in context.links.values()
+                if any(local == name for local, _ in imports(directive))
+            ),
+            None,
+        )
+        composed[name] = ComposedDirective(definition, link)
+    return composed
+
+
+class SubgraphBuilder:
+    """Folds a document's definitions and extensions into `NamedType`s."""
+
+    def __init__(self, name: str, context: LinkContext, rename: dict[str, str]) -> None:
+        self.name = name
+        self.context = context
+        self.rename = rename
+
+    def named(self, name: str) -> str:
+        """The name a type has after root types are renamed to Query/Mutation/Subscription."""
+        return self.rename.get(name, name)
+
+    def federation(self, directive: DirectiveNode) -> str | None:
+        """The federation directive this application is, if it is one."""
+        return self.context.names.get(directive.name.value)
+
+    def is_internal(self, type_name: str) -> bool:
+        """Whether a type belongs to the federation machinery rather than the schema."""
+        return type_name in FEDERATION_TYPES or type_name.startswith(self.context.internal_prefixes)
+
+    def build_types(self, document: DocumentNode) -> dict[str, NamedType]:
+        """Every schema type of the document, extensions folded into their definition."""
+        grouped: dict[str, list[TypeNode]] = {}
+        for node in document.definitions:
+            if isinstance(node, TypeDefinitionNode | TypeExtensionNode):
+                name = node.name.value
+                if not self.is_internal(name):
+                    grouped.setdefault(self.named(name), []).append(node)
+        types = {name: self.build_type(name, nodes) for name, nodes in grouped.items()}
+        if not self.context.fed2:
+            for named in types.values():
+                self.upgrade_fed1(named)
+        return types
+
+    def applied(self, directives: Sequence[ConstDirectiveNode] | None) -> Applied:
+        """The directives kept in the supergraph: @inaccessible, @tag, composed and built-in ones."""
+        result = Applied()
+        for directive in directives or ():
+            canonical = self.federation(directive)
+            if canonical == "inaccessible":
+                result.inaccessible = True
+            elif canonical == "tag":
+                result.tags.append(string_argument(directive, "name") or "")
+            elif canonical is None and (
+                directive.name.value in KEPT_AS_WRITTEN
+                or directive.name.value in self.context.compose
+            ):
+                result.kept.append(directive)
+        return result
+
+    def build_type(self, name: str, nodes: list[TypeNode]) -> NamedType:
+        """Fold the definition and extensions of one type."""
+        description = next(
+            (n.description.value for n in nodes if getattr(n, "description", None)), None
+        )
+        directives = [d for node in nodes for d in node.directives or ()]
+        named = NamedType(
+            name=name,
+            kind=KINDS[type(nodes[0])],
+            description=description,
+            applied=self.applied(directives),
+            extension=all(isinstance(n, TypeExtensionNode) for n in nodes),
+        )
+        type_external = False
+        for directive in directives:
+            canonical = self.federation(directive)
+            if canonical == "key":
+                resolvable = argument(directive, "resolvable")
+                named.keys.append(
+                    Key(
+                        string_argument(directive, "fields") or "",
+                        not isinstance(resolvable, BooleanValueNode) or resolvable.value,
+                    )
+                )
+            elif canonical == "shareable":
+                named.shareable = True
+            elif canonical == "extends":
+                named.extension = named.extends = True
+            elif canonical == "interfaceObject":
+                named.interface_object = True
+            elif canonical == "external":
+                type_external = True
+        for node in nodes:
+            self.add_members(named, node)
+        if type_external:
+            for member in named.fields.values():
+                member.external = True
+        return named
+
+    def add_members(self, named: NamedType, node: TypeNode) -> None:
+        """Add the fields, values, interfaces or union members one node declares."""
+        for interface in getattr(node, "interfaces", None) or ():
+            named.interfaces.append(interface.name.value)
+        for member in getattr(node, "types", None) or ():
+            named.members.append(self.named(member.name.value))
+        for value in getattr(node, "values", None) or ():
+            description = value.description.value if value.description else None
+            named.values[value.name.value] = EnumValue(
+                value.name.value, description, self.applied(value.directives)
+            )
+        for definition in getattr(node, "fields", None) or ():
+            if isinstance(definition, InputValueDefinitionNode):
+                named.input_fields[definition.name.value] = self.input_value(definition)
+            elif not (named.name == "Query" and definition.name.value in ("_entities", "_service")):
+                named.fields[definition.name.value] = self.field(definition)
+
+    def input_value(self, node: InputValueDefinitionNode) -> InputValue:
+        """An argument or input field."""
+        return InputValue(
+            name=node.name.value,
+            type=type_ref(node.type).renamed(self.named),
+            default=node.default_value,
+            description=node.description.value if node.description else None,
+            applied=self.applied(node.directives),
+        )
+
+    def field(self, node: FieldDefinitionNode) -> Field:
+        """An object or interface field with its federation directives."""
+        result = Field(
+            name=node.name.value,
+            type=type_ref(node.type).renamed(self.named),
+            description=node.description.value if node.description else None,
+            args={arg.name.value: self.input_value(arg) for arg in node.arguments or ()},
+            applied=self.applied(node.directives),
+        )
+        for directive in node.directives or ():
+            canonical = self.federation(directive)
+            if canonical == "external":
+                result.external = True
+            elif canonical == "shareable":
+                result.shareable = True
+            elif canonical == "requires":
+                result.requires = string_argument(directive, "fields")
+            elif canonical == "provides":
+                result.provides = string_argument(directive, "fields")
+            elif canonical == "override":
+                result.override_from = string_argument(directive, "from")
+                result.override_label = string_argument(directive, "label")
+        return result
+
+    def upgrade_fed1(self, named: NamedType) -> None:
+        """Federation 1 rules: value types shareable, key fields of extensions owned."""
+        if named.kind is not Kind.OBJECT:
+            return
+        named.shareable = True
+        if named.extension:
+            for key in named.keys:
+                for member in key_top_level_fields(key.fields):
+                    if member in named.fields:
+                        named.fields[member].external = False
+
+
+def key_top_level_fields(fields: str) -> list[str]:
+    """The top-level field names of a key field set (Federation 1 treats them as owned)."""
+    selection = parse_field_set(fields)
+    if selection is None:
+        return []
+    return [node.name.value for node in selection.selections if isinstance(node, FieldNode)]
+
+
+def drop_unused_externals(subgraph: Subgraph) -> None:
+    """Federation 1 tolerated `@external` fields nothing uses; they are dropped, as Apollo does."""
+    used: set[tuple[str, str]] = set()
+    for named in subgraph.types.values():
+        for key in named.keys:
+            used |= field_set_coordinates(subgraph, named.name, key.fields)
+        for member in named.fields.values():
+            if member.requires:
+                used |= field_set_coordinates(subgraph, named.name, member.requires)
+            if member.provides:
+                used |= field_set_coordinates(subgraph, member.type.base, member.provides)
+    for named in subgraph.types.values():
+        for name in [n for n, f in named.fields.items() if f.external and (named.name, n) not in used]:
+            del named.fields[name]
