@@ -1,0 +1,70 @@
+"""Subgraph errors moved to client paths, tagged with the subgraph that raised them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from router.execution.flatten import ConcretePath
+from router.execution.transport import SubgraphRequestError
+
+
+def client_error(
+    error: dict[str, Any], service: str, path: Sequence[str | int] | None
+) -> dict[str, Any]:
+    """A subgraph error for the client: `path` set, `locations` dropped, serviceName added."""
+    out: dict[str, Any] = {"message": str(error.get("message", "Unknown subgraph error."))}
+    if path:
+        out["path"] = list(path)
+    extensions = error.get("extensions")
+    out["extensions"] = {
+        **(extensions if isinstance(extensions, dict) else {}),
+        "serviceName": service,
+    }
+    return out
+
+
+def root_errors(errors: list[dict[str, Any]], service: str) -> list[dict[str, Any]]:
+    """Errors of a root fetch, whose paths already are client paths."""
+    return [client_error(e, service, _valid_path(e.get("path"))) for e in errors]
+
+
+def entity_errors(
+    errors: list[dict[str, Any]],
+    service: str,
+    targets: list[list[tuple[dict[str, Any], ConcretePath]]],
+    fallback: Sequence[str | int],
+) -> list[dict[str, Any]]:
+    """Errors of an `_entities` fetch: `_entities.i.rest` becomes one error per position of i."""
+    out: list[dict[str, Any]] = []
+    for error in errors:
+        path = _valid_path(error.get("path"))
+        if (
+            path is not None
+            and len(path) >= 2
+            and path[0] == "_entities"
+            and isinstance(path[1], int)
+            and 0 <= path[1] < len(targets)
+        ):
+            rest = path[2:]
+            out.extend(
+                client_error(error, service, [*where, *rest]) for _, where in targets[path[1]]
+            )
+        else:
+            out.append(client_error(error, service, fallback))
+    return out
+
+
+def failure_error(exc: SubgraphRequestError, path: Sequence[str | int]) -> dict[str, Any]:
+    """The error that stands for a subgraph call that produced no GraphQL response."""
+    return {
+        "message": exc.message,
+        **({"path": list(path)} if path else {}),
+        "extensions": {"code": exc.code, "serviceName": exc.service},
+    }
+
+
+def _valid_path(path: Any) -> list[str | int] | None:
+    if isinstance(path, list) and all(isinstance(p, str | int) for p in path):
+        return path
+    return None

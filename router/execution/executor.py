@@ -1,0 +1,187 @@
+"""The plan walker: runs fetches in the order a QueryPlan gives and merges what they return."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLSchema
+
+from router.execution.errors import entity_errors, failure_error, root_errors
+from router.execution.flatten import hoisted_path, reach
+from router.execution.merge import copy_json, deep_merge
+from router.execution.representations import RepresentationBuilder
+from router.execution.rewrites import apply_rewrites
+from router.execution.transport import SubgraphRequestError, SubgraphTransport
+from router.execution.typeindex import TypeIndex
+from router.planning.nodes import (
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    ResponsePath,
+    SequenceNode,
+)
+
+log = logging.getLogger(__name__)
+
+_BUILDER_CACHE_SIZE = 4096
+
+
+@dataclass(slots=True)
+class ExecutionResult:
+    """The merged data of every fetch (helper fields included) and the re-pathed errors."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    variables: Mapping[str, Any]
+    headers: Mapping[str, str]
+    result: ExecutionResult
+
+
+class Executor:
+    """Runs query plans against subgraphs through one shared transport."""
+
+    def __init__(
+        self, schema: GraphQLSchema, transport: SubgraphTransport, types: TypeIndex | None = None
+    ) -> None:
+        self._schema = schema
+        self._transport = transport
+        self._types = types or TypeIndex(schema)
+        self._builders: OrderedDict[FetchNode, RepresentationBuilder] = OrderedDict()
+
+    @property
+    def types(self) -> TypeIndex:
+        """The type relations of the API schema this executor matches `__typename` against."""
+        return self._types
+
+    async def execute(
+        self,
+        plan: QueryPlan,
+        variables: Mapping[str, Any],
+        headers: Mapping[str, str],
+        data: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Run `plan` with coerced `variables`, sending `headers` to every subgraph."""
+        request = _Request(variables, headers, ExecutionResult(data if data is not None else {}))
+        if plan.node is not None:
+            await self._run(plan.node, request, ())
+        return request.result
+
+    async def _run(self, node: PlanNode, request: _Request, path: ResponsePath) -> None:
+        if isinstance(node, FetchNode):
+            if node.requires is None:
+                await self._root_fetch(node, request, path)
+            else:
+                await self._entity_fetch(node, request, path)
+        elif isinstance(node, FlattenNode):
+            await self._run(node.node, request, (*path, *node.path))
+        elif isinstance(node, SequenceNode):
+            for child in node.nodes:
+                await self._run(child, request, path)
+        elif isinstance(node, ParallelNode):
+            await asyncio.gather(*(self._run(child, request, path) for child in node.nodes))
+        elif isinstance(node, ConditionNode):
+            branch = node.if_clause if request.variables.get(node.variable) else node.else_clause
+            if branch is not None:
+                await self._run(branch, request, path)
+
+    async def _root_fetch(self, node: FetchNode, request: _Request, path: ResponsePath) -> None:
+        result = request.result
+        targets = [(result.data, ())] if not path else reach(result.data, path, self._types)
+        if not targets:
+            return
+        response = await self._send(node, request, {}, path)
+        if response is None:
+            return
+        data, errors = response
+        if data is not None:
+            if node.output_rewrites:
+                apply_rewrites(data, node.output_rewrites, self._types)
+            for position, (target, _) in enumerate(targets):
+                deep_merge(target, data if position == 0 else copy_json(data), self._abstract)
+        if path:
+            result.errors.extend(entity_errors(errors, node.service, [], hoisted_path(path)))
+        else:
+            result.errors.extend(root_errors(errors, node.service))
+
+    async def _entity_fetch(self, node: FetchNode, request: _Request, path: ResponsePath) -> None:
+        result = request.result
+        representations = self._builder(node).build(reach(result.data, path, self._types))
+        if not representations.items:
+            return
+        response = await self._send(node, request, {"representations": representations.items}, path)
+        if response is None:
+            return
+        data, errors = response
+        entities = data.get("_entities") if data is not None else None
+        if isinstance(entities, list):
+            if len(entities) != len(representations.items):
+                log.warning(
+                    "subgraph returned a wrong number of entities",
+                    extra={"service": node.service, "expected": len(representations.items)},
+                )
+            for entity, targets in zip(entities, representations.targets, strict=False):
+                if not isinstance(entity, dict):
+                    continue
+                if node.output_rewrites:
+                    apply_rewrites(entity, node.output_rewrites, self._types)
+                for position, (target, _) in enumerate(targets):
+                    deep_merge(
+                        target, entity if position == 0 else copy_json(entity), self._abstract
+                    )
+        elif not errors:
+            log.warning("subgraph returned no _entities", extra={"service": node.service})
+            errors = [{"message": f'Subgraph "{node.service}" returned no entities.'}]
+        result.errors.extend(
+            entity_errors(errors, node.service, representations.targets, hoisted_path(path))
+        )
+
+    async def _send(
+        self,
+        node: FetchNode,
+        request: _Request,
+        variables: dict[str, Any],
+        path: ResponsePath,
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]] | None:
+        for name in node.variable_usages:
+            if name in request.variables:
+                variables[name] = request.variables[name]
+        body: dict[str, Any] = {"query": node.operation, "variables": variables}
+        if node.operation_name:
+            body["operationName"] = node.operation_name
+        try:
+            response = await self._transport.send(node.service, body, request.headers)
+        except SubgraphRequestError as exc:
+            log.warning(
+                "subgraph request failed",
+                extra={"service": exc.service, "code": exc.code, "reason": exc.message},
+            )
+            request.result.errors.append(failure_error(exc, hoisted_path(path)))
+            return None
+        return response.data, response.errors
+
+    @property
+    def _abstract(self) -> frozenset[str]:
+        return self._types.abstract_types
+
+    def _builder(self, node: FetchNode) -> RepresentationBuilder:
+        builder = self._builders.get(node)
+        if builder is None:
+            builder = RepresentationBuilder(
+                node.requires or (), node.input_rewrites, self._schema, self._types
+            )
+            self._builders[node] = builder
+            if len(self._builders) > _BUILDER_CACHE_SIZE:
+                self._builders.popitem(last=False)
+        return builder

@@ -1,0 +1,38 @@
+"""Input and output rewrites: set `__typename` values and rename aliased keys in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from router.execution.typeindex import TypeIndex
+from router.planning.nodes import KeyRenamer, Rewrite, RewriteStep, TypenameEquals, ValueSetter
+
+
+def apply_rewrites(value: Any, rewrites: tuple[Rewrite, ...], types: TypeIndex) -> None:
+    """Apply every rewrite to `value` (an object, or a list of them), mutating it."""
+    for rewrite in rewrites:
+        if rewrite.path:
+            _apply(value, rewrite, rewrite.path, types)
+
+
+def _apply(value: Any, rewrite: Rewrite, steps: tuple[RewriteStep, ...], types: TypeIndex) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _apply(item, rewrite, steps, types)
+        return
+    if not isinstance(value, dict):
+        return
+    step, rest = steps[0], steps[1:]
+    if isinstance(step, TypenameEquals):
+        typename = value.get("__typename")
+        if isinstance(typename, str) and types.satisfies(typename, step.type_name) and rest:
+            _apply(value, rewrite, rest, types)
+        return
+    if rest:
+        if step.key in value:
+            _apply(value[step.key], rewrite, rest, types)
+        return
+    if isinstance(rewrite, ValueSetter):
+        value[step.key] = rewrite.value
+    elif isinstance(rewrite, KeyRenamer) and step.key in value:
+        value[rewrite.rename_to] = value.pop(step.key)

@@ -1,0 +1,117 @@
+"""The HTTP client that sends subgraph operations: pooled connections, per-subgraph timeouts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+_REQUEST_HEADERS = {
+    "content-type": "application/json",
+    "accept": "application/graphql-response+json, application/json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphResponse:
+    """The `data` and `errors` a subgraph answered."""
+
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]]
+
+
+class SubgraphRequestError(Exception):
+    """A subgraph call that produced no GraphQL response; `code` names the failure kind."""
+
+    def __init__(self, service: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.service = service
+        self.code = code
+        self.message = message
+
+
+class SubgraphTransport:
+    """Sends GraphQL requests to subgraphs over one shared keep-alive `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        *,
+        timeout_seconds: float,
+        timeouts: Mapping[str, float] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._urls = dict(urls)
+        overrides = timeouts or {}
+        self._timeouts = {
+            name: httpx.Timeout(overrides.get(name, timeout_seconds)) for name in self._urls
+        }
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+
+    async def send(
+        self, service: str, body: Mapping[str, Any], headers: Mapping[str, str]
+    ) -> SubgraphResponse:
+        """POST `body` to the subgraph; SubgraphRequestError when no GraphQL answer came back."""
+        url = self._urls.get(service)
+        if url is None:
+            raise SubgraphRequestError(
+                service, "SUBGRAPH_UNKNOWN", f'No URL is known for subgraph "{service}".'
+            )
+        try:
+            response = await self._client.post(
+                url,
+                content=orjson.dumps(body),
+                headers={**_REQUEST_HEADERS, **headers},
+                timeout=self._timeouts[service],
+            )
+        except httpx.TimeoutException as exc:
+            raise SubgraphRequestError(
+                service,
+                "SUBGRAPH_TIMEOUT",
+                f'Subgraph "{service}" did not answer within '
+                f"{self._timeouts[service].read} seconds.",
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise SubgraphRequestError(
+                service,
+                "SUBGRAPH_UNAVAILABLE",
+                f'Subgraph "{service}" is unavailable: {type(exc).__name__}.',
+            ) from exc
+        return _read_response(service, response)
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        await self._client.aclose()
+
+
+def _read_response(service: str, response: httpx.Response) -> SubgraphResponse:
+    try:
+        payload = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        payload = None
+    if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
+        if response.is_success:
+            raise SubgraphRequestError(
+                service,
+                "SUBGRAPH_INVALID_RESPONSE",
+                f'Subgraph "{service}" answered with something that is not a GraphQL response.',
+            )
+        raise SubgraphRequestError(
+            service,
+            "SUBGRAPH_HTTP_ERROR",
+            f'Subgraph "{service}" answered with HTTP status {response.status_code}.',
+        )
+    data = payload.get("data")
+    errors = payload.get("errors") or []
+    if not isinstance(errors, list):
+        errors = [{"message": f'Subgraph "{service}" sent a malformed `errors` entry.'}]
+    return SubgraphResponse(
+        data if isinstance(data, dict) else None,
+        [e if isinstance(e, dict) else {"message": str(e)} for e in errors],
+    )

@@ -1,0 +1,350 @@
+"""The request pipeline: parse, validate, choose the operation, coerce variables, plan, execute."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import httpx
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+
+from router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
+from router.planning import PlanningError, QueryPlan, QueryPlanner
+from router.settings import RouterSettings
+from router.supergraph import Supergraph
+
+log = logging.getLogger(__name__)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+_FORWARDED_HEADERS = ("authorization",)
+
+
+class _LRU(Generic[K, V]):
+    """A bounded mapping that forgets the least recently used entry."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> V:
+        self._items[key] = value
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    """One GraphQL request as a client sent it."""
+
+    query: str | None
+    operation_name: str | None = None
+    variables: dict[str, Any] | None = None
+    extensions: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class GraphQLResponse:
+    """A GraphQL response; `status` is its HTTP status under `application/graphql-response+json`.
+
+    `has_data` is False for request errors (nothing was executed), whose body has no `data`.
+    """
+
+    data: dict[str, Any] | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    has_data: bool = True
+    status: int = 200
+    operation_name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body: `data` (when executed) then `errors` (when any)."""
+        body: dict[str, Any] = {}
+        if self.has_data:
+            body["data"] = self.data
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+    @classmethod
+    def request_error(
+        cls, message: str, code: str, status: int = 400, *, operation_name: str | None = None
+    ) -> GraphQLResponse:
+        """A response for a request that could not be executed at all."""
+        error = {"message": message, "extensions": {"code": code}}
+        return cls(None, [error], False, status, operation_name)
+
+
+class GatewayRequestError(Exception):
+    """A request refused before planning; `response` is what the client should get."""
+
+    def __init__(self, response: GraphQLResponse) -> None:
+        super().__init__("; ".join(str(e["message"]) for e in response.errors))
+        self.response = response
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    document: DocumentNode | None
+    errors: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Operation:
+    definition: OperationDefinitionNode
+    name: str | None
+    projector: OperationProjector
+
+
+class Gateway:
+    """Answers GraphQL requests over one supergraph: the router without its HTTP layer."""
+
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        settings: RouterSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.supergraph = supergraph
+        self._schema = supergraph.api_schema
+        self._types = TypeIndex(self._schema)
+        self._planner = QueryPlanner(supergraph, cache_size=settings.plan_cache_size)
+        self._transport = SubgraphTransport(
+            {name: info.url for name, info in supergraph.subgraphs.items()},
+            timeout_seconds=settings.subgraph_timeout_seconds,
+            timeouts=settings.subgraph_timeouts,
+            transport=transport,
+        )
+        self._executor = Executor(self._schema, self._transport, self._types)
+        self._rules = (
+            specified_rules
+            if settings.introspection
+            else (*specified_rules, NoSchemaIntrospectionCustomRule)
+        )
+        self._documents: _LRU[str, _Document] = _LRU(settings.plan_cache_size)
+        self._operations: _LRU[tuple[str, str | None], _Operation] = _LRU(settings.plan_cache_size)
+        self._persisted: _LRU[str, str] = _LRU(settings.plan_cache_size)
+        self._percent_labels = tuple(
+            (label, float(label[len("percent(") : -1]))
+            for label in supergraph.model.override_labels
+            if label.startswith("percent(") and label.endswith(")")
+        )
+
+    async def aclose(self) -> None:
+        """Close the connections to the subgraphs."""
+        await self._transport.aclose()
+
+    async def execute(
+        self,
+        request: GraphQLRequest,
+        headers: Mapping[str, str],
+        *,
+        read_only: bool = False,
+    ) -> GraphQLResponse:
+        """Run one request; `read_only` (a GET) refuses mutations. Never raises."""
+        try:
+            return await self._execute(request, headers, read_only)
+        except GatewayRequestError as exc:
+            return exc.response
+        except Exception:
+            log.exception("request failed", extra={"operation": request.operation_name})
+            return GraphQLResponse.request_error(
+                "Internal server error; the failure has been logged.",
+                "INTERNAL_SERVER_ERROR",
+                500,
+                operation_name=request.operation_name,
+            )
+
+    def plan(self, query: str, operation_name: str | None = None) -> QueryPlan:
+        """The query plan of an operation; GatewayRequestError or PlanningError otherwise."""
+        operation = self._operation(query, operation_name)
+        coerced = self._coerce(operation, {})
+        return self._planner.plan(
+            self._document(query), operation.name, coerced, self._override_labels()
+        )
+
+    async def _execute(
+        self, request: GraphQLRequest, headers: Mapping[str, str], read_only: bool
+    ) -> GraphQLResponse:
+        query = self._persisted_query(request)
+        if not isinstance(query, str) or not query.strip():
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(
+                    "The request has no GraphQL `query`.", "BAD_REQUEST", 400
+                )
+            )
+        operation = self._operation(query, request.operation_name)
+        kind = operation.definition.operation
+        if read_only and kind is not OperationType.QUERY:
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(
+                    f"Only queries may be sent with GET; send this {kind.value} with POST.",
+                    "METHOD_NOT_ALLOWED",
+                    405,
+                    operation_name=operation.name,
+                )
+            )
+        if kind is OperationType.SUBSCRIPTION:
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(
+                    "Subscriptions are not supported by this router.",
+                    "OPERATION_NOT_SUPPORTED",
+                    400,
+                    operation_name=operation.name,
+                )
+            )
+        variables = self._coerce(operation, request.variables or {})
+        try:
+            plan = self._planner.plan(
+                self._document(query), operation.name, variables, self._override_labels()
+            )
+        except PlanningError as exc:
+            error = {"message": str(exc), "extensions": {"code": "QUERY_PLANNING_FAILED"}}
+            return GraphQLResponse(None, [error], True, 200, operation.name)
+        projector = operation.projector
+        data, introspection_errors = projector.introspect(variables, request.variables)
+        result = await self._executor.execute(plan, variables, _forwarded(headers), data)
+        errors = [*result.errors, *introspection_errors]
+        projected = projector.project(result.data, errors, variables)
+        return GraphQLResponse(projected, errors, True, 200, operation.name)
+
+    def _persisted_query(self, request: GraphQLRequest) -> str | None:
+        """The query text, read from or stored in the automatic persisted query cache."""
+        persisted = (request.extensions or {}).get("persistedQuery")
+        if not isinstance(persisted, dict) or not isinstance(persisted.get("sha256Hash"), str):
+            return request.query
+        digest = str(persisted["sha256Hash"])
+        if request.query is None:
+            query = self._persisted.get(digest)
+            if query is None:
+                # Apollo clients expect a 200 here: they resend the query text on this code.
+                raise GatewayRequestError(
+                    GraphQLResponse.request_error(
+                        "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", 200
+                    )
+                )
+            return query
+        if query_hash(request.query) != digest:
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(
+                    "The persisted query hash does not match the query text.",
+                    "PERSISTED_QUERY_HASH_MISMATCH",
+                )
+            )
+        self._persisted.put(digest, request.query)
+        return request.query
+
+    def _document(self, query: str) -> DocumentNode:
+        cached = self._documents.get(query)
+        if cached is None:
+            cached = self._documents.put(query, self._parse_and_validate(query))
+        if cached.document is None:
+            raise GatewayRequestError(GraphQLResponse(None, cached.errors, False, 400))
+        return cached.document
+
+    def _parse_and_validate(self, query: str) -> _Document:
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            return _Document(None, [_coded(exc, "GRAPHQL_PARSE_FAILED")])
+        errors = validate(self._schema, document, self._rules)
+        if errors:
+            return _Document(None, [_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in errors])
+        return _Document(document, [])
+
+    def _operation(self, query: str, operation_name: str | None) -> _Operation:
+        key = (query, operation_name)
+        cached = self._operations.get(key)
+        if cached is not None:
+            return cached
+        document = self._document(query)
+        definition = _select_operation(document, operation_name)
+        projector = OperationProjector(self._schema, document, definition, self._types)
+        name = definition.name.value if definition.name else None
+        return self._operations.put(key, _Operation(definition, name, projector))
+
+    def _coerce(self, operation: _Operation, variables: dict[str, Any]) -> dict[str, Any]:
+        definitions = operation.definition.variable_definitions or ()
+        if not definitions:
+            return {}
+        result = get_variable_values(self._schema, definitions, variables)
+        if isinstance(result, list):
+            raise GatewayRequestError(
+                GraphQLResponse(
+                    None,
+                    [_coded(e, "BAD_USER_INPUT") for e in result],
+                    False,
+                    400,
+                    operation.name,
+                )
+            )
+        return result.coerced
+
+    def _override_labels(self) -> frozenset[str]:
+        if not self._percent_labels:
+            return frozenset()
+        draw = random.uniform(0, 100)
+        return frozenset(label for label, percent in self._percent_labels if draw < percent)
+
+
+def _select_operation(
+    document: DocumentNode, operation_name: str | None
+) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        for operation in operations:
+            if operation.name is not None and operation.name.value == operation_name:
+                return operation
+        raise GatewayRequestError(
+            GraphQLResponse.request_error(
+                f'Unknown operation named "{operation_name}".', "OPERATION_RESOLUTION_FAILURE"
+            )
+        )
+    if len(operations) == 1:
+        return operations[0]
+    names = ", ".join(o.name.value for o in operations if o.name is not None)
+    raise GatewayRequestError(
+        GraphQLResponse.request_error(
+            f"The document holds several operations; choose one with `operationName` ({names}).",
+            "OPERATION_RESOLUTION_FAILURE",
+        )
+    )
+
+
+def _coded(error: GraphQLError, code: str) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
+    return formatted
+
+
+def _forwarded(headers: Mapping[str, str]) -> dict[str, str]:
+    return {
+        name.lower(): value for name, value in headers.items() if name.lower() in _FORWARDED_HEADERS
+    }
+
+
+def query_hash(query: str) -> str:
+    """The sha256 hex digest of a query text, as automatic persisted queries name it."""
+    return hashlib.sha256(query.encode()).hexdigest()

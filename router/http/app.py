@@ -1,0 +1,216 @@
+"""The router's Starlette app: GraphQL over HTTP at /graphql, GraphiQL, and /healthz."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from router.gateway import Gateway, GraphQLRequest, GraphQLResponse
+from router.http.graphiql import GRAPHIQL_HTML
+from router.http.supergraph_source import load_supergraph
+from router.settings import RouterSettings
+from router.supergraph import Supergraph
+from subgraphs.common.settings import AuthSettings
+from subgraphs.common.tokens import TokenError, TokenVerifier, bearer_token
+
+log = logging.getLogger("router.http")
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
+
+def create_router_app(
+    settings: RouterSettings,
+    supergraph: Supergraph | None = None,
+    verifier: TokenVerifier | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Starlette:
+    """The router as an ASGI app; the supergraph is loaded or composed in the lifespan.
+
+    `transport` replaces the network for subgraph calls (and SDL fetches), for tests.
+    """
+    if verifier is None:
+        # Fields come from RENKU_FED_AUTH_* variables, which mypy cannot see without a plugin.
+        verifier = TokenVerifier(AuthSettings())  # type: ignore[call-arg]
+    endpoint = GraphQLEndpoint(settings, verifier)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        loaded = supergraph or await load_supergraph(settings, transport)
+        gateway = Gateway(loaded, settings, transport)
+        endpoint.gateway = gateway
+        app.state.gateway = gateway
+        log.info(
+            "router ready",
+            extra={"supergraph": loaded.version, "subgraphs": sorted(loaded.subgraphs)},
+        )
+        try:
+            yield
+        finally:
+            await gateway.aclose()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", endpoint.post, methods=["POST"]),
+            Route("/graphql", endpoint.get, methods=["GET"]),
+            Route("/healthz", endpoint.healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+class GraphQLEndpoint:
+    """The request handlers; everything that depends only on settings is fixed in `__init__`."""
+
+    def __init__(self, settings: RouterSettings, verifier: TokenVerifier) -> None:
+        self._settings = settings
+        self._verifier = verifier
+        self.gateway: Gateway | None = None
+
+    async def post(self, request: Request) -> Response:
+        """Execute a GraphQL request sent as a JSON body."""
+        content_type = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
+        if content_type not in (JSON, GRAPHQL_RESPONSE_JSON):
+            return _bad_request(
+                f"Send the GraphQL request as {JSON}, not {content_type}.", status=415
+            )
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError as exc:
+            return _bad_request(f"The request body is not valid JSON: {exc}.")
+        if not isinstance(body, dict):
+            return _bad_request("The request body must be a JSON object with a `query`.")
+        return await self._handle(request, body, read_only=False)
+
+    async def get(self, request: Request) -> Response:
+        """Execute a query from the URL, or serve GraphiQL to a browser."""
+        params = request.query_params
+        if (
+            "query" not in params
+            and self._settings.graphiql
+            and "text/html" in request.headers.get("accept", "")
+        ):
+            return HTMLResponse(GRAPHIQL_HTML)
+        body: dict[str, Any] = {"query": params.get("query"), "operationName": None}
+        if "operationName" in params:
+            body["operationName"] = params["operationName"]
+        for name in ("variables", "extensions"):
+            if name in params:
+                try:
+                    body[name] = orjson.loads(params[name])
+                except orjson.JSONDecodeError:
+                    return _bad_request(f"The `{name}` parameter is not valid JSON.")
+        return await self._handle(request, body, read_only=True)
+
+    async def healthz(self, request: Request) -> Response:
+        """The router's own health: its supergraph version and the subgraphs it routes to."""
+        gateway = self.gateway
+        if gateway is None:
+            return _json({"status": "starting"}, 503)
+        supergraph = gateway.supergraph
+        subgraphs = {name: info.url for name, info in supergraph.subgraphs.items()}
+        return _json({"status": "ok", "supergraph": supergraph.version, "subgraphs": subgraphs})
+
+    async def _handle(self, request: Request, body: dict[str, Any], *, read_only: bool) -> Response:
+        started = time.perf_counter()
+        malformed = _malformed(body)
+        if malformed is not None:
+            return _bad_request(malformed)
+        headers: dict[str, str] = {}
+        authorization = request.headers.get("authorization")
+        try:
+            token = bearer_token(authorization)
+            if token is not None:
+                await self._verifier.verify(token)
+                headers["authorization"] = f"Bearer {token}"
+        except TokenError as exc:
+            self._log(body.get("operationName"), request.method, 401, started, 1)
+            return _json(
+                {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                401,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        gateway = self.gateway
+        if gateway is None:
+            return _bad_request("The router is still starting.", status=503)
+        result = await gateway.execute(
+            GraphQLRequest(
+                body.get("query"),
+                body.get("operationName"),
+                body.get("variables"),
+                body.get("extensions"),
+            ),
+            headers,
+            read_only=read_only,
+        )
+        accept = request.headers.get("accept", "")
+        graphql_json = GRAPHQL_RESPONSE_JSON in accept
+        status = result.status if graphql_json else _json_status(result)
+        extra = {"Allow": "POST"} if status == 405 else None
+        self._log(result.operation_name, request.method, status, started, len(result.errors))
+        return _json(
+            result.to_dict(),
+            status,
+            media_type=GRAPHQL_RESPONSE_JSON if graphql_json else JSON,
+            headers=extra,
+        )
+
+    @staticmethod
+    def _log(operation: Any, method: str, status: int, started: float, errors: int) -> None:
+        log.info(
+            "graphql request",
+            extra={
+                "operation": operation if isinstance(operation, str) else None,
+                "method": method,
+                "status": status,
+                "errors": errors,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+
+
+def _json_status(result: GraphQLResponse) -> int:
+    # Under application/json the GraphQL-over-HTTP spec keeps 200 for well-formed requests
+    # whose document fails to parse or validate; only a malformed request gets a 4xx.
+    if result.status == 400 and not any(
+        (e.get("extensions") or {}).get("code") == "BAD_REQUEST" for e in result.errors
+    ):
+        return 200
+    return result.status
+
+
+def _malformed(body: dict[str, Any]) -> str | None:
+    if not isinstance(body.get("query"), str | None):
+        return "`query` must be a string."
+    if not isinstance(body.get("operationName"), str | None):
+        return "`operationName` must be a string or null."
+    if not isinstance(body.get("variables"), dict | None):
+        return "`variables` must be a JSON object or null."
+    if not isinstance(body.get("extensions"), dict | None):
+        return "`extensions` must be a JSON object or null."
+    return None
+
+
+def _bad_request(message: str, status: int = 400) -> Response:
+    return _json({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}, status)
+
+
+def _json(
+    body: Any,
+    status: int = 200,
+    *,
+    media_type: str = JSON,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)

@@ -1,0 +1,47 @@
+"""The router's settings, read from `RENKU_FED_ROUTER_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RouterSettings(BaseSettings):
+    """How the router listens, where its supergraph comes from and how it calls subgraphs."""
+
+    model_config = SettingsConfigDict(env_prefix="RENKU_FED_ROUTER_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Interface the HTTP server binds to.")
+    port: int = Field(4000, ge=1, le=65535, description="TCP port the HTTP server listens on.")
+    supergraph_path: Path | None = Field(
+        None,
+        description="A composed supergraph SDL file; when unset, the router composes one at "
+        "start from the `subgraphs` it is given.",
+    )
+    subgraphs: dict[str, str] = Field(
+        default_factory=dict,
+        description="Subgraph name -> GraphQL URL, used to compose at start when no "
+        'supergraph_path is set (JSON in the environment: {"users": "http://..."}).',
+    )
+    subgraph_timeout_seconds: float = Field(
+        30.0, gt=0, description="How long one subgraph request may take before it fails."
+    )
+    subgraph_timeouts: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per-subgraph overrides of subgraph_timeout_seconds (name -> seconds).",
+    )
+    startup_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long to keep retrying subgraphs that are not up yet when composing "
+        "at start.",
+    )
+    plan_cache_size: int = Field(
+        1000, ge=1, description="Entries of the parse, validation and query-plan caches."
+    )
+    introspection: bool = Field(True, description="Answer `__schema` and `__type` queries.")
+    graphiql: bool = Field(
+        True, description="Serve the GraphiQL page to browsers that GET /graphql."
+    )
