@@ -137,6 +137,9 @@ def parse_subgraph(source: SubgraphSource) -> Subgraph:
     rename = {name: ROOT_KINDS[kind] for kind, name in roots.items()}
     builder = SubgraphBuilder(source.name, context, rename)
     types = builder.build_types(document)
+    # Every subgraph serves `_entities` and `_service`, so each one has a query root.
+    types.setdefault("Query", NamedType("Query", Kind.OBJECT, None, Applied()))
+    roots.setdefault("query", "Query")
     subgraph = Subgraph(
         name=source.name,
         url=source.url,

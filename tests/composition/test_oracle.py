@@ -1,0 +1,60 @@
+"""Our composition against `@apollo/composition` on every subgraph set of the corpus."""
+
+from __future__ import annotations
+
+import pytest
+from composition_oracle import (
+    OracleResult,
+    api_schema,
+    applied_directives,
+    corpus_sets,
+    expected_error,
+    graph_enum,
+    run_apollo,
+)
+from strawberry_subgraphs import strawberry_sets
+
+from router.composition import CompositionFailed, SubgraphSource, compose
+
+SETS: dict[str, list[SubgraphSource]] = {**corpus_sets(), **strawberry_sets()}
+
+
+@pytest.fixture(scope="module")
+def apollo() -> dict[str, OracleResult]:
+    """Apollo's answer for every set, from one Node process."""
+    return run_apollo(SETS)
+
+
+def test_corpus_is_large_enough() -> None:
+    failing = [name for name in SETS if expected_error(name)]
+    assert len(SETS) >= 15
+    assert len(failing) >= 5
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_matches_apollo(name: str, apollo: dict[str, OracleResult]) -> None:
+    expected = apollo[name]
+    written_for = expected_error(name)
+    if written_for is not None:
+        assert written_for in expected.codes, f"Apollo answered {expected} for {name}"
+    if expected.supergraph is None:
+        with pytest.raises(CompositionFailed) as failure:
+            compose(SETS[name])
+        ours = {error.code for error in failure.value.errors}
+        missing = set(expected.codes) - ours
+        assert not missing, f"Apollo reports {expected.messages}, we report {failure.value}"
+        return
+    try:
+        supergraph = compose(SETS[name])
+    except CompositionFailed as failure:
+        pytest.fail(f"Apollo composes {name}, we fail with:\n{failure}")
+    assert graph_enum(supergraph) == graph_enum(expected.supergraph)
+    assert api_schema(supergraph) == api_schema(expected.supergraph)
+    ours = applied_directives(supergraph)
+    theirs = applied_directives(expected.supergraph)
+    assert ours == theirs, f"only ours: {sorted(ours - theirs)}\nonly Apollo's: {sorted(theirs - ours)}"
+
+
+@pytest.mark.parametrize("name", ["strawberry_platform", "strawberry_live"])
+def test_platform_sets_match_apollo_text(name: str, apollo: dict[str, OracleResult]) -> None:
+    assert compose(SETS[name]) == apollo[name].supergraph
