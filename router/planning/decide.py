@@ -17,31 +17,35 @@ from typing import TypeAlias
 from router.planning.errors import PlanningError
 from router.planning.graph import HOP_COST, Hop, QueryGraph, field_named_type, provided_children
 from router.planning.operation import OpField, OpItem, merge_items, parse_selection
-from router.supergraph.model import FieldInGraph
+from router.planning.positions import (
+    Position,
+    field_names,
+    flatten,
+    is_interface_object,
+    position_for,
+    split_abstract,
+    split_interface_object,
+)
+from router.supergraph.model import FieldInGraph, TypeKind
 
 Guard: TypeAlias = frozenset[tuple[str, str]]
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where a selection is planned: its type, subgraph (None at the root) and possible types."""
-
-    type_name: str
-    graph: str | None
-    possible: frozenset[str]
-    provided: tuple[OpItem, ...] = ()
-    abstract: bool = False
+Route: TypeAlias = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class FieldPlan:
-    """How one field is fetched: by `graph`, after `hops`, or through `@requires` inputs."""
+    """How one field is fetched: by `graph`, after `hops`, or through `@requires` inputs.
+
+    With `requirement`, the inputs (`representation`: re-entry key plus required fields) are
+    planned at the current position first, then `graph` is entered as `entity_type`.
+    """
 
     field: OpField
     graph: str
     hops: tuple[Hop, ...] = ()
     requirement: SelectionPlan | None = None
     representation: tuple[OpItem, ...] = ()
+    entity_type: str | None = None
     children: SelectionPlan | None = None
     list_depth: int = 0
 
@@ -55,12 +59,26 @@ class FragmentPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class JumpPlan:
+    """An entity move at the current position, then `body` in the subgraph entered."""
+
+    hops: tuple[Hop, ...]
+    body: SelectionPlan
+
+
+PlanItem: TypeAlias = FieldPlan | FragmentPlan | JumpPlan
+
+
+@dataclass(frozen=True, slots=True)
 class SelectionPlan:
     """The chosen plan of a selection set at one position, with its total cost."""
 
     position: Position
-    items: tuple[FieldPlan | FragmentPlan, ...]
+    items: tuple[PlanItem, ...]
     cost: int
+
+
+_Offer: TypeAlias = Callable[[list[FieldPlan], int, "tuple[Route, ...]"], None]
 
 
 class Decider:
@@ -100,12 +118,17 @@ class Decider:
     def _plan_selection(
         self, position: Position, items: tuple[OpItem, ...], guard: Guard
     ) -> SelectionPlan | None:
+        typed: list[OpItem] = []
+        buckets: dict[str, list[OpItem]] = {}
         if position.abstract:
-            shared, buckets = self._split_abstract(position, items)
+            safe = {n for n in field_names(items) if self._safe_on_interface(position, n)}
+            shared, buckets = split_abstract(self.model, position, items, safe)
+        elif is_interface_object(self.model, position):
+            shared, typed = split_interface_object(self.model, position, items)
         else:
-            shared, buckets = self._flatten(position.type_name, items), {}
-        planned: list[FieldPlan | FragmentPlan] = []
-        entered: set[tuple[str, ...]] = set()
+            shared = flatten(self.model, position.type_name, items)
+        planned: list[PlanItem] = []
+        entered: set[Route] = set()
         cost = 0
         for item in shared:
             if item.name == "__typename":
@@ -113,61 +136,50 @@ class Decider:
             options = self._field(position, item, entered, guard)
             if options is None:
                 return None
-            plans, field_cost = options
-            planned.extend(plans)
-            cost += field_cost
+            planned.extend(options[0])
+            cost += options[1]
         for type_name, bucket in buckets.items():
-            inner = Position(type_name, position.graph, frozenset({type_name}), position.provided)
-            body = self.selection(inner, merge_items(bucket), guard)
+            body = self.selection(position.at(type_name), merge_items(bucket), guard)
             if body is None:
                 return None
             planned.append(FragmentPlan(type_name, body))
             cost += body.cost
+        if typed:
+            jump = self._real_type(position, merge_items(typed), guard)
+            if jump is None:
+                return None
+            planned.append(jump)
+            cost += jump.body.cost + sum(h.cost for h in jump.hops)
         return SelectionPlan(position, tuple(planned), cost)
 
-    def _flatten(self, type_name: str, items: tuple[OpItem, ...]) -> list[OpField]:
-        fields: list[OpItem] = []
-        for item in items:
-            if isinstance(item, OpField):
-                fields.append(item)
-            elif type_name in self.model.possible_types(item.type_condition) or (
-                item.type_condition == type_name
-            ):
-                fields.extend(self._flatten(type_name, item.items))
-        return [f for f in merge_items(fields) if isinstance(f, OpField)]
-
-    def _split_abstract(
-        self, position: Position, items: tuple[OpItem, ...]
-    ) -> tuple[list[OpField], dict[str, list[OpItem]]]:
-        shared: list[OpField] = []
-        buckets: dict[str, list[OpItem]] = {}
-        for item in items:
-            if isinstance(item, OpField):
-                if item.name == "__typename" or self._safe_on_interface(position, item.name):
-                    shared.append(item)
-                else:
-                    for type_name in sorted(position.possible):
-                        buckets.setdefault(type_name, []).append(item)
+    def _real_type(
+        self, position: Position, items: tuple[OpItem, ...], guard: Guard
+    ) -> JumpPlan | None:
+        """Move from an interface object to a subgraph that knows the real implementations."""
+        info = self.model.types[position.type_name]
+        best: JumpPlan | None = None
+        for graph in sorted(info.graphs - info.interface_object_graphs):
+            hops = self._hops(position, graph, position.type_name)
+            if hops is None:
                 continue
-            condition = item.type_condition
-            covered = self.model.possible_types(condition)
-            if condition == position.type_name or position.possible <= covered:
-                inner_shared, inner_buckets = self._split_abstract(position, item.items)
-                shared.extend(inner_shared)
-                for type_name, bucket in inner_buckets.items():
-                    buckets.setdefault(type_name, []).extend(bucket)
+            body = self.selection(position_for(self.model, info.name, graph), items, guard)
+            if body is None:
                 continue
-            for type_name in sorted(position.possible & covered):
-                buckets.setdefault(type_name, []).append(item)
-        return shared, buckets
+            if best is None or body.cost < best.body.cost:
+                best = JumpPlan(hops, body)
+        if best is None:
+            self.failure = (
+                f"cannot plan the runtime type of {position.type_name} from the interface "
+                f"object in {position.graph}: no subgraph with its implementations is reachable"
+            )
+        return best
 
     def _safe_on_interface(self, position: Position, field: str) -> bool:
-        """Whether the subgraph resolves `field` on the interface for every implementation."""
-        graph = position.graph
-        if graph is None:
+        """Whether the subgraph resolves `field` on the abstract type for every runtime type."""
+        if self.model.field(position.type_name, field) is None:
             return False
         return all(
-            self._direct(Position(t, graph, frozenset({t}), position.provided), field) is not None
+            self._direct(position.at(t), field) is not None
             for t in (position.type_name, *position.possible)
         )
 
@@ -175,10 +187,9 @@ class Decider:
         self, position: Position, field: str
     ) -> tuple[FieldInGraph, tuple[OpItem, ...]] | None:
         """The declaration and provided children when the position's subgraph has the field."""
-        graph = position.graph
-        if graph is None:
+        if position.graph is None:
             return None
-        declared = self.graph.field_in(position.type_name, field, graph)
+        declared = self.graph.field_in(position.type_name, field, position.graph)
         if declared is None:
             return None
         provided = provided_children(position.provided, self.model, position.type_name, field)
@@ -186,115 +197,104 @@ class Decider:
             return declared, provided
         if not declared.resolvable(self.labels) or declared.requires:
             return None
-        own = parse_selection(declared.provides) if declared.provides else ()
-        return declared, own
-
-    def _child_position(
-        self, parent: Position, declared: FieldInGraph, provided: tuple[OpItem, ...], field: str
-    ) -> Position | None:
-        info = self.model.field(parent.type_name, field)
-        if info is None or not self.model.is_composite(info.named_type):
-            return None
-        named = info.named_type
-        in_graph = field_named_type(self.model, declared)
-        types = self.model.types
-        if declared.graph in types[named].interface_object_graphs:
-            return Position(named, declared.graph, frozenset({named}), provided)
-        possible = self.model.possible_types_in(in_graph, declared.graph) & (
-            self.model.possible_types(named)
-        )
-        abstract = self.model.is_abstract(named)
-        return Position(named, declared.graph, possible, provided, abstract)
+        return declared, ()
 
     def _children(
         self,
-        parent: Position,
+        parent_type: str,
         declared: FieldInGraph,
         provided: tuple[OpItem, ...],
         field: OpField,
         guard: Guard,
     ) -> tuple[SelectionPlan | None, int] | None:
-        position = self._child_position(parent, declared, provided, field.name)
-        if position is None:
+        info = self.model.field(parent_type, field.name)
+        if info is None or not self.model.is_composite(info.named_type):
             return None, 0
+        if not provided and declared.provides:
+            provided = parse_selection(declared.provides)
+        graph_type = field_named_type(self.model, declared)
+        position = position_for(self.model, info.named_type, declared.graph, graph_type, provided)
         plan = self.selection(position, field.items, guard)
-        if plan is None:
-            return None
-        return plan, plan.cost
+        return None if plan is None else (plan, plan.cost)
+
+    def _declarations(self, position: Position, field: str) -> list[tuple[FieldInGraph, str]]:
+        """(declaration, entity type) pairs of subgraphs that may return the field."""
+        found = [
+            (d, position.type_name)
+            for d in self.graph.output_graphs(position.type_name, field, self.labels)
+        ]
+        info = self.model.types.get(position.type_name)
+        if position.graph is None or info is None or info.kind is not TypeKind.OBJECT:
+            return found
+        for interface in self.graph.interfaces(position.type_name):
+            for graph in sorted(self.model.types[interface].interface_object_graphs):
+                declared = self.graph.field_in(interface, field, graph)
+                if declared is not None and declared.resolvable(self.labels):
+                    found.append((declared, interface))
+        return found
 
     def _field(
-        self, position: Position, field: OpField, entered: set[tuple[str, ...]], guard: Guard
+        self, position: Position, field: OpField, entered: set[Route], guard: Guard
     ) -> tuple[list[FieldPlan], int] | None:
         info = self.model.field(position.type_name, field.name)
         if info is None:
             self.failure = f"{position.type_name}.{field.name} does not exist in the supergraph"
             return None
         depth = info.type.count("[")
-        best: tuple[list[FieldPlan], int, tuple[str, ...] | None] | None = None
+        best: tuple[list[FieldPlan], int, tuple[Route, ...]] | None = None
 
-        def offer(plan: FieldPlan, cost: int, route: tuple[str, ...] | None) -> None:
+        def offer(plans: list[FieldPlan], cost: int, routes: tuple[Route, ...]) -> None:
             nonlocal best
             if best is None or cost < best[1]:
-                best = ([plan], cost, route)
+                best = (plans, cost, routes)
 
         direct = self._direct(position, field.name)
         if direct is not None:
-            declared, provided = direct
-            children = self._children(position, declared, provided, field, guard)
+            children = self._children(position.type_name, direct[0], direct[1], field, guard)
             if children is not None:
-                offer(
-                    FieldPlan(field, declared.graph, children=children[0], list_depth=depth),
-                    1 + children[1],
-                    None,
-                )
-        for declared in self.graph.output_graphs(position.type_name, field.name, self.labels):
+                plan = FieldPlan(field, direct[0].graph, children=children[0], list_depth=depth)
+                offer([plan], 1 + children[1], ())
+        for declared, target in self._declarations(position, field.name):
             if declared.requires:
-                self._offer_requires(position, field, declared, depth, guard, offer)
+                self._offer_requires(position, field, declared, target, depth, guard, offer)
                 continue
-            if declared.graph == position.graph:
+            if declared.graph == position.graph and target == position.type_name:
                 continue
-            hops = self._hops(position, declared.graph)
+            hops = self._hops(position, declared.graph, target)
             if hops is None:
                 continue
             route = (declared.graph,) if position.graph is None else tuple(h.graph for h in hops)
-            children = self._children(
-                Position(position.type_name, declared.graph, position.possible),
-                declared,
-                (),
-                field,
-                guard,
-            )
+            children = self._children(target, declared, (), field, guard)
             if children is None:
                 continue
             entry = self._entry_cost(hops, route, entered)
             plan = FieldPlan(field, declared.graph, hops, children=children[0], list_depth=depth)
-            offer(plan, entry + 1 + children[1], route)
+            offer([plan], entry + 1 + children[1], (route,))
+        if best is None and field.items:
+            self._offer_split(position, field, depth, entered, guard, offer)
         if best is None:
             if not self.failure:
-                where = position.graph or "any subgraph"
                 self.failure = (
                     f"cannot plan field {position.type_name}.{field.name}: no subgraph can "
-                    f"resolve it from {where}"
+                    f"resolve it from {position.graph or 'the root'}"
                 )
             return None
-        plans, cost, chosen_route = best
-        if chosen_route is not None:
-            entered.update(chosen_route[: i + 1] for i in range(len(chosen_route)))
+        plans, cost, routes = best
+        for route in routes:
+            entered.update(route[: i + 1] for i in range(len(route)))
         return plans, cost
 
-    def _hops(self, position: Position, target: str) -> tuple[Hop, ...] | None:
+    def _hops(self, position: Position, target_graph: str, target: str) -> tuple[Hop, ...] | None:
         if position.graph is None:
             return ()
-        if (
-            position.type_name not in self.model.types
-            or not self.model.types[position.type_name].keys
-        ):
-            return None
-        return self.graph.route(position.type_name, position.graph, target)
+        if target == position.type_name:
+            return self.graph.route(target, position.graph, target_graph)
+        for key in self.graph.re_entry_keys(target, target_graph):
+            if self.graph.can_supply(position.type_name, key.items, position.graph):
+                return (Hop(target_graph, key.key, key.items, as_type=target),)
+        return None
 
-    def _entry_cost(
-        self, hops: tuple[Hop, ...], route: tuple[str, ...], entered: set[tuple[str, ...]]
-    ) -> int:
+    def _entry_cost(self, hops: tuple[Hop, ...], route: Route, entered: set[Route]) -> int:
         if not hops:
             return 0 if route in entered else HOP_COST
         return sum(hop.cost for i, hop in enumerate(hops) if route[: i + 1] not in entered)
@@ -304,26 +304,21 @@ class Decider:
         position: Position,
         field: OpField,
         declared: FieldInGraph,
+        target: str,
         depth: int,
         guard: Guard,
         offer: _Offer,
     ) -> None:
-        marker = (position.type_name, field.name)
+        marker = (target, field.name)
         if position.graph is None or marker in guard or declared.requires is None:
             return
         required = parse_selection(declared.requires)
-        for key in self.graph.re_entry_keys(position.type_name, declared.graph):
+        for key in self.graph.re_entry_keys(target, declared.graph):
             inputs = merge_items((*key.items, *required))
             requirement = self.selection(position, inputs, guard | {marker})
             if requirement is None:
                 continue
-            children = self._children(
-                Position(position.type_name, declared.graph, position.possible),
-                declared,
-                (),
-                field,
-                guard,
-            )
+            children = self._children(target, declared, (), field, guard)
             if children is None:
                 continue
             plan = FieldPlan(
@@ -331,10 +326,61 @@ class Decider:
                 declared.graph,
                 requirement=requirement,
                 representation=inputs,
+                entity_type=target,
                 children=children[0],
                 list_depth=depth,
             )
-            offer(plan, HOP_COST + requirement.cost + 1 + children[1], None)
+            offer([plan], HOP_COST + requirement.cost + 1 + children[1], ())
 
-
-_Offer: TypeAlias = Callable[[FieldPlan, int, "tuple[str, ...] | None"], None]
+    def _offer_split(
+        self,
+        position: Position,
+        field: OpField,
+        depth: int,
+        entered: set[Route],
+        guard: Guard,
+        offer: _Offer,
+    ) -> None:
+        """Serve a composite field's children from several subgraphs, each child where cheapest."""
+        candidates: list[tuple[FieldInGraph, tuple[Hop, ...], Route, int]] = []
+        for declared, target in self._declarations(position, field.name):
+            if declared.requires or target != position.type_name:
+                continue
+            if declared.graph == position.graph:
+                candidates.append((declared, (), (), 0))
+                continue
+            hops = self._hops(position, declared.graph, target)
+            if hops is not None:
+                route = (
+                    (declared.graph,) if position.graph is None else tuple(h.graph for h in hops)
+                )
+                candidates.append((declared, hops, route, self._entry_cost(hops, route, entered)))
+        groups: dict[int, list[OpItem]] = {}
+        cost = 0
+        for child in field.items:
+            best: tuple[int, int] | None = None
+            for index, (declared, _, _, entry) in enumerate(candidates):
+                trial = OpField(field.name, field.alias, field.args, (child,))
+                self.keep.append(trial.items)
+                children = self._children(position.type_name, declared, (), trial, guard)
+                if children is None:
+                    continue
+                extra = children[1] + (0 if index in groups else entry + 1)
+                if best is None or extra < best[1]:
+                    best = (index, extra)
+            if best is None:
+                return
+            groups.setdefault(best[0], []).append(child)
+            cost += best[1]
+        plans: list[FieldPlan] = []
+        for index, children_items in groups.items():
+            declared, hops, _, _ = candidates[index]
+            part = OpField(field.name, field.alias, field.args, merge_items(children_items))
+            self.keep.append(part.items)
+            children = self._children(position.type_name, declared, (), part, guard)
+            if children is None:
+                return
+            plans.append(
+                FieldPlan(part, declared.graph, hops, children=children[0], list_depth=depth)
+            )
+        offer(plans, cost, tuple(candidates[i][2] for i in groups if candidates[i][2]))

@@ -87,6 +87,8 @@ class _Emitter:
             operation_name=name,
             variable_usages=tuple(n for n in used if n in self.definitions),
             requires=requires,
+            input_rewrites=tuple(step.input_rewrites),
+            output_rewrites=tuple(step.output_rewrites),
         )
         if step.entity:
             return FlattenNode(step.merge_path, fetch)

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from router.planning.decide import FieldPlan, FragmentPlan, SelectionPlan
+from router.planning.decide import FieldPlan, FragmentPlan, JumpPlan, SelectionPlan
 from router.planning.graph import Hop
-from router.planning.nodes import FieldKey, ListItems, ResponsePath, TypeCondition
+from router.planning.nodes import (
+    FieldKey,
+    KeyRenamer,
+    ListItems,
+    ResponsePath,
+    Rewrite,
+    RewriteStep,
+    TypeCondition,
+    TypenameEquals,
+    ValueSetter,
+)
 from router.planning.operation import OpField, OpItem
-from router.planning.selection import SelSet
+from router.planning.selection import ResponseKeys, SelSet
 
 
 @dataclass(eq=False)
@@ -25,6 +35,8 @@ class FetchStep:
     inputs: SelSet = field(default_factory=SelSet)
     output: SelSet = field(default_factory=SelSet)
     parents: set[int] = field(default_factory=set)
+    input_rewrites: list[Rewrite] = field(default_factory=list)
+    output_rewrites: list[Rewrite] = field(default_factory=list)
 
     @property
     def merge_path(self) -> ResponsePath:
@@ -37,10 +49,12 @@ class FetchStep:
 class FetchGraph:
     """Accumulates fetch steps while the chosen plan is walked top-down."""
 
-    def __init__(self) -> None:
+    def __init__(self, interface_objects: dict[str, frozenset[str]]) -> None:
+        self.interface_objects = interface_objects
         self.steps: list[FetchStep] = []
         self._roots: dict[tuple[str, int], FetchStep] = {}
-        self._entities: dict[tuple[frozenset[int], str, ResponsePath, bool], FetchStep] = {}
+        self._entities: dict[tuple[frozenset[int], str, ResponsePath, int], FetchStep] = {}
+        self.keys = ResponseKeys()
         self.stage = 0
 
     def _new(self, graph: str, entity: bool) -> FetchStep:
@@ -61,12 +75,17 @@ class FetchGraph:
         graph: str,
         path: ResponsePath,
         type_name: str,
-        for_requires: bool,
-    ) -> FetchStep:
-        """Get or create the `_entities` fetch of `graph` for objects of `type_name` at `path`."""
+        variant: int,
+        entity_type: str | None = None,
+    ) -> tuple[FetchStep, SelSet, SelSet]:
+        """Get or create the `_entities` fetch of `graph` for objects of `type_name` at `path`.
+
+        Returns the step, the representation selection and the output selection for the type;
+        `entity_type` names the interface when the subgraph knows the objects only as that.
+        """
         conditioned = bool(path) and isinstance(path[-1], TypeCondition)
         base = path[:-1] if conditioned else path
-        key = (parents, graph, base, for_requires)
+        key = (parents, graph, base, variant)
         step = self._entities.get(key)
         if step is None:
             step = self._new(graph, entity=True)
@@ -77,11 +96,18 @@ class FetchGraph:
             step.conditioned = True
         if type_name not in step.type_names:
             step.type_names.append(type_name)
-        return step
+        target = entity_type or type_name
+        if target != type_name or graph in self.interface_objects.get(target, ()):
+            rewrite = ValueSetter((TypenameEquals(type_name), FieldKey("__typename")), target)
+            if rewrite not in step.input_rewrites:
+                step.input_rewrites.append(rewrite)
+        inputs = step.inputs.fragment(type_name)
+        inputs.typename()
+        return step, inputs, step.output.fragment(target)
 
     def build_root(self, plan: SelectionPlan) -> None:
         """Add the plan of an operation's root selection."""
-        self.build(plan, None, SelSet(), (), set())
+        self.build(plan, None, SelSet(), (), set(), internal=False)
 
     def build(
         self,
@@ -90,8 +116,12 @@ class FetchGraph:
         loc: SelSet,
         path: ResponsePath,
         touched: set[int],
+        internal: bool,
     ) -> None:
-        """Add `plan` to `step` at `loc` (creating the steps its moves need)."""
+        """Add `plan` to `step` at `loc` (creating the steps its moves need).
+
+        `internal` marks selections the client did not ask for (keys, `@requires` inputs).
+        """
         if step is not None:
             touched.add(step.id)
         if plan.position.abstract:
@@ -99,9 +129,15 @@ class FetchGraph:
         for item in plan.items:
             if isinstance(item, FragmentPlan):
                 inner = (*path, TypeCondition((item.type_name,)))
-                self.build(item.body, step, loc.fragment(item.type_name), inner, touched)
+                frag = loc.fragment(item.type_name)
+                self.build(item.body, step, frag, inner, touched, internal)
+            elif isinstance(item, JumpPlan):
+                assert step is not None
+                typ = plan.position.type_name
+                target, target_loc = self._hop(item.hops, typ, step, loc, path, touched)
+                self.build(item.body, target, target_loc, path, touched, internal)
             else:
-                self._field(item, plan.position.type_name, step, loc, path, touched)
+                self._field(item, plan.position.type_name, step, loc, path, touched, internal)
 
     def _field(
         self,
@@ -111,25 +147,52 @@ class FetchGraph:
         loc: SelSet,
         path: ResponsePath,
         touched: set[int],
+        internal: bool,
     ) -> None:
         if step is None:
             target = self.root_step(plan.graph)
             target_loc = target.output
         elif plan.requirement is not None:
-            required: set[int] = set()
-            self.build(plan.requirement, step, loc, path, required)
-            touched |= required
-            target = self.entity_step(frozenset(required), plan.graph, path, type_name, True)
-            _add_input(target.inputs.fragment(type_name), plan.representation)
-            target_loc = target.output.fragment(type_name)
+            target, target_loc = self._requires(plan, type_name, step, loc, path, touched)
         else:
             target, target_loc = self._hop(plan.hops, type_name, step, loc, path, touched)
         touched.add(target.id)
         field = plan.field
-        selected = target_loc.field(field.name, field.alias, field.args)
+        key = self.keys.choose(path, field.name, field.response_key, field.args)
+        selected = target_loc.field(field.name, key, field.args)
+        if key != field.response_key and not internal:
+            target.output_rewrites.append(
+                KeyRenamer((*_relative(target, path), FieldKey(key)), field.response_key)
+            )
         if plan.children is not None:
-            child_path = (*path, FieldKey(field.response_key), *([ListItems()] * plan.list_depth))
-            self.build(plan.children, target, selected.sub, child_path, touched)
+            child_path = (*path, FieldKey(key), *([ListItems()] * plan.list_depth))
+            self.build(plan.children, target, selected.sub, child_path, touched, internal)
+
+    def _requires(
+        self,
+        plan: FieldPlan,
+        type_name: str,
+        step: FetchStep,
+        loc: SelSet,
+        path: ResponsePath,
+        touched: set[int],
+    ) -> tuple[FetchStep, SelSet]:
+        assert plan.requirement is not None
+        required: set[int] = set()
+        loc.typename()
+        self.build(plan.requirement, step, loc, path, required, internal=True)
+        touched |= required
+        representation = SelSet()
+        self._representation(representation, plan.representation, path)
+        variant = 0
+        while True:
+            target, inputs, target_loc = self.entity_step(
+                frozenset(required), plan.graph, path, type_name, variant, plan.entity_type
+            )
+            if inputs.accepts(representation):
+                inputs.merge(representation)
+                return target, target_loc
+            variant += 1
 
     def _hop(
         self,
@@ -143,21 +206,47 @@ class FetchGraph:
         current, current_loc = step, loc
         for hop in hops:
             current_loc.typename()
-            _add_input(current_loc, hop.items, typename=False)
-            nxt = self.entity_step(frozenset({current.id}), hop.graph, path, type_name, False)
-            _add_input(nxt.inputs.fragment(type_name), hop.items)
+            self._place(current_loc, hop.items, path)
+            nxt, inputs, nxt_loc = self.entity_step(
+                frozenset({current.id}), hop.graph, path, type_name, -1, hop.as_type
+            )
+            self._representation(inputs, hop.items, path)
             touched.add(nxt.id)
-            current, current_loc = nxt, nxt.output.fragment(type_name)
+            current, current_loc = nxt, nxt_loc
         return current, current_loc
 
+    def _place(self, loc: SelSet, items: tuple[OpItem, ...], path: ResponsePath) -> None:
+        """Select key fields the next fetch needs, under keys that clash with nothing."""
+        for item in items:
+            if isinstance(item, OpField):
+                key = self.keys.choose(path, item.name, item.name, item.args)
+                sub = loc.field(item.name, key, item.args).sub
+                self._place(sub, item.items, (*path, FieldKey(key)))
+            else:
+                self._place(loc.fragment(item.type_condition), item.items, path)
 
-def _add_input(loc: SelSet, items: tuple[OpItem, ...], typename: bool = True) -> None:
-    if typename:
-        loc.typename()
-    for item in items:
-        if isinstance(item, OpField):
-            sub = loc.field(item.name, None, item.args).sub
-            if item.items:
-                _add_input(sub, item.items, typename=False)
-        else:
-            _add_input(loc.fragment(item.type_condition), item.items, typename=False)
+    def _representation(
+        self, inputs: SelSet, items: tuple[OpItem, ...], path: ResponsePath
+    ) -> None:
+        """The fields a representation carries; an aliased field is read from its alias."""
+        for item in items:
+            if isinstance(item, OpField):
+                key = self.keys.find(path, item.name, item.args)
+                sub = inputs.field(item.name, key).sub
+                self._representation(sub, item.items, (*path, FieldKey(key)))
+            else:
+                self._representation(inputs.fragment(item.type_condition), item.items, path)
+
+
+def _relative(step: FetchStep, path: ResponsePath) -> tuple[RewriteStep, ...]:
+    """The path inside one result of `step` (rewrite steps: keys and type conditions)."""
+    inner = path[len(step.base_path) :] if step.entity else path
+    result: list[RewriteStep] = []
+    if step.entity:
+        result.append(TypenameEquals(step.type_names[0]))
+    for segment in inner:
+        if isinstance(segment, FieldKey):
+            result.append(segment)
+        elif isinstance(segment, TypeCondition) and result:
+            result.append(TypenameEquals(segment.names[0]))
+    return tuple(result)

@@ -5,19 +5,26 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from graphql import GraphQLObjectType
+
 from router.planning.operation import OpField, OpFragment, OpItem, parse_selection
-from router.supergraph.model import FieldInGraph, SupergraphModel, TypeKind
+from router.supergraph.model import FieldInGraph, SupergraphModel
 
 HOP_COST = 1000
 
 
 @dataclass(frozen=True, slots=True)
 class Hop:
-    """An entity move into `graph` through the key `key` (its field set text)."""
+    """An entity move into `graph` through the key `key` (its field set text).
+
+    `as_type` names the interface when the move enters an interface object (or an entity
+    interface) from one of its implementations.
+    """
 
     graph: str
     key: str
     items: tuple[OpItem, ...]
+    as_type: str | None = None
 
     @property
     def cost(self) -> int:
@@ -39,6 +46,11 @@ class QueryGraph:
                         *self.keys.get((info.name, key.graph), ()),
                         hop,
                     )
+        self._interfaces = {
+            name: tuple(i.name for i in gtype.interfaces)
+            for name, gtype in model.schema.type_map.items()
+            if isinstance(gtype, GraphQLObjectType)
+        }
         self.routes: dict[tuple[str, str], dict[str, tuple[Hop, ...]]] = {
             (info.name, graph): self._routes(info.name, graph)
             for info in model.types.values()
@@ -105,14 +117,9 @@ class QueryGraph:
         """Resolvable keys of `type_name` in `graph` (to send `@requires` inputs back)."""
         return self.keys.get((type_name, graph), ())
 
-    def is_list(self, type_text: str) -> int:
-        """How many list levels a printed type reference such as `[[A!]]!` has."""
-        return type_text.count("[")
-
-    def is_interface(self, type_name: str) -> bool:
-        """Whether the named type is an interface."""
-        info = self.model.types.get(type_name)
-        return info is not None and info.kind is TypeKind.INTERFACE
+    def interfaces(self, type_name: str) -> tuple[str, ...]:
+        """Interfaces the object type `type_name` implements in the supergraph."""
+        return self._interfaces.get(type_name, ())
 
 
 def field_named_type(model: SupergraphModel, declared: FieldInGraph) -> str:

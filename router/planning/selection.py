@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from graphql import ArgumentNode, VariableNode, print_ast
 
 from router.planning import nodes
+from router.planning.nodes import ResponsePath
 
 INTERNAL_ALIAS = "_internal_qp_alias_"
 
@@ -46,23 +47,27 @@ class SelSet:
         return not self.fields and not self.fragments
 
     def field(
-        self, name: str, alias: str | None = None, args: tuple[ArgumentNode, ...] = ()
+        self, name: str, key: str | None = None, args: tuple[ArgumentNode, ...] = ()
     ) -> SelField:
-        """Add (or find) a field; a clashing response key gets an internal alias."""
-        candidate = SelField(name, alias if alias != name else None, args)
-        existing = self.fields.get(candidate.key)
-        if existing is None:
-            self.fields[candidate.key] = candidate
-            return candidate
-        if existing.signature() == candidate.signature():
-            return existing
-        for other in self.fields.values():
-            if other.key.startswith(INTERNAL_ALIAS) and other.signature() == candidate.signature():
-                return other
-        index = sum(1 for k in self.fields if k.startswith(INTERNAL_ALIAS))
-        candidate.alias = f"{INTERNAL_ALIAS}{index}"
-        self.fields[candidate.alias] = candidate
-        return candidate
+        """Add (or find) the field selected under the response key `key` (default: `name`)."""
+        candidate = SelField(name, key if key != name else None, args)
+        return self.fields.setdefault(candidate.key, candidate)
+
+    def accepts(self, other: SelSet) -> bool:
+        """Whether `other` can merge in without one field name read from two keys."""
+        for fields_a, fields_b in _pairs(self, other):
+            names = {f.name: f.key for f in fields_a.fields.values()}
+            for f in fields_b.fields.values():
+                if names.get(f.name, f.key) != f.key:
+                    return False
+        return True
+
+    def merge(self, other: SelSet) -> None:
+        """Add every selection of `other`."""
+        for f in other.fields.values():
+            self.field(f.name, f.key, f.args).sub.merge(f.sub)
+        for type_name, sub in other.fragments.items():
+            self.fragment(type_name).merge(sub)
 
     def fragment(self, type_name: str) -> SelSet:
         """The inline fragment on `type_name` (created on first use)."""
@@ -101,6 +106,59 @@ class SelSet:
         ]
         result.extend(nodes.SelectedFragment(t, s.to_nodes()) for t, s in self.fragments.items())
         return tuple(result)
+
+
+def _pairs(a: SelSet, b: SelSet) -> Iterator[tuple[SelSet, SelSet]]:
+    yield a, b
+    for key, field in b.fields.items():
+        if key in a.fields:
+            yield from _pairs(a.fields[key].sub, field.sub)
+    for type_name, sub in b.fragments.items():
+        if type_name in a.fragments:
+            yield from _pairs(a.fragments[type_name], sub)
+
+
+class ResponseKeys:
+    """Response keys per logical object across every fetch, so that two different fields
+    (same name, other arguments) never land under one key of the merged data.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[str, ...], dict[str, tuple[str, str]]] = {}
+        self._count = 0
+
+    def choose(
+        self, path: ResponsePath, name: str, wanted: str, args: tuple[ArgumentNode, ...]
+    ) -> str:
+        """The key to select `name(args)` under: `wanted` unless another field holds it."""
+        keys = self._keys.setdefault(_logical(path), {})
+        signature = (name, _printed(args))
+        if keys.get(wanted, signature) == signature:
+            keys[wanted] = signature
+            return wanted
+        for key, other in keys.items():
+            if other == signature and key.startswith(INTERNAL_ALIAS):
+                return key
+        key = f"{INTERNAL_ALIAS}{self._count}"
+        self._count += 1
+        keys[key] = signature
+        return key
+
+    def find(self, path: ResponsePath, name: str, args: tuple[ArgumentNode, ...]) -> str:
+        """The key `name(args)` was selected under at `path` (the name when never aliased)."""
+        keys = self._keys.get(_logical(path), {})
+        signature = (name, _printed(args))
+        if keys.get(name) == signature:
+            return name
+        return next((k for k, s in keys.items() if s == signature), name)
+
+
+def _logical(path: ResponsePath) -> tuple[str, ...]:
+    return tuple(s.key for s in path if isinstance(s, nodes.FieldKey))
+
+
+def _printed(args: tuple[ArgumentNode, ...]) -> str:
+    return ",".join(print_ast(a) for a in args)
 
 
 def _variables(node: object) -> Iterator[str]:

@@ -403,6 +403,452 @@ CASES = [
         }
         """,
     ),
+    Case(
+        "requires-from-other-subgraph",
+        "requires",
+        "{ items { name shippingCost } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "catalog") {
+              {
+                items {
+                  name
+                  __typename
+                  id
+                  weight
+                }
+              }
+            },
+            Flatten(path: "items.@") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                    weight
+                  }
+                } =>
+                {
+                  ... on Item {
+                    shippingCost
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "requires-chain",
+        "requires",
+        "{ topItem { shippingTax } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "catalog") {
+              {
+                topItem {
+                  __typename
+                  id
+                  weight
+                }
+              }
+            },
+            Flatten(path: "topItem") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                    weight
+                  }
+                } =>
+                {
+                  ... on Item {
+                    shippingCost
+                  }
+                }
+              },
+            },
+            Flatten(path: "topItem") {
+              Fetch(service: "tax") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                    shippingCost
+                  }
+                } =>
+                {
+                  ... on Item {
+                    shippingTax
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "requires-starting-in-requiring-subgraph",
+        "requires",
+        "{ cheapest { carrier shippingCost } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "shipping") {
+              {
+                cheapest {
+                  carrier
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "cheapest") {
+              Fetch(service: "catalog") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Item {
+                    weight
+                  }
+                }
+              },
+            },
+            Flatten(path: "cheapest") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                    weight
+                  }
+                } =>
+                {
+                  ... on Item {
+                    shippingCost
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "requires-two-arguments-conflict",
+        "requires",
+        "{ cheapest { shippingQuote shippingQuoteEur } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "shipping") {
+              {
+                cheapest {
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "cheapest") {
+              Fetch(service: "catalog") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Item {
+                    weight
+                    price(currency: "CHF")
+                    _internal_qp_alias_0: price(currency: "EUR")
+                  }
+                }
+              },
+            },
+            Parallel {
+              Flatten(path: "cheapest") {
+                Fetch(service: "shipping") {
+                  {
+                    ... on Item {
+                      __typename
+                      id
+                      weight
+                      price
+                    }
+                  } =>
+                  {
+                    ... on Item {
+                      shippingQuote
+                    }
+                  }
+                },
+              },
+              Flatten(path: "cheapest") {
+                Fetch(service: "shipping") {
+                  {
+                    ... on Item {
+                      __typename
+                      id
+                      weight
+                      _internal_qp_alias_0: price
+                    }
+                  } =>
+                  {
+                    ... on Item {
+                      shippingQuoteEur
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "requires-with-argument-and-user-field",
+        "requires",
+        "{ topItem { reviews(limit: 1) { body } topReviewer { id } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "catalog") {
+              {
+                topItem {
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "topItem") {
+              Fetch(service: "reviews") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Item {
+                    reviews(limit: 1) {
+                      body
+                    }
+                    _internal_qp_alias_0: reviews(limit: 3) {
+                      __typename
+                      id
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "topItem._internal_qp_alias_0.@") {
+              Fetch(service: "people") {
+                {
+                  ... on Review {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Review {
+                    authorId
+                  }
+                }
+              },
+            },
+            Flatten(path: "topItem") {
+              Fetch(service: "reviews") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                    _internal_qp_alias_0: reviews {
+                      authorId
+                    }
+                  }
+                } =>
+                {
+                  ... on Item {
+                    topReviewer {
+                      id
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "provides-no-fetch",
+        "provides",
+        "{ reviews { body author { name } } }",
+        """
+        QueryPlan {
+          Fetch(service: "reviews") {
+            {
+              reviews {
+                body
+                author {
+                  name
+                }
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "provides-partial",
+        "provides",
+        "{ reviews { author { name email } plainAuthor { name } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "reviews") {
+              {
+                reviews {
+                  author {
+                    name
+                    __typename
+                    id
+                  }
+                  plainAuthor {
+                    __typename
+                    id
+                  }
+                }
+              }
+            },
+            Parallel {
+              Flatten(path: "reviews.@.author") {
+                Fetch(service: "accounts") {
+                  {
+                    ... on User {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on User {
+                      email
+                    }
+                  }
+                },
+              },
+              Flatten(path: "reviews.@.plainAuthor") {
+                Fetch(service: "accounts") {
+                  {
+                    ... on User {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on User {
+                      name
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "provides-on-union",
+        "provides",
+        "{ media { ... on Book { id title } ... on Movie { id } } }",
+        """
+        QueryPlan {
+          Fetch(service: "reviews") {
+            {
+              media {
+                __typename
+                ... on Book {
+                  id
+                  title
+                }
+                ... on Movie {
+                  id
+                }
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "provides-on-union-not-provided-member",
+        "provides",
+        "{ media { ... on Book { title } ... on Movie { title } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "reviews") {
+              {
+                media {
+                  __typename
+                  ... on Book {
+                    title
+                  }
+                  ... on Movie {
+                    __typename
+                    id
+                  }
+                }
+              }
+            },
+            Flatten(path: "media.@|[Movie]") {
+              Fetch(service: "accounts") {
+                {
+                  ... on Movie {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Movie {
+                    title
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "provides-nested",
+        "provides",
+        "{ shelves { owner { id name } } }",
+        """
+        QueryPlan {
+          Fetch(service: "reviews") {
+            {
+              shelves {
+                owner {
+                  id
+                  name
+                }
+              }
+            }
+          },
+        }
+        """,
+    ),
 ]
 
 
