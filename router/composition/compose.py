@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from router.composition.api_validation import validate_supergraph
 from router.composition.errors import CompositionError, CompositionFailed
 from router.composition.merge_context import MergeContext
 from router.composition.merge_types import TypeMerger
@@ -12,8 +13,9 @@ from router.composition.printer import print_supergraph
 from router.composition.sources import SubgraphSource
 from router.composition.specs import join_version
 from router.composition.subgraph import Subgraph
+from router.composition.subgraph_parser import parse_subgraph
 from router.composition.supergraph import Graph, Supergraph
-from router.composition.validation import validate_subgraph, validate_supergraph
+from router.composition.validation import validate_across_subgraphs, validate_subgraph
 
 ROOT_ORDER = ("query", "mutation", "subscription")
 
@@ -31,9 +33,7 @@ def graph_enum_value(name: str, taken: set[str]) -> str:
 
 
 def parse_all(sources: Sequence[SubgraphSource]) -> list[Subgraph]:
-    """Parse every subgraph (sorted by name, as the supergraph orders them), reporting all errors."""
-    from router.composition.subgraph_parser import parse_subgraph
-
+    """Parse every subgraph, sorted by name as the supergraph orders them; report all errors."""
     errors: list[CompositionError] = []
     names = [source.name for source in sources]
     for name in sorted({n for n in names if names.count(n) > 1}):
@@ -59,6 +59,7 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> str:
     context = MergeContext(parsed, {graph.name: graph.enum_value for graph in graphs})
     for subgraph in parsed:
         validate_subgraph(context, subgraph)
+    validate_across_subgraphs(context)
     if context.errors:
         raise CompositionFailed(context.errors)
     types = TypeMerger(context).merge()

@@ -34,9 +34,7 @@ def subgraph_usage(subgraph: Subgraph) -> SubgraphUsage:
             if member.requires:
                 usage.required |= field_set_coordinates(subgraph, named.name, member.requires)
             if member.provides:
-                usage.provided |= field_set_coordinates(
-                    subgraph, member.type.base, member.provides
-                )
+                usage.provided |= field_set_coordinates(subgraph, member.type.base, member.provides)
     return usage
 
 
@@ -86,4 +84,3 @@ def merge_directives(applied: list[Applied]) -> Directives:
                 seen.add(text)
                 merged.kept.append(directive)
     return merged
-

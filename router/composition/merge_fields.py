@@ -53,7 +53,9 @@ class FieldMerger:
                 merged[field_name] = result
         return merged
 
-    def overrides(self, coordinate: str, sources: list[tuple[Subgraph, Field]]) -> dict[str, Override]:
+    def overrides(
+        self, coordinate: str, sources: list[tuple[Subgraph, Field]]
+    ) -> dict[str, Override]:
         """Per subgraph name: whether its copy is overridden, still used, and the label."""
         present = {subgraph.name: member for subgraph, member in sources}
         result = {subgraph.name: Override() for subgraph, _ in sources}
@@ -80,9 +82,12 @@ class FieldMerger:
                     f'directive @override in subgraph "{origin}". Only one @override directive '
                     "is allowed per field.",
                 )
+                continue
             usage = self.context.usage[origin]
             used = (type_name, field_name) in usage.key_fields | usage.required
-            result[origin] = Override(True, used and member.override_label is None, member.override_label)
+            result[origin] = Override(
+                True, used and member.override_label is None, member.override_label
+            )
         return result
 
     def merge_field(
@@ -178,7 +183,7 @@ class FieldMerger:
         overrides: dict[str, Override],
         merged_type: TypeRef,
     ) -> list[JoinField]:
-        """The `@join__field`s of a field; none when every subgraph of the type resolves it alike."""
+        """The `@join__field`s of a field; none when every subgraph of the type has it alike."""
         same_types = len({str(member.type) for _, member in sources}) == 1
         present = {subgraph.name: member for subgraph, member in sources}
         needed = not same_types or any(o.used or o.label for o in overrides.values())
@@ -186,8 +191,8 @@ class FieldMerger:
             member = present.get(subgraph.name)
             if member is None or overrides[subgraph.name].overridden:
                 needed = True
-            elif member.external or member.requires or member.provides:
-                needed = True
+                continue
+            needed = needed or member.external or bool(member.requires or member.provides)
         if not needed:
             return []
         joins = []
@@ -235,12 +240,16 @@ class FieldMerger:
             names.update(dict.fromkeys(named.input_fields))
         merged = {}
         for name in names:
-            field_sources = [(s, t.input_fields[name]) for s, t in sources if name in t.input_fields]
+            field_sources = [
+                (s, t.input_fields[name]) for s, t in sources if name in t.input_fields
+            ]
             if len(field_sources) < len(sources):
                 label = f'Input object field "{type_name}.{name}"'
                 self.missing_input(label, field_sources, [s for s, _ in sources], "input field")
                 continue
-            value = self.merge_input(f'Input field "{type_name}.{name}"', field_sources, "INPUT_FIELD")
+            value = self.merge_input(
+                f'Input field "{type_name}.{name}"', field_sources, "INPUT_FIELD"
+            )
             if value is None:
                 continue
             if len({str(v.type) for _, v in field_sources}) > 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from router.composition.errors import describe_by_value, quoted_subgraphs
 from router.composition.merge_context import MergeContext, merge_directives, most_common
 from router.composition.merge_fields import FieldMerger, TypeSources
-from router.composition.subgraph import Kind, NamedType, Subgraph
+from router.composition.subgraph import Key, Kind, NamedType, Subgraph
 from router.composition.supergraph import (
     JoinField,
     JoinType,
@@ -73,7 +73,8 @@ class TypeMerger:
         if len({kind for _, kind in kinds}) > 1:
             self.context.error(
                 "TYPE_KIND_MISMATCH",
-                f'Type "{name}" has mismatched kind: ' + describe_by_value("it is defined as", kinds),
+                f'Type "{name}" has mismatched kind: '
+                + describe_by_value("it is defined as", kinds),
             )
             return None
         return effective_kind(sources[0][1])
@@ -88,7 +89,7 @@ class TypeMerger:
         )
         for subgraph, named in sources:
             graph = self.context.graphs[subgraph.name]
-            keys = named.keys or [None]
+            keys: list[Key | None] = [*named.keys] or [None]
             for key in keys:
                 merged.join_types.append(
                     JoinType(

@@ -147,7 +147,9 @@ def _type(merged: MergedType) -> str:
         header += " implements " + " & ".join(merged.interfaces)
     directives = [f'@join__implements(graph: {g}, interface: "{i}")' for g, i in merged.implements]
     directives += [_join_type(join) for join in merged.join_types]
-    directives += [f'@join__unionMember(graph: {g}, member: "{m}")' for g, m in merged.union_members]
+    directives += [
+        f'@join__unionMember(graph: {g}, member: "{m}")' for g, m in merged.union_members
+    ]
     directives += _applied(Directives(tags=merged.directives.tags))
     if merged.directives.inaccessible:
         directives.append("@inaccessible")
@@ -167,7 +169,9 @@ def _body(merged: MergedType) -> str:
             directives = ["@inaccessible"] if value.directives.inaccessible else []
             directives += [f"@join__enumValue(graph: {graph})" for graph in value.graphs]
             directives += _applied(value.directives)
-            lines.append(_description(value.description, "  ") + f"  {value.name} " + " ".join(directives))
+            lines.append(
+                _description(value.description, "  ") + f"  {value.name} " + " ".join(directives)
+            )
     elif merged.kind is Kind.INPUT_OBJECT:
         lines = [_input(value, "  ") for value in merged.input_fields.values()]
     else:

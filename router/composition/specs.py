@@ -1,4 +1,4 @@
-"""The `join`, `link`, `tag` and `inaccessible` definitions a supergraph carries, per join version."""
+"""The `join`, `link`, `tag` and `inaccessible` definitions of a supergraph, per join version."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def join_version(federation_version: tuple[int, int]) -> str:
 def directive_definitions(version: str, tag: bool, inaccessible: bool) -> dict[str, str]:
     """Directive name -> definition, for the join/link machinery and the security specs used."""
     definitions = {
-        "join__enumValue": "directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE",
+        "join__enumValue": "directive @join__enumValue(graph: join__Graph!) repeatable on "
+        "ENUM_VALUE",
         "join__field": f"directive @join__field({JOIN_FIELD_ARGS[version]}) repeatable on "
         "FIELD_DEFINITION | INPUT_FIELD_DEFINITION",
         "join__graph": "directive @join__graph(name: String!, url: String!) on ENUM_VALUE",

@@ -1,4 +1,4 @@
-"""Reads a subgraph SDL into a `Subgraph`: resolves `@link` imports and renames, strips `_service`."""
+"""Reads a subgraph SDL into a `Subgraph`: `@link` imports and renames resolved, `_service` gone."""
 
 from __future__ import annotations
 
@@ -198,7 +198,9 @@ def imports(link: DirectiveNode) -> list[tuple[str, str]]:
     return [(local, original) for local, original in result if original[:1].islower()]
 
 
-def root_names(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode]) -> dict[str, str]:
+def root_names(
+    schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode],
+) -> dict[str, str]:
     """The operation kinds this subgraph declares and the type that holds each."""
     declared: dict[str, str] = {}
     for node in schema_nodes:
@@ -207,7 +209,9 @@ def root_names(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode
     return declared or dict(ROOT_KINDS)
 
 
-def composed_directives(document: DocumentNode, context: LinkContext) -> dict[str, ComposedDirective]:
+def composed_directives(
+    document: DocumentNode, context: LinkContext
+) -> dict[str, ComposedDirective]:
     """The custom directives named by `@composeDirective`, with their definition and `@link`."""
     definitions = {
         node.name.value: node
@@ -266,7 +270,7 @@ class SubgraphBuilder:
         return types
 
     def applied(self, directives: Sequence[ConstDirectiveNode] | None) -> Applied:
-        """The directives kept in the supergraph: @inaccessible, @tag, composed and built-in ones."""
+        """The directives the supergraph keeps: @inaccessible, @tag, composed and built-in ones."""
         result = Applied()
         for directive in directives or ():
             canonical = self.federation(directive)
@@ -283,9 +287,8 @@ class SubgraphBuilder:
 
     def build_type(self, name: str, nodes: list[TypeNode]) -> NamedType:
         """Fold the definition and extensions of one type."""
-        description = next(
-            (n.description.value for n in nodes if getattr(n, "description", None)), None
-        )
+        descriptions = [getattr(node, "description", None) for node in nodes]
+        description = next((d.value for d in descriptions if isinstance(d, StringValueNode)), None)
         directives = [d for node in nodes for d in node.directives or ()]
         named = NamedType(
             name=name,
@@ -403,5 +406,7 @@ def drop_unused_externals(subgraph: Subgraph) -> None:
             if member.provides:
                 used |= field_set_coordinates(subgraph, member.type.base, member.provides)
     for named in subgraph.types.values():
-        for name in [n for n, f in named.fields.items() if f.external and (named.name, n) not in used]:
+        for name in [
+            n for n, f in named.fields.items() if f.external and (named.name, n) not in used
+        ]:
             del named.fields[name]

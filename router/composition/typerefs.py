@@ -59,7 +59,9 @@ def is_subtype(sub: TypeRef, sup: TypeRef, is_named_subtype: Callable[[str, str]
         return sub.non_null and is_subtype(sub.nullable, sup.nullable, is_named_subtype)
     sub = sub.nullable
     if sup.of is not None:
-        return sub.of is not None and not sub.non_null and is_subtype(sub.of, sup.of, is_named_subtype)
+        return (
+            sub.of is not None and not sub.non_null and is_subtype(sub.of, sup.of, is_named_subtype)
+        )
     if sub.of is not None:
         return False
     return sub.name == sup.name or is_named_subtype(sub.name, sup.name)

@@ -2,14 +2,171 @@
 
 from __future__ import annotations
 
+from graphql import FieldNode, SelectionSetNode
+
+from router.composition.errors import quoted_subgraphs
+from router.composition.fieldsets import parse_field_set
 from router.composition.merge_context import MergeContext
-from router.composition.subgraph import Subgraph
-from router.composition.supergraph import MergedType
+from router.composition.subgraph import Field, Kind, NamedType, Subgraph
+
+MISSING_HINTS = {
+    "key": "the field should either be added to this subgraph or, if it should not be resolved "
+    "by this subgraph, you need to add it to this subgraph with @external",
+    "requires": "if the field is defined in another subgraph, you need to add it to this subgraph "
+    "with @external",
+    "provides": "if the field is defined in another subgraph, you need to add it to this subgraph "
+    "with @external",
+}
+
+
+class SubgraphValidator:
+    """Validates the federation directives of one subgraph."""
+
+    def __init__(self, context: MergeContext, subgraph: Subgraph) -> None:
+        self.context = context
+        self.subgraph = subgraph
+
+    def error(self, code: str, message: str) -> None:
+        """Record an error, prefixed with the subgraph name as Apollo does."""
+        self.context.error(code, f"[{self.subgraph.name}] {message}")
+
+    def validate(self) -> None:
+        """Check keys, requires, provides and externals."""
+        for named in self.subgraph.types.values():
+            for key in named.keys:
+                where = f'On type "{named.name}", for @key(fields: "{key.fields}")'
+                self.check_field_set("key", where, named.name, key.fields)
+            for member in named.fields.values():
+                self.check_field(named, member)
+        if self.subgraph.fed2:
+            self.check_unused_externals()
+
+    def check_field(self, named: NamedType, member: Field) -> None:
+        """The `@requires` and `@provides` of one field."""
+        coordinate = f"{named.name}.{member.name}"
+        if member.requires is not None:
+            where = f'On field "{coordinate}", for @requires(fields: "{member.requires}")'
+            self.check_field_set("requires", where, named.name, member.requires)
+        if member.provides is not None:
+            target = self.subgraph.types.get(member.type.base)
+            if target is None or target.kind not in (Kind.OBJECT, Kind.INTERFACE, Kind.UNION):
+                self.error(
+                    "PROVIDES_ON_NON_OBJECT_FIELD",
+                    f'Invalid @provides directive on field "{coordinate}": field has type '
+                    f'"{member.type}" which is not a Composite Type',
+                )
+                return
+            where = f'On field "{coordinate}", for @provides(fields: "{member.provides}")'
+            self.check_field_set("provides", where, target.name, member.provides)
+
+    def check_field_set(self, directive: str, where: str, type_name: str, fields: str) -> None:
+        """Every selected field exists; key fields take no arguments and are not abstract."""
+        code = directive.upper()
+        selection = parse_field_set(fields)
+        if selection is None:
+            self.error(f"{code}_INVALID_FIELDS", f"{where}: invalid field set syntax")
+            return
+        self.check_selection(directive, where, type_name, selection, top_level=True)
+
+    def check_selection(
+        self,
+        directive: str,
+        where: str,
+        type_name: str,
+        selection: SelectionSetNode,
+        top_level: bool,
+    ) -> None:
+        """Walk one level of a field set."""
+        code = directive.upper()
+        for node in selection.selections:
+            if not isinstance(node, FieldNode) or node.name.value == "__typename":
+                continue
+            member = self.subgraph.field(type_name, node.name.value)
+            coordinate = f"{type_name}.{node.name.value}"
+            if member is None:
+                self.error(
+                    f"{code}_INVALID_FIELDS",
+                    f'{where}: Cannot query field "{node.name.value}" on type "{type_name}" '
+                    f"({MISSING_HINTS[directive]}).",
+                )
+                continue
+            if directive == "key":
+                self.check_key_field(where, coordinate, member)
+            elif top_level and self.subgraph.fed2 and not member.external:
+                self.error(
+                    f"{code}_FIELDS_MISSING_EXTERNAL",
+                    f'{where}: field "{coordinate}" should not be part of a @{directive} since it '
+                    "is already provided by this subgraph (it is not marked @external)",
+                )
+            if node.selection_set is not None:
+                self.check_selection(
+                    directive, where, member.type.base, node.selection_set, top_level=False
+                )
+
+    def check_key_field(self, where: str, coordinate: str, member: Field) -> None:
+        """A key field has no arguments and is not an interface or a union."""
+        if member.args:
+            self.error(
+                "KEY_FIELDS_HAS_ARGS",
+                f"{where}: field {coordinate} cannot be included because it has arguments "
+                "(fields with argument are not allowed in @key)",
+            )
+        target = self.subgraph.types.get(member.type.base)
+        if target is not None and target.kind in (Kind.INTERFACE, Kind.UNION):
+            kind = "Interface" if target.kind is Kind.INTERFACE else "Union"
+            self.error(
+                "KEY_FIELDS_SELECT_INVALID_TYPE",
+                f'{where}: field "{coordinate}" is a {kind} type which is not allowed in @key',
+            )
+
+    def check_unused_externals(self) -> None:
+        """EXTERNAL_UNUSED: an @external field no key, requires, provides or interface needs."""
+        usage = self.context.usage[self.subgraph.name]
+        used = usage.key_fields | usage.required | usage.provided
+        for named in self.subgraph.types.values():
+            interface_fields = {
+                name
+                for interface in named.interfaces
+                for name in getattr(self.subgraph.types.get(interface), "fields", {})
+            }
+            for member in named.fields.values():
+                if not member.external or (named.name, member.name) in used:
+                    continue
+                if member.name in interface_fields:
+                    continue
+                self.error(
+                    "EXTERNAL_UNUSED",
+                    f'Field "{named.name}.{member.name}" is marked @external but is not used in '
+                    "any federation directive (@key, @provides, @requires) or to satisfy an "
+                    "interface; the field declaration has no use and should be removed (or the "
+                    "field should not be @external).",
+                )
 
 
 def validate_subgraph(context: MergeContext, subgraph: Subgraph) -> None:
     """Record the errors of one subgraph's federation directives."""
+    SubgraphValidator(context, subgraph).validate()
 
 
-def validate_supergraph(context: MergeContext, types: dict[str, MergedType]) -> None:
-    """Record the errors of the merged schema."""
+def validate_across_subgraphs(context: MergeContext) -> None:
+    """Errors about a type as all subgraphs see it: extensions without base, interface objects."""
+    sources: dict[str, list[tuple[Subgraph, NamedType]]] = {}
+    for subgraph in context.subgraphs:
+        for named in subgraph.types.values():
+            sources.setdefault(named.name, []).append((subgraph, named))
+    for name, defined in sources.items():
+        if name not in ("Query", "Mutation", "Subscription") and all(
+            named.extension and not named.extends for _, named in defined
+        ):
+            context.error(
+                "EXTENSION_WITH_NO_BASE",
+                f'[{defined[0][0].name}] Type "{name}" is an extension type, but there is no type '
+                f'definition for "{name}" in any subgraph.',
+            )
+        if all(named.interface_object for _, named in defined):
+            context.error(
+                "INTERFACE_OBJECT_USAGE_ERROR",
+                f'Type "{name}" is declared with @interfaceObject in all the subgraphs in which it '
+                f"is is defined (it is defined in {quoted_subgraphs(s.name for s, _ in defined)} "
+                "but should be defined as an interface in at least one subgraph)",
+            )

@@ -52,7 +52,7 @@ class OracleResult:
 
 
 def corpus_sets() -> dict[str, list[SubgraphSource]]:
-    """Every subgraph set of the corpus: one folder per set, one `<subgraph>.graphql` per subgraph."""
+    """Every set of the corpus: one folder per set, one `<subgraph>.graphql` per subgraph."""
     return {
         folder.name: [
             SubgraphSource(path.stem, f"http://{path.stem}.example/graphql", path.read_text())
@@ -73,7 +73,9 @@ def run_apollo(sets: dict[str, list[SubgraphSource]]) -> dict[str, OracleResult]
     """Compose every set with `@apollo/composition` in one Node process."""
     node = shutil.which("node")
     if node is None:
-        pytest.fail("`node` is not on PATH: the composition oracle needs Node.js 18+; " + INSTALL_HINT)
+        pytest.fail(
+            "`node` is not on PATH: the composition oracle needs Node.js 18+; " + INSTALL_HINT
+        )
     if not (NODE_PACKAGES / "node_modules" / "@apollo" / "composition").is_dir():
         pytest.fail(f"{NODE_PACKAGES / 'node_modules'} has no @apollo/composition: {INSTALL_HINT}")
     payload = {
@@ -172,7 +174,9 @@ def _coordinates(document: DocumentNode) -> Iterator[tuple[str, DirectiveNode]]:
         if _is_machinery(name):
             continue
         yield from ((name, d) for d in definition.directives or ())
-        for child in getattr(definition, "fields", None) or getattr(definition, "values", None) or ():
+        for child in (
+            getattr(definition, "fields", None) or getattr(definition, "values", None) or ()
+        ):
             coordinate = f"{name}.{child.name.value}"
             yield from ((coordinate, d) for d in child.directives or ())
             for arg in getattr(child, "arguments", None) or ():
@@ -181,7 +185,7 @@ def _coordinates(document: DocumentNode) -> Iterator[tuple[str, DirectiveNode]]:
 
 
 def applied_directives(supergraph: str) -> set[tuple[str, str, frozenset[tuple[str, str]]]]:
-    """(element, directive, args) for every directive applied in the supergraph, join__* included."""
+    """(element, directive, args) of every directive applied in the supergraph, join__* too."""
     document = parse(supergraph, no_location=True)
     return {
         (

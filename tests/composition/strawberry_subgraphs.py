@@ -1,4 +1,4 @@
-"""Small Strawberry subgraphs shaped like the platform's, built live so their `_service.sdl` is real."""
+"""Strawberry subgraphs shaped like the platform's, built live so their `_service.sdl` is real."""
 
 from __future__ import annotations
 

@@ -52,7 +52,9 @@ def test_matches_apollo(name: str, apollo: dict[str, OracleResult]) -> None:
     assert api_schema(supergraph) == api_schema(expected.supergraph)
     ours = applied_directives(supergraph)
     theirs = applied_directives(expected.supergraph)
-    assert ours == theirs, f"only ours: {sorted(ours - theirs)}\nonly Apollo's: {sorted(theirs - ours)}"
+    assert ours == theirs, (
+        f"only ours: {sorted(ours - theirs)}\nonly Apollo's: {sorted(theirs - ours)}"
+    )
 
 
 @pytest.mark.parametrize("name", ["strawberry_platform", "strawberry_live"])

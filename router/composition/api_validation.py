@@ -1,0 +1,94 @@
+"""Checks on the merged schema: a query root, implemented interfaces, sound @inaccessible."""
+
+from __future__ import annotations
+
+from router.composition.errors import quoted_subgraphs
+from router.composition.merge_context import MergeContext
+from router.composition.subgraph import Kind
+from router.composition.supergraph import MergedInput, MergedType
+
+
+def validate_supergraph(context: MergeContext, types: dict[str, MergedType]) -> None:
+    """Record the errors of the merged schema."""
+    query = types.get("Query")
+    if query is None or not query.fields:
+        context.error(
+            "NO_QUERIES",
+            "No queries found in any subgraph: a supergraph must have a query root type.",
+        )
+    check_implementations(context, types)
+    check_inaccessible(context, types)
+
+
+def check_implementations(context: MergeContext, types: dict[str, MergedType]) -> None:
+    """INTERFACE_FIELD_NO_IMPLEM: a type implementing an interface lacks one of its fields."""
+    for implementation in types.values():
+        for interface_name in implementation.interfaces:
+            interface = types.get(interface_name)
+            if interface is None:
+                continue
+            for name in interface.fields:
+                if name in implementation.fields:
+                    continue
+                declaring = [s.name for s in context.subgraphs if s.field(interface_name, name)]
+                implementing = [
+                    s.name
+                    for s in context.subgraphs
+                    if interface_name in getattr(s.types.get(implementation.name), "interfaces", ())
+                ]
+                context.error(
+                    "INTERFACE_FIELD_NO_IMPLEM",
+                    f'Interface field "{interface_name}.{name}" is declared in '
+                    f'{quoted_subgraphs(declaring)} but type "{implementation.name}", which '
+                    f'implements "{interface_name}" only in {quoted_subgraphs(implementing)} does '
+                    f'not have field "{name}".',
+                )
+
+
+def check_inaccessible(context: MergeContext, types: dict[str, MergedType]) -> None:
+    """What the API schema keeps must not reference what @inaccessible hides."""
+
+    def hidden(name: str) -> bool:
+        target = types.get(name)
+        return target is not None and target.directives.inaccessible
+
+    def check_input(coordinate: str, value: MergedInput, what: str, parent: str) -> None:
+        if value.directives.inaccessible:
+            if value.type.non_null and value.default is None:
+                context.error(
+                    "REQUIRED_INACCESSIBLE",
+                    f'{what} "{coordinate}" is @inaccessible but is a required {what.lower()} '
+                    f"of its {parent}.",
+                )
+        elif hidden(value.type.base):
+            referenced(value.type.base, coordinate)
+
+    def referenced(name: str, coordinate: str) -> None:
+        context.error(
+            "REFERENCED_INACCESSIBLE",
+            f'Type "{name}" is @inaccessible but is referenced by "{coordinate}", which is in the '
+            "API schema.",
+        )
+
+    for merged in types.values():
+        if merged.directives.inaccessible:
+            continue
+        for member in merged.fields.values():
+            if member.directives.inaccessible:
+                continue
+            if hidden(member.type.base):
+                referenced(member.type.base, f"{merged.name}.{member.name}")
+            for arg in member.args.values():
+                check_input(f"{merged.name}.{member.name}({arg.name}:)", arg, "Argument", "field")
+        for value in merged.input_fields.values():
+            check_input(f"{merged.name}.{value.name}", value, "Input field", "type")
+        children = [f.directives.inaccessible for f in merged.fields.values()]
+        children += [f.directives.inaccessible for f in merged.input_fields.values()]
+        children += [v.directives.inaccessible for v in merged.values.values()]
+        if children and all(children):
+            what = "values" if merged.kind is Kind.ENUM else "fields"
+            context.error(
+                "ONLY_INACCESSIBLE_CHILDREN",
+                f'Type "{merged.name}" is in the API schema but all of its {what} are '
+                "@inaccessible.",
+            )
