@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,9 +47,7 @@ class SubgraphTransport:
     ) -> None:
         self._urls = dict(urls)
         overrides = timeouts or {}
-        self._timeouts = {
-            name: httpx.Timeout(overrides.get(name, timeout_seconds)) for name in self._urls
-        }
+        self._timeouts = {name: overrides.get(name, timeout_seconds) for name in self._urls}
         self._client = httpx.AsyncClient(
             transport=transport,
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
@@ -63,19 +62,21 @@ class SubgraphTransport:
             raise SubgraphRequestError(
                 service, "SUBGRAPH_UNKNOWN", f'No URL is known for subgraph "{service}".'
             )
+        seconds = self._timeouts[service]
         try:
-            response = await self._client.post(
-                url,
-                content=orjson.dumps(body),
-                headers={**_REQUEST_HEADERS, **headers},
-                timeout=self._timeouts[service],
-            )
-        except httpx.TimeoutException as exc:
+            # httpx times each phase (connect, each read); the outer deadline bounds the whole call.
+            async with asyncio.timeout(seconds):
+                response = await self._client.post(
+                    url,
+                    content=orjson.dumps(body),
+                    headers={**_REQUEST_HEADERS, **headers},
+                    timeout=seconds,
+                )
+        except (httpx.TimeoutException, TimeoutError) as exc:
             raise SubgraphRequestError(
                 service,
                 "SUBGRAPH_TIMEOUT",
-                f'Subgraph "{service}" did not answer within '
-                f"{self._timeouts[service].read} seconds.",
+                f'Subgraph "{service}" did not answer within {seconds:g} seconds.',
             ) from exc
         except httpx.HTTPError as exc:
             raise SubgraphRequestError(
