@@ -1,6 +1,7 @@
 """The projects subgraph's GraphQL schema: `Project`, its members, and `User.projects`.
 
-Queries report a missing sign-in or bad arguments as GraphQL errors with `extensions.code`;
+Resolvers are module functions handed to `strawberry.field(resolver=...)`, which keeps them
+typed for mypy. Queries report bad arguments as GraphQL errors with `extensions.code`;
 mutations report every refusal, UNAUTHENTICATED included, as `errors` in their payload.
 """
 
@@ -19,8 +20,16 @@ from subgraphs.projects.backends import ProjectStore
 
 Info: TypeAlias = strawberry.Info[RequestContext[ProjectStore], None]
 
-Visibility = strawberry.enum(models.Visibility, description="Who may see a project.")
-Role = strawberry.enum(models.Role, description="A member's role in a project.")
+# Registering the domain enums as GraphQL enums lets fields be annotated with them directly.
+strawberry.enum(models.Visibility, description="Who may see a project.")
+strawberry.enum(models.Role, description="A member's role in a project.")
+
+
+async def resolve_user_projects(
+    root: User, info: Info, first: int | None = 20, after: str | None = None
+) -> ProjectConnection:
+    """The user's projects, filtered to those visible to the caller."""
+    return await _connection(info, models.ProjectFilter(member=str(root.id)), first, after)
 
 
 @strawberry.federation.type(keys=["id"], description="A Renku account, owned by `users`.")
@@ -28,14 +37,10 @@ class User:
     """The users subgraph's entity, extended with the projects a user is a member of."""
 
     id: strawberry.ID
-
-    @strawberry.field(description="Projects the user is a member of that the caller may see.")
-    async def projects(
-        self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> ProjectConnection:
-        """The user's projects, filtered to those visible to the caller."""
-        where = models.ProjectFilter(member=str(self.id))
-        return await _connection(info, where, first, after)
+    projects: ProjectConnection = strawberry.field(
+        resolver=resolve_user_projects,
+        description="Projects the user is a member of that the caller may see.",
+    )
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> User:
@@ -56,8 +61,29 @@ class ProjectPermissions:
 class ProjectMember:
     """A member and their role."""
 
-    role: Role  # type: ignore[valid-type]
+    role: models.Role
     user: User
+
+
+def resolve_created_by(root: Project) -> User:
+    """A reference the users subgraph resolves."""
+    return User(id=strawberry.ID(root.record.created_by))
+
+
+def resolve_members(root: Project) -> list[ProjectMember]:
+    """Every member, owners included."""
+    return [
+        ProjectMember(role=member.role, user=User(id=strawberry.ID(member.user_id)))
+        for member in root.record.members
+    ]
+
+
+def resolve_permissions(root: Project, info: Info) -> ProjectPermissions:
+    """The caller's rights, from their role (admins may do everything)."""
+    rights = root.record.permissions_of(info.context.identity)
+    return ProjectPermissions(
+        write=rights.write, delete=rights.delete, change_membership=rights.change_membership
+    )
 
 
 @strawberry.federation.type(keys=["id"], description="A Renku project and its repository.")
@@ -68,35 +94,23 @@ class Project:
     name: str
     slug: str = strawberry.field(description="URL-friendly name, unique in the namespace.")
     namespace: str = strawberry.field(description="The owner's username.")
-    visibility: Visibility  # type: ignore[valid-type]
+    visibility: models.Visibility
     description: str | None
     keywords: list[str]
     repositories: list[str] = strawberry.field(description="URLs `git clone` accepts.")
     creation_date: datetime
     updated_at: datetime
     etag: str = strawberry.field(description="Changes whenever the project changes.")
+    created_by: User = strawberry.field(
+        resolver=resolve_created_by, description="The user who created the project."
+    )
+    members: list[ProjectMember] = strawberry.field(
+        resolver=resolve_members, description="The project's members and their roles."
+    )
+    permissions: ProjectPermissions = strawberry.field(
+        resolver=resolve_permissions, description="What the caller may do with the project."
+    )
     record: strawberry.Private[models.Project]
-
-    @strawberry.field(description="The user who created the project.")
-    def created_by(self) -> User:
-        """A reference the users subgraph resolves."""
-        return User(id=strawberry.ID(self.record.created_by))
-
-    @strawberry.field(description="The project's members and their roles.")
-    def members(self) -> list[ProjectMember]:
-        """Every member, owners included."""
-        return [
-            ProjectMember(role=member.role, user=User(id=strawberry.ID(member.user_id)))
-            for member in self.record.members
-        ]
-
-    @strawberry.field(description="What the caller may do with the project.")
-    def permissions(self, info: Info) -> ProjectPermissions:
-        """The caller's rights, from their role (admins may do everything)."""
-        rights = self.record.permissions_of(info.context.identity)
-        return ProjectPermissions(
-            write=rights.write, delete=rights.delete, change_membership=rights.change_membership
-        )
 
     @classmethod
     def from_model(cls, project: models.Project) -> Project:
@@ -173,7 +187,7 @@ class CreateProjectInput:
     slug: str | None = strawberry.field(
         default=None, description="Defaults to one derived from the name."
     )
-    visibility: Visibility | None = models.Visibility.PRIVATE  # type: ignore[valid-type]
+    visibility: models.Visibility | None = models.Visibility.PRIVATE
     description: str | None = strawberry.field(default=None, description="At most 500 chars.")
     keywords: list[str] | None = None
 
@@ -200,72 +214,90 @@ def _unauthenticated(action: str) -> UserError:
     )
 
 
+async def resolve_project(info: Info, id: strawberry.ID) -> Project | None:
+    """Look a project up by id."""
+    return await Project.resolve_reference(info, id)
+
+
+async def resolve_project_by_slug(info: Info, namespace: str, slug: str) -> Project | None:
+    """Look a project up by its path."""
+    project = await info.context.backend.get_by_slug(namespace, slug, info.context.identity)
+    return None if project is None else Project.from_model(project)
+
+
+async def resolve_projects(
+    info: Info,
+    search: str | None = None,
+    namespace: str | None = None,
+    visibility: models.Visibility | None = None,
+    first: int | None = 20,
+    after: str | None = None,
+) -> ProjectConnection:
+    """Search projects by name, slug, description or keyword, oldest first."""
+    where = models.ProjectFilter(search=search, namespace=namespace, visibility=visibility)
+    return await _connection(info, where, first, after)
+
+
 @strawberry.type
 class Query:
     """Find projects."""
 
-    @strawberry.field(description="The project with this id, or null if missing or hidden.")
-    async def project(self, info: Info, id: strawberry.ID) -> Project | None:
-        """Look a project up by id."""
-        return await Project.resolve_reference(info, id)
+    project: Project | None = strawberry.field(
+        resolver=resolve_project, description="The project with this id, or null if hidden."
+    )
+    project_by_slug: Project | None = strawberry.field(
+        resolver=resolve_project_by_slug,
+        description="The project at namespace/slug, or null if missing or hidden.",
+    )
+    projects: ProjectConnection = strawberry.field(
+        resolver=resolve_projects,
+        description="Every project the caller may see (public only if anonymous), oldest first.",
+    )
 
-    @strawberry.field(description="The project at namespace/slug, or null if missing or hidden.")
-    async def project_by_slug(self, info: Info, namespace: str, slug: str) -> Project | None:
-        """Look a project up by its path."""
-        project = await info.context.backend.get_by_slug(namespace, slug, info.context.identity)
-        return None if project is None else Project.from_model(project)
 
-    @strawberry.field(description="Every project the caller may see; public only if anonymous.")
-    async def projects(
-        self,
-        info: Info,
-        search: str | None = None,
-        namespace: str | None = None,
-        visibility: Visibility | None = None,  # type: ignore[valid-type]
-        first: int | None = 20,
-        after: str | None = None,
-    ) -> ProjectConnection:
-        """Search projects by name, slug, description or keyword, oldest first."""
-        where = models.ProjectFilter(search=search, namespace=namespace, visibility=visibility)
-        return await _connection(info, where, first, after)
+async def resolve_create_project(info: Info, input: CreateProjectInput) -> ProjectPayload:
+    """Create a project owned by the caller."""
+    caller = info.context.identity
+    if not caller.is_authenticated:
+        return ProjectPayload(project=None, errors=[_unauthenticated("create a project")])
+    try:
+        new = models.validate_new_project(
+            caller,
+            name=input.name,
+            namespace=input.namespace,
+            slug=input.slug,
+            visibility=input.visibility or models.Visibility.PRIVATE,
+            description=input.description,
+            keywords=input.keywords,
+        )
+        project = await info.context.backend.create(caller, new)
+    except DomainError as error:
+        return ProjectPayload(project=None, errors=[UserError.from_domain(error)])
+    return ProjectPayload(project=Project.from_model(project), errors=[])
+
+
+async def resolve_delete_project(info: Info, id: strawberry.ID) -> DeleteProjectPayload:
+    """Delete a project; owners and admins only."""
+    caller = info.context.identity
+    if not caller.is_authenticated:
+        return DeleteProjectPayload(id=None, errors=[_unauthenticated("delete a project")])
+    try:
+        await info.context.backend.delete(caller, str(id))
+    except DomainError as error:
+        return DeleteProjectPayload(id=None, errors=[UserError.from_domain(error)])
+    return DeleteProjectPayload(id=id, errors=[])
 
 
 @strawberry.type
 class Mutation:
     """Create and delete projects."""
 
-    @strawberry.mutation(description="Create a project and its git repository.")
-    async def create_project(self, info: Info, input: CreateProjectInput) -> ProjectPayload:
-        """Create a project owned by the caller."""
-        caller = info.context.identity
-        if not caller.is_authenticated:
-            return ProjectPayload(project=None, errors=[_unauthenticated("create a project")])
-        try:
-            new = models.validate_new_project(
-                caller,
-                name=input.name,
-                namespace=input.namespace,
-                slug=input.slug,
-                visibility=input.visibility or models.Visibility.PRIVATE,
-                description=input.description,
-                keywords=input.keywords,
-            )
-            project = await info.context.backend.create(caller, new)
-        except DomainError as error:
-            return ProjectPayload(project=None, errors=[UserError.from_domain(error)])
-        return ProjectPayload(project=Project.from_model(project), errors=[])
-
-    @strawberry.mutation(description="Delete a project and its git repository.")
-    async def delete_project(self, info: Info, id: strawberry.ID) -> DeleteProjectPayload:
-        """Delete a project; owners and admins only."""
-        caller = info.context.identity
-        if not caller.is_authenticated:
-            return DeleteProjectPayload(id=None, errors=[_unauthenticated("delete a project")])
-        try:
-            await info.context.backend.delete(caller, str(id))
-        except DomainError as error:
-            return DeleteProjectPayload(id=None, errors=[UserError.from_domain(error)])
-        return DeleteProjectPayload(id=id, errors=[])
+    create_project: ProjectPayload = strawberry.mutation(
+        resolver=resolve_create_project, description="Create a project and its git repository."
+    )
+    delete_project: DeleteProjectPayload = strawberry.mutation(
+        resolver=resolve_delete_project, description="Delete a project and its git repository."
+    )
 
 
 schema = strawberry.federation.Schema(

@@ -1,4 +1,8 @@
-"""The users subgraph's GraphQL schema: the `User` entity and the queries that find people."""
+"""The users subgraph's GraphQL schema: the `User` entity and the queries that find people.
+
+Resolvers are module functions handed to `strawberry.field(resolver=...)`, which keeps them
+typed for mypy. A query a caller may not run fails with a GraphQL error coded UNAUTHENTICATED.
+"""
 
 from __future__ import annotations
 
@@ -15,25 +19,29 @@ from subgraphs.users.models import UserRecord
 Info: TypeAlias = strawberry.Info[RequestContext[UserDirectory], None]
 
 
+def resolve_email(root: User, info: Info) -> str | None:
+    """The e-mail address when the caller is this user or an admin, else null."""
+    caller = info.context.identity
+    if caller.subject == root.id or caller.is_admin:
+        return root.stored_email
+    return None
+
+
 @strawberry.federation.type(keys=["id"], description="A person with a Renku account.")
 class User:
     """A Renku account; other subgraphs extend it by `id`."""
 
     id: strawberry.ID = strawberry.field(description="The identity provider's subject.")
     username: str = strawberry.field(description="The user's handle, unique on the platform.")
+    email: str | None = strawberry.field(
+        resolver=resolve_email,
+        description="E-mail address; only the user themself and admins see it.",
+    )
     first_name: str | None = strawberry.field(description="Given name.")
     last_name: str | None = strawberry.field(description="Family name.")
     display_name: str = strawberry.field(description="Full name, or the username if unknown.")
     is_admin: bool = strawberry.field(description="True for Renku administrators.")
     stored_email: strawberry.Private[str | None]
-
-    @strawberry.field(description="E-mail address; only the user themself and admins see it.")
-    def email(self, info: Info) -> str | None:
-        """The e-mail address when the caller is this user or an admin, else null."""
-        caller = info.context.identity
-        if caller.subject == self.id or caller.is_admin:
-            return self.stored_email
-        return None
 
     @classmethod
     def from_record(cls, record: UserRecord) -> User:
@@ -72,58 +80,65 @@ class UserConnection:
     total_count: int
 
 
+async def resolve_me(info: Info) -> User | None:
+    """The caller's account, registered or updated from the token's claims."""
+    identity = info.context.identity
+    if not identity.is_authenticated:
+        return None
+    return User.from_record(await info.context.backend.sync(identity))
+
+
+async def resolve_user(info: Info, id: strawberry.ID) -> User | None:
+    """Look a user up by id."""
+    return await User.resolve_reference(info, id)
+
+
+async def resolve_user_by_username(info: Info, username: str) -> User | None:
+    """Look a user up by username."""
+    record = await info.context.backend.get_by_username(username)
+    return None if record is None else User.from_record(record)
+
+
+async def resolve_users(
+    info: Info, search: str | None = None, first: int | None = 20, after: str | None = None
+) -> UserConnection:
+    """Search users by username, name or e-mail, a page at a time."""
+    if not info.context.identity.is_authenticated:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to list users: send a bearer token.")
+    page = await info.context.backend.search(search, PageRequest.of(first, after))
+    edges = [
+        UserEdge(cursor=cursor, node=User.from_record(record))
+        for cursor, record in zip(page.cursors, page.items, strict=True)
+    ]
+    return UserConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )
+
+
 @strawberry.type
 class Query:
     """Read the caller's and other people's accounts."""
 
-    @strawberry.field(description="The caller; null when anonymous.")
-    async def me(self, info: Info) -> User | None:
-        """The caller's account, registered or updated from the token's claims."""
-        identity = info.context.identity
-        if not identity.is_authenticated:
-            return None
-        return User.from_record(await info.context.backend.sync(identity))
-
-    @strawberry.field(description="The user with this id, or null.")
-    async def user(self, info: Info, id: strawberry.ID) -> User | None:
-        """Look a user up by id."""
-        record = await info.context.backend.get(str(id))
-        return None if record is None else User.from_record(record)
-
-    @strawberry.field(description="The user with this username, or null.")
-    async def user_by_username(self, info: Info, username: str) -> User | None:
-        """Look a user up by username."""
-        record = await info.context.backend.get_by_username(username)
-        return None if record is None else User.from_record(record)
-
-    @strawberry.field(description="Users matching `search`; for signed-in callers only.")
-    async def users(
-        self,
-        info: Info,
-        search: str | None = None,
-        first: int | None = 20,
-        after: str | None = None,
-    ) -> UserConnection:
-        """Search users by username, name or e-mail, a page at a time."""
-        if not info.context.identity.is_authenticated:
-            raise DomainError(
-                ErrorCode.UNAUTHENTICATED, "Sign in to list users: send a bearer token."
-            )
-        page = await info.context.backend.search(search, PageRequest.of(first, after))
-        edges = [
-            UserEdge(cursor=cursor, node=User.from_record(record))
-            for cursor, record in zip(page.cursors, page.items, strict=True)
-        ]
-        return UserConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=page.total,
-        )
+    me: User | None = strawberry.field(
+        resolver=resolve_me, description="The caller; null when anonymous."
+    )
+    user: User | None = strawberry.field(
+        resolver=resolve_user, description="The user with this id, or null."
+    )
+    user_by_username: User | None = strawberry.field(
+        resolver=resolve_user_by_username, description="The user with this username, or null."
+    )
+    users: UserConnection = strawberry.field(
+        resolver=resolve_users,
+        description="Users matching `search` (username, name, e-mail); for signed-in callers.",
+    )
 
 
 schema = strawberry.federation.Schema(query=Query, types=[User], extensions=[mask_errors])
