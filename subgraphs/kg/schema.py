@@ -200,11 +200,11 @@ class Query:
         "`search` (case-insensitive), by name; `first` is 0 to 100."
     )
     def datasets(
-        self, info: KgInfo, search: str | None = None, first: int | None = 20
+        self, info: KgInfo, search: str | None = strawberry.UNSET, first: int | None = 20
     ) -> list[Dataset]:
         """Search public datasets."""
         page = PageRequest.of(first, None)
-        found = info.context.backend.search_datasets(search, page.first)
+        found = info.context.backend.search_datasets(search or None, page.first)
         return [Dataset.of(d) for d in found]
 
 

@@ -93,7 +93,7 @@ async def test_service_sdl_is_the_documented_contract(post: Post) -> None:
         'type Dataset @key(fields: "id")',
         'type Project @key(fields: "id")',
         'type User @key(fields: "id")',
-        "datasets(search: String = null, first: Int = 20): [Dataset!]!",
+        "datasets(search: String, first: Int = 20): [Dataset!]!",
         "lineage: Lineage!",
         "activity: [Activity!]!",
         "sizeBytes: Int",

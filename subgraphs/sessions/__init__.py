@@ -1,0 +1,1 @@
+"""The sessions subgraph: interactive sessions (Jupyter servers) and their launchers."""

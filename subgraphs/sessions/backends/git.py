@@ -1,0 +1,67 @@
+"""Cloning a project's repository into a session's working folder."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from subgraphs.common.errors import DomainError, ErrorCode
+
+ALLOWED_SCHEMES = ("http", "https", "ssh", "git", "file")
+
+
+def check_repository(url: str) -> None:
+    """Refuse repository locations git could misread as options or exotic transports."""
+    scheme = urlsplit(url).scheme
+    local = url.startswith("/")
+    if url.startswith("-") or not (local or scheme in ALLOWED_SCHEMES):
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            "The project's repository is not an http(s), ssh, git or file URL.",
+            field="projectId",
+        )
+
+
+async def clone(url: str, destination: Path, timeout: float, *, read_only: bool) -> None:
+    """`git clone` the repository; a read-only clone refuses to push. UNAVAILABLE on failure."""
+    check_repository(url)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(destination.parent),
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ALLOW_PROTOCOL": ":".join(ALLOWED_SCHEMES),
+    }
+    await _git(["clone", "--quiet", "--", url, str(destination)], env, timeout)
+    if read_only:
+        # You may read but not write this project: pushes from the session fail clearly.
+        push_url = "no-write-permission-for-this-project"
+        await _git(
+            ["-C", str(destination), "remote", "set-url", "--push", "origin", push_url],
+            env,
+            timeout,
+        )
+
+
+async def _git(arguments: list[str], env: dict[str, str], timeout: float) -> None:
+    process = await asyncio.create_subprocess_exec(
+        "git",
+        *arguments,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        code = await asyncio.wait_for(process.wait(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        code = None
+    if code != 0:
+        raise DomainError(
+            ErrorCode.UNAVAILABLE,
+            "The project's repository could not be cloned into the session; try again later.",
+            field="projectId",
+        )

@@ -1,0 +1,193 @@
+"""Sessions as `jupyter server` processes on this machine, one folder each in the data folder."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import shutil
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ulid import ULID
+
+from subgraphs.common.errors import DomainError, ErrorCode
+from subgraphs.common.tokens import Identity
+from subgraphs.sessions.backends import ProjectDirectory
+from subgraphs.sessions.backends.git import clone
+from subgraphs.sessions.backends.jupyter import JupyterServer, free_port, kill_orphan
+from subgraphs.sessions.backends.store import SessionStore
+from subgraphs.sessions.models import Launcher, Session, SessionState
+from subgraphs.sessions.settings import SessionsSettings
+
+log = logging.getLogger(__name__)
+
+
+class LocalSessionBackend:
+    """A `SessionBackend` running each session as a child `jupyter server` on loopback."""
+
+    def __init__(
+        self, settings: SessionsSettings, store: SessionStore, projects: ProjectDirectory
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._projects = projects
+        self._sessions_dir = settings.data_dir / "sessions"
+        self._servers: dict[str, JupyterServer] = {}
+        self._supervisors: dict[str, asyncio.Task[None]] = {}
+        self._stopping: set[str] = set()
+
+    def _session_dir(self, session_id: str) -> Path:
+        return self._sessions_dir / session_id
+
+    async def start(self) -> None:
+        """Mark sessions a previous run left live as STOPPED, killing servers still around."""
+        for session in self._store.live_sessions():
+            if session.pid is not None and kill_orphan(session.pid, self._work_dir(session.id)):
+                log.warning("killed an orphaned session server", extra={"session": session.id})
+            self._store.set_state(session.id, SessionState.STOPPED)
+            log.info("marked a stale session stopped", extra={"session": session.id})
+
+    async def close(self) -> None:
+        """Stop every running server and mark its session STOPPED."""
+        await asyncio.gather(*(self._stop(session_id) for session_id in list(self._servers)))
+        for session_id in list(self._servers):
+            self._store.set_state(session_id, SessionState.STOPPED)
+        self._servers.clear()
+
+    async def launch(self, caller: Identity, project_id: str, launcher_id: str | None) -> Session:
+        """Clone the project's repository and start a Jupyter server on it for the caller."""
+        if caller.subject is None:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to launch a session.")
+        project = await self._projects.project(project_id, caller)
+        if project is None:
+            raise DomainError(
+                ErrorCode.NOT_FOUND, f"There is no project {project_id!r}.", field="projectId"
+            )
+        launcher = self._pick_launcher(project_id, launcher_id)
+        if not project.repositories:
+            raise DomainError(
+                ErrorCode.BAD_USER_INPUT,
+                f"The project {project.namespace}/{project.slug} has no repository to open.",
+                field="projectId",
+            )
+        session_id = str(ULID()).lower()
+        session_dir = self._session_dir(session_id)
+        session_dir.mkdir(parents=True)
+        work_dir = self._work_dir(session_id)
+        try:
+            await clone(
+                project.repositories[0],
+                work_dir,
+                self._settings.clone_timeout_seconds,
+                read_only=not project.can_write,
+            )
+            server = await JupyterServer.start(
+                session_dir, work_dir, free_port(), secrets.token_urlsafe(32)
+            )
+        except BaseException:
+            shutil.rmtree(session_dir, ignore_errors=True)
+            raise
+        session = Session(
+            id=session_id,
+            name=f"{project.slug}-{session_id[-6:]}",
+            project_id=project.id,
+            owner_id=caller.subject,
+            state=SessionState.STARTING,
+            started_at=datetime.now(UTC),
+            launcher_id=launcher.id if launcher else None,
+            port=server.port,
+            pid=server.pid,
+        )
+        self._store.save(session)
+        self._servers[session_id] = server
+        self._supervisors[session_id] = asyncio.create_task(self._supervise(session_id, server))
+        log.info(
+            "session starting",
+            extra={"session": session_id, "project": project.id, "port": server.port},
+        )
+        return self._with_url(session)
+
+    async def delete(self, caller: Identity, session_id: str) -> None:
+        """Stop the caller's session, then forget it and its folder."""
+        session = self.session(session_id, caller)
+        if session is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"You have no session {session_id!r}.", "id")
+        self._store.set_state(session_id, SessionState.STOPPING)
+        await self._stop(session_id)
+        self._servers.pop(session_id, None)
+        self._store.remove(session_id)
+        shutil.rmtree(self._session_dir(session_id), ignore_errors=True)
+        log.info("session deleted", extra={"session": session_id})
+
+    def session(self, session_id: str, caller: Identity) -> Session | None:
+        """The session, when the caller owns it."""
+        session = self._store.session(session_id)
+        if session is None or caller.subject is None or session.owner_id != caller.subject:
+            return None
+        return self._with_url(session)
+
+    def sessions(self, caller: Identity, project_id: str | None = None) -> list[Session]:
+        """The caller's sessions, newest first."""
+        if caller.subject is None:
+            return []
+        return [self._with_url(s) for s in self._store.sessions(caller.subject, project_id)]
+
+    def launcher(self, launcher_id: str) -> Launcher | None:
+        """A launcher by id."""
+        return self._store.launcher(launcher_id)
+
+    def launchers(self, project_id: str) -> list[Launcher]:
+        """A project's launchers."""
+        return self._store.launchers(project_id)
+
+    def _work_dir(self, session_id: str) -> Path:
+        return self._session_dir(session_id) / "work"
+
+    def _pick_launcher(self, project_id: str, launcher_id: str | None) -> Launcher | None:
+        if launcher_id is None:
+            launchers = self._store.launchers(project_id)
+            return launchers[0] if launchers else None
+        launcher = self._store.launcher(launcher_id)
+        if launcher is None or launcher.project_id != project_id:
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                f"The project has no launcher {launcher_id!r}.",
+                field="launcherId",
+            )
+        return launcher
+
+    def _with_url(self, session: Session) -> Session:
+        server = self._servers.get(session.id)
+        if server is None or not session.state.is_live:
+            return session
+        return replace(session, url=server.url)
+
+    async def _supervise(self, session_id: str, server: JupyterServer) -> None:
+        """Follow a server: RUNNING once it answers, FAILED if it dies or never answers."""
+        if await server.wait_ready(self._settings.start_timeout_seconds):
+            if session_id not in self._stopping:
+                self._store.set_state(session_id, SessionState.RUNNING)
+                log.info("session running", extra={"session": session_id})
+        elif session_id not in self._stopping:
+            log.warning("session server did not start", extra={"session": session_id})
+            await server.stop(self._settings.stop_timeout_seconds)
+        code = await server.process.wait()
+        if session_id not in self._stopping:
+            self._servers.pop(session_id, None)
+            self._store.set_state(session_id, SessionState.FAILED)
+            log.warning("session server exited", extra={"session": session_id, "code": code})
+
+    async def _stop(self, session_id: str) -> None:
+        server = self._servers.get(session_id)
+        supervisor = self._supervisors.pop(session_id, None)
+        self._stopping.add(session_id)
+        try:
+            if server is not None:
+                await server.stop(self._settings.stop_timeout_seconds)
+            if supervisor is not None:
+                supervisor.cancel()
+                await asyncio.gather(supervisor, return_exceptions=True)
+        finally:
+            self._stopping.discard(session_id)

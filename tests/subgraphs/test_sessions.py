@@ -1,0 +1,434 @@
+"""The sessions subgraph through its GraphQL API, with real git repositories and Jupyter servers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, request_response
+
+from subgraphs.common.app import BearerAuth
+from subgraphs.common.demo import ALICE, CLIMATE, DEMO_PROJECTS, FLIGHTS, SECRET_NOTES
+from subgraphs.common.dev_issuer import DevIssuer
+from subgraphs.common.logs import JsonFormatter
+from subgraphs.common.tokens import TokenVerifier
+from subgraphs.sessions.app import build_app
+from subgraphs.sessions.backends.git import clone
+from subgraphs.sessions.backends.project_directory import PROJECT_QUERY, GraphProjectDirectory
+from subgraphs.sessions.backends.store import SessionStore
+from subgraphs.sessions.demo import demo_launchers, seed_demo
+from subgraphs.sessions.models import Session, SessionState
+from subgraphs.sessions.settings import SessionsSettings
+
+Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
+FLIGHTS_LAUNCHER, _, CLIMATE_LAUNCHER = (launcher.id for launcher in demo_launchers())
+
+LAUNCH = """
+mutation($input: LaunchSessionInput!) {
+  launchSession(input: $input) {
+    session { id name state url startedAt project { id } launcher { id environmentKind }
+              createdBy { id } }
+    errors { code message field }
+  }
+}"""
+DELETE = "mutation($id: ID!) { deleteSession(id: $id) { id errors { code field } } }"
+SESSION = "query($id: ID!) { session(id: $id) { id state url } }"
+ENTITIES = """
+query($reps: [_Any!]!) {
+  _entities(representations: $reps) {
+    ... on Project { id sessions { id url } launchers { id name environmentKind project { id } } }
+    ... on User { id sessions { id } }
+    ... on Session { id state }
+  }
+}"""
+
+
+def git(*arguments: str, cwd: Path | None = None) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=Alice", "-c", "user.email=alice@example.org", *arguments],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    """A bare git repository holding one commit, as the local projects backend keeps them."""
+    bare, work = tmp_path / "flights.git", tmp_path / "flights-work"
+    git("init", "--bare", "--quiet", str(bare))
+    git("init", "--quiet", str(work))
+    (work / "README.md").write_text("# Flights\n")
+    git("add", "README.md", cwd=work)
+    git("commit", "--quiet", "-m", "Start", cwd=work)
+    git("push", "--quiet", str(bare), "HEAD:refs/heads/main", cwd=work)
+    git("symbolic-ref", "HEAD", "refs/heads/main", cwd=bare)
+    return bare
+
+
+def router_double(verifier: TokenVerifier, repository: Path, seen: list[str | None]) -> Starlette:
+    """A stand-in for the router's `project` query.
+
+    It follows the supergraph's documented `project` query response: `project` is null when the
+    project does not exist or the caller may not see it (private, not a member); otherwise
+    `id`, `namespace`, `slug`, `repositories` (clone URLs) and `permissions { write }`.
+    """
+
+    async def graphql(request: Request) -> JSONResponse:
+        body = await request.json()
+        assert body["query"] == PROJECT_QUERY
+        seen.append(request.headers.get("authorization"))
+        username = request.scope["state"]["identity"].username
+        project = next((p for p in DEMO_PROJECTS if p.id == body["variables"]["id"]), None)
+        roles = dict(project.members) if project else {}
+        if project is None or (project.visibility != "PUBLIC" and username not in roles):
+            return JSONResponse({"data": {"project": None}})
+        return JSONResponse(
+            {
+                "data": {
+                    "project": {
+                        "id": project.id,
+                        "namespace": project.namespace,
+                        "slug": project.slug,
+                        "repositories": [str(repository)] if project is FLIGHTS else [],
+                        "permissions": {"write": roles.get(username) in ("OWNER", "EDITOR")},
+                    }
+                }
+            }
+        )
+
+    return Starlette(
+        routes=[
+            Route("/graphql", BearerAuth(request_response(graphql), verifier), methods=["POST"])
+        ]
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> SessionsSettings:
+    return SessionsSettings(data_dir=tmp_path / "sessions", seed_demo=True)
+
+
+@pytest.fixture
+def seen_tokens() -> list[str | None]:
+    return []
+
+
+@asynccontextmanager
+async def serving(
+    settings: SessionsSettings,
+    verifier: TokenVerifier,
+    dev_issuer: DevIssuer,
+    repository: Path,
+    seen_tokens: list[str | None],
+) -> AsyncIterator[Post]:
+    """The sessions app from start to shutdown, and a way to send it GraphQL as someone."""
+    router = httpx.ASGITransport(app=router_double(verifier, repository, seen_tokens))
+    directory = GraphProjectDirectory(
+        "http://router/graphql", 5.0, httpx.AsyncClient(transport=router)
+    )
+    app = build_app(settings, verifier, directory)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client,
+    ):
+
+        async def send(query: str, as_user: str | None = None, **variables: Any) -> dict[str, Any]:
+            headers = {"Authorization": f"Bearer {dev_issuer.sign(as_user)}"} if as_user else {}
+            response = await client.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            )
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            assert "errors" not in body, body["errors"]
+            return body["data"]
+
+        yield send
+
+
+@pytest.fixture
+async def post(
+    settings: SessionsSettings,
+    verifier: TokenVerifier,
+    dev_issuer: DevIssuer,
+    repository: Path,
+    seen_tokens: list[str | None],
+) -> AsyncIterator[Post]:
+    async with serving(settings, verifier, dev_issuer, repository, seen_tokens) as send:
+        yield send
+
+
+async def launch(post: Post, user: str | None, project_id: str, **extra: str) -> dict[str, Any]:
+    payload: dict[str, Any] = (
+        await post(LAUNCH, as_user=user, input={"projectId": project_id, **extra})
+    )["launchSession"]
+    return payload
+
+
+async def wait_for_state(post: Post, session_id: str, state: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        session: dict[str, Any] = (await post(SESSION, as_user="alice", id=session_id))["session"]
+        if session["state"] == state:
+            return session
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"session {session_id} never reached {state}")
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has exited already; only its process table entry is left.
+    return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+
+
+def session_pid(store: SessionStore, session_id: str) -> int:
+    session = store.session(session_id)
+    assert session is not None and session.pid is not None
+    return session.pid
+
+
+def group_exists(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_service_sdl_is_the_documented_contract(post: Post) -> None:
+    sdl = (await post("{ _service { sdl } }"))["_service"]["sdl"]
+    assert "federation/v2" in sdl
+    for line in (
+        'type Session @key(fields: "id")',
+        'type SessionLauncher @key(fields: "id")',
+        'type Project @key(fields: "id")',
+        'type User @key(fields: "id")',
+        "launchSession(input: LaunchSessionInput!): SessionPayload!",
+        "deleteSession(id: ID!): DeleteSessionPayload!",
+        "session(id: ID!): Session",
+        "mySessions: [Session!]!",
+        "launcherId: ID\n",
+        "createdBy: User!",
+        "startedAt: DateTime!",
+    ):
+        assert line in sdl
+    states = re.search(r"enum SessionState \{([^}]*)\}", sdl)
+    assert states is not None
+    assert states.group(1).split() == ["STARTING", "RUNNING", "STOPPING", "STOPPED", "FAILED"]
+
+
+async def test_projects_carry_their_demo_launchers(post: Post) -> None:
+    reps = [{"__typename": "Project", "id": p.id} for p in (FLIGHTS, CLIMATE)]
+    flights, climate = (await post(ENTITIES, reps=reps))["_entities"]
+    assert flights["launchers"] == [
+        {
+            "id": FLIGHTS_LAUNCHER,
+            "name": "Jupyter",
+            "environmentKind": "LOCAL_JUPYTER",
+            "project": {"id": FLIGHTS.id},
+        }
+    ]
+    assert [launcher["id"] for launcher in climate["launchers"]] == [CLIMATE_LAUNCHER]
+    assert flights["sessions"] == [] and climate["sessions"] == []
+
+
+def test_demo_launchers_are_seeded_only_into_an_empty_store(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "sessions.sqlite3")
+    assert seed_demo(store) is True
+    assert seed_demo(store) is False
+    assert [launcher.id for launcher in store.launchers(FLIGHTS.id)] == [FLIGHTS_LAUNCHER]
+    other = SessionStore(tmp_path / "other.sqlite3")
+    other.add_launcher(demo_launchers()[1])
+    assert seed_demo(other) is False
+    assert other.launchers(FLIGHTS.id) == []
+
+
+async def test_anonymous_callers_cannot_launch_and_have_no_sessions(
+    post: Post, seen_tokens: list[str | None]
+) -> None:
+    payload = await launch(post, None, FLIGHTS.id)
+    assert payload["session"] is None
+    assert payload["errors"] == [
+        {"code": "UNAUTHENTICATED", "message": "Sign in to launch a session.", "field": None}
+    ]
+    assert seen_tokens == []
+    assert (await post("{ mySessions { id } }"))["mySessions"] == []
+    deleted = (await post(DELETE, id="01JANYTHING"))["deleteSession"]
+    assert deleted == {"id": None, "errors": [{"code": "UNAUTHENTICATED", "field": None}]}
+
+
+async def test_launch_refuses_hidden_projects_foreign_launchers_and_repositoryless_projects(
+    post: Post, seen_tokens: list[str | None], dev_issuer: DevIssuer
+) -> None:
+    hidden = await launch(post, "bob", SECRET_NOTES.id)
+    assert hidden["errors"][0]["code"] == "NOT_FOUND" and hidden["session"] is None
+    assert hidden["errors"][0]["field"] == "projectId"
+    assert seen_tokens and all(t and t.startswith("Bearer ey") for t in seen_tokens)
+    foreign = await launch(post, "alice", FLIGHTS.id, launcherId=CLIMATE_LAUNCHER)
+    assert [(e["code"], e["field"]) for e in foreign["errors"]] == [("NOT_FOUND", "launcherId")]
+    empty = await launch(post, "alice", CLIMATE.id)
+    assert [(e["code"], e["field"]) for e in empty["errors"]] == [("BAD_USER_INPUT", "projectId")]
+    assert (await post("{ mySessions { id } }", as_user="alice"))["mySessions"] == []
+
+
+async def test_read_only_clones_refuse_to_push(repository: Path, tmp_path: Path) -> None:
+    await clone(str(repository), tmp_path / "ro", 30, read_only=True)
+    await clone(str(repository), tmp_path / "rw", 30, read_only=False)
+    assert (tmp_path / "ro" / "README.md").read_text() == "# Flights\n"
+
+    def push_url(path: Path) -> str:
+        command = ["git", "-C", str(path), "remote", "get-url", "--push", "origin"]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+    assert push_url(tmp_path / "rw") == str(repository)
+    assert push_url(tmp_path / "ro") != str(repository)
+    with pytest.raises(Exception, match="not an http"):
+        await clone("--upload-pack=touch /tmp/x", tmp_path / "evil", 30, read_only=True)
+
+
+async def test_a_session_starts_runs_and_is_deleted_without_orphans(
+    post: Post, settings: SessionsSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    payload = await launch(post, "alice", FLIGHTS.id)
+    assert payload["errors"] == []
+    session = payload["session"]
+    assert session["state"] == "STARTING"
+    assert session["project"] == {"id": FLIGHTS.id} and session["createdBy"] == {"id": ALICE.id}
+    assert session["launcher"] == {"id": FLIGHTS_LAUNCHER, "environmentKind": "LOCAL_JUPYTER"}
+    url = session["url"]
+    match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)", url)
+    assert match is not None
+    token = match.group(2)
+    work = settings.data_dir / "sessions" / session["id"] / "work"
+    assert (work / "README.md").read_text() == "# Flights\n"
+
+    running = await wait_for_state(post, session["id"], "RUNNING")
+    assert running["url"] == url
+    # The test's own requests carry the token in their URLs; keep them out of the logs checked.
+    with caplog.at_level(logging.WARNING, logger="httpx"):
+        async with httpx.AsyncClient() as browser:
+            assert (await browser.get(url)).status_code == 200
+            status = await browser.get(url.replace("/?", "/api/status?"))
+            assert status.status_code == 200 and "started" in status.json()
+        async with httpx.AsyncClient() as stranger:
+            status_url = f"http://127.0.0.1:{match.group(1)}/api/status"
+            assert (await stranger.get(status_url)).status_code == 403
+    pid = session_pid(SessionStore(settings.data_dir / "sessions.sqlite3"), session["id"])
+    assert process_exists(pid)
+
+    # Nobody else sees the session, its URL or even that it exists.
+    assert (await post(SESSION, as_user="bob", id=session["id"]))["session"] is None
+    reps = [
+        {"__typename": "Project", "id": FLIGHTS.id},
+        {"__typename": "User", "id": ALICE.id},
+        {"__typename": "Session", "id": session["id"]},
+    ]
+    project, alice, hidden = (await post(ENTITIES, as_user="bob", reps=reps))["_entities"]
+    assert project["sessions"] == [] and alice["sessions"] == [] and hidden is None
+    assert (await post("{ mySessions { id } }", as_user="bob"))["mySessions"] == []
+    refused = (await post(DELETE, as_user="bob", id=session["id"]))["deleteSession"]
+    assert refused == {"id": None, "errors": [{"code": "NOT_FOUND", "field": "id"}]}
+    assert process_exists(pid)
+
+    project, alice, mine = (await post(ENTITIES, as_user="alice", reps=reps))["_entities"]
+    assert project["sessions"] == [{"id": session["id"], "url": url}]
+    assert alice["sessions"] == [{"id": session["id"]}]
+    assert mine == {"id": session["id"], "state": "RUNNING"}
+
+    deleted = (await post(DELETE, as_user="alice", id=session["id"]))["deleteSession"]
+    assert deleted == {"id": session["id"], "errors": []}
+    assert not process_exists(pid) and not group_exists(pid)
+    assert (await post(SESSION, as_user="alice", id=session["id"]))["session"] is None
+    assert not work.exists()
+
+    formatter = JsonFormatter("sessions")
+    lines = [formatter.format(record) for record in caplog.records]
+    assert any("session running" in line for line in lines)
+    assert not any(token in line for line in lines)
+
+
+async def test_shutdown_stops_sessions_and_a_crashed_server_is_failed(
+    settings: SessionsSettings, verifier: TokenVerifier, dev_issuer: DevIssuer, repository: Path
+) -> None:
+    store = SessionStore(settings.data_dir / "sessions.sqlite3")
+    async with serving(settings, verifier, dev_issuer, repository, []) as post:
+        first, second = await asyncio.gather(
+            launch(post, "alice", FLIGHTS.id), launch(post, "alice", FLIGHTS.id)
+        )
+        crashed, survivor = first["session"]["id"], second["session"]["id"]
+        for session_id in (crashed, survivor):
+            await wait_for_state(post, session_id, "RUNNING")
+        pids = {sid: session_pid(store, sid) for sid in (crashed, survivor)}
+        os.kill(pids[crashed], signal.SIGKILL)
+        failed = await wait_for_state(post, crashed, "FAILED")
+        assert failed["url"] is None
+        assert process_exists(pids[survivor])
+    # Leaving `serving` shut the service down.
+    assert not process_exists(pids[survivor]) and not group_exists(pids[survivor])
+    states = {sid: store.session(sid).state for sid in (crashed, survivor)}  # type: ignore[union-attr]
+    assert states == {crashed: SessionState.FAILED, survivor: SessionState.STOPPED}
+    async with serving(settings, verifier, dev_issuer, repository, []) as post:
+        mine = (await post("{ mySessions { id state url } }", as_user="alice"))["mySessions"]
+    assert sorted((s["state"], s["url"]) for s in mine) == [("FAILED", None), ("STOPPED", None)]
+
+
+async def test_start_marks_stale_sessions_stopped_and_kills_orphaned_servers(
+    settings: SessionsSettings, verifier: TokenVerifier, dev_issuer: DevIssuer, repository: Path
+) -> None:
+    store = SessionStore(settings.data_dir / "sessions.sqlite3")
+    orphan_dir = settings.data_dir / "sessions" / "orphan" / "work"
+    # Looks like a server an earlier, crashed run of the service started.
+    orphan = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", f"--ServerApp.root_dir={orphan_dir}"],
+        start_new_session=True,
+    )
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        started = datetime.now(UTC)
+        for session_id, pid in (
+            ("orphan", orphan.pid),
+            ("vanished", 2**22 + 1),
+            ("other", bystander.pid),
+        ):
+            store.save(
+                Session(
+                    session_id,
+                    session_id,
+                    FLIGHTS.id,
+                    ALICE.id,
+                    SessionState.RUNNING,
+                    started,
+                    pid=pid,
+                )
+            )
+        async with serving(settings, verifier, dev_issuer, repository, []) as post:
+            mine = (await post("{ mySessions { id state } }", as_user="alice"))["mySessions"]
+        assert {s["id"]: s["state"] for s in mine} == dict.fromkeys(
+            ("orphan", "vanished", "other"), "STOPPED"
+        )
+        assert orphan.wait(timeout=5) == -signal.SIGKILL
+        assert bystander.poll() is None
+    finally:
+        for process in (orphan, bystander):
+            process.kill()
+            process.wait()
