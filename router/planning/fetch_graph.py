@@ -167,6 +167,8 @@ class FetchGraph:
         if plan.children is not None:
             child_path = (*path, FieldKey(key), *([ListItems()] * plan.list_depth))
             self.build(plan.children, target, selected.sub, child_path, touched, internal)
+            if selected.sub.is_empty():
+                selected.sub.typename()
 
     def _requires(
         self,
@@ -184,14 +186,27 @@ class FetchGraph:
         touched |= required
         representation = SelSet()
         self._representation(representation, plan.representation, path)
+        target = frozenset(required)
+        return self._entity(target, plan.graph, path, type_name, plan.entity_type, representation)
+
+    def _entity(
+        self,
+        parents: frozenset[int],
+        graph: str,
+        path: ResponsePath,
+        type_name: str,
+        entity_type: str | None,
+        representation: SelSet,
+    ) -> tuple[FetchStep, SelSet]:
+        """The first sibling fetch whose representation can take `representation` as well."""
         variant = 0
         while True:
-            target, inputs, target_loc = self.entity_step(
-                frozenset(required), plan.graph, path, type_name, variant, plan.entity_type
+            step, inputs, loc = self.entity_step(
+                parents, graph, path, type_name, variant, entity_type
             )
             if inputs.accepts(representation):
                 inputs.merge(representation)
-                return target, target_loc
+                return step, loc
             variant += 1
 
     def _hop(
@@ -207,10 +222,12 @@ class FetchGraph:
         for hop in hops:
             current_loc.typename()
             self._place(current_loc, hop.items, path)
-            nxt, inputs, nxt_loc = self.entity_step(
-                frozenset({current.id}), hop.graph, path, type_name, -1, hop.as_type
+            representation = SelSet()
+            self._representation(representation, hop.items, path)
+            parents = frozenset({current.id})
+            nxt, nxt_loc = self._entity(
+                parents, hop.graph, path, type_name, hop.as_type, representation
             )
-            self._representation(inputs, hop.items, path)
             touched.add(nxt.id)
             current, current_loc = nxt, nxt_loc
         return current, current_loc

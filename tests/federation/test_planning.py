@@ -849,6 +849,975 @@ CASES = [
         }
         """,
     ),
+    Case(
+        "interface-fields-in-one-subgraph",
+        "abstract",
+        "{ catalog { id title } }",
+        """
+        QueryPlan {
+          Fetch(service: "library") {
+            {
+              catalog {
+                __typename
+                id
+                title
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "interface-type-conditions-and-entity-jump",
+        "abstract",
+        "{ catalog { title ... on Book { pages stars } ... on Film { minutes } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "library") {
+              {
+                catalog {
+                  __typename
+                  title
+                  ... on Book {
+                    pages
+                    __typename
+                    id
+                  }
+                  ... on Film {
+                    minutes
+                  }
+                }
+              }
+            },
+            Flatten(path: "catalog.@|[Book]") {
+              Fetch(service: "ratings") {
+                {
+                  ... on Book {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Book {
+                    stars
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "union-members-split-by-subgraph",
+        "abstract",
+        "{ assets { ... on Book { pages stars } ... on Poster { size } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "library") {
+              {
+                assets {
+                  __typename
+                  ... on Book {
+                    pages
+                    __typename
+                    id
+                  }
+                  ... on Poster {
+                    size
+                  }
+                }
+              }
+            },
+            Flatten(path: "assets.@|[Book]") {
+              Fetch(service: "ratings") {
+                {
+                  ... on Book {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Book {
+                    stars
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "union-type-condition-unknown-to-subgraph",
+        "abstract",
+        ("{ topRated { ... on Song { stars } ... on Film { stars } ... on Book { pages } } }"),
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "ratings") {
+              {
+                topRated {
+                  __typename
+                  ... on Song {
+                    stars
+                  }
+                  ... on Book {
+                    __typename
+                    id
+                  }
+                }
+              }
+            },
+            Flatten(path: "topRated.@|[Book]") {
+              Fetch(service: "library") {
+                {
+                  ... on Book {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Book {
+                    pages
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "named-fragments-and-typename",
+        "abstract",
+        (
+            "query Q { catalog { ...M __typename } } fragment M on Media { id ... "
+            "on Book { pages } }"
+        ),
+        """
+        QueryPlan {
+          Fetch(service: "library") {
+            {
+              catalog {
+                __typename
+                id
+                ... on Book {
+                  pages
+                }
+              }
+            }
+          },
+        }
+        """,
+        **{"operation_name": "Q"},
+    ),
+    Case(
+        "interface-object-field-from-implementation",
+        "interface_object",
+        "{ admins { name lastSeen } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "accounts") {
+              {
+                admins {
+                  name
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "admins.@") {
+              Fetch(service: "activity") {
+                {
+                  ... on Admin {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Account {
+                    lastSeen
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "interface-object-requires-from-entity-interface",
+        "interface_object",
+        "{ recentlyActive { id lastSeen greeting } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "activity") {
+              {
+                recentlyActive {
+                  id
+                  lastSeen
+                  __typename
+                }
+              }
+            },
+            Flatten(path: "recentlyActive.@") {
+              Fetch(service: "accounts") {
+                {
+                  ... on Account {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Account {
+                    name
+                  }
+                }
+              },
+            },
+            Flatten(path: "recentlyActive.@") {
+              Fetch(service: "activity") {
+                {
+                  ... on Account {
+                    __typename
+                    id
+                    name
+                  }
+                } =>
+                {
+                  ... on Account {
+                    greeting
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "interface-object-type-condition-needs-real-type",
+        "interface_object",
+        "{ recentlyActive { lastSeen ... on Admin { level } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "activity") {
+              {
+                recentlyActive {
+                  lastSeen
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "recentlyActive.@") {
+              Fetch(service: "accounts") {
+                {
+                  ... on Account {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Account {
+                    __typename
+                    ... on Admin {
+                      level
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "interface-object-typename-from-real-subgraph",
+        "interface_object",
+        "{ recentlyActive { __typename id } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "activity") {
+              {
+                recentlyActive {
+                  id
+                  __typename
+                }
+              }
+            },
+            Flatten(path: "recentlyActive.@") {
+              Fetch(service: "accounts") {
+                {
+                  ... on Account {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Account {
+                    __typename
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "entity-interface-field-from-interface-object",
+        "interface_object",
+        "{ accounts { id lastSeen greeting } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "accounts") {
+              {
+                accounts {
+                  __typename
+                  id
+                  ... on Admin {
+                    __typename
+                    id
+                    name
+                  }
+                  ... on Member {
+                    __typename
+                    id
+                    name
+                  }
+                }
+              }
+            },
+            Flatten(path: "accounts.@|[Admin|Member]") {
+              Fetch(service: "activity") {
+                {
+                  ... on Admin {
+                    __typename
+                    id
+                    name
+                  }
+                  ... on Member {
+                    __typename
+                    id
+                    name
+                  }
+                } =>
+                {
+                  ... on Account {
+                    lastSeen
+                    greeting
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "override-moves-field",
+        "override",
+        "{ legacyInvoices { total issuedAt } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "legacy") {
+              {
+                legacyInvoices {
+                  __typename
+                  id
+                  issuedAt
+                }
+              }
+            },
+            Flatten(path: "legacyInvoices.@") {
+              Fetch(service: "billing") {
+                {
+                  ... on Invoice {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Invoice {
+                    total
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "progressive-override-label-inactive",
+        "override",
+        "{ legacyInvoices { currency status } }",
+        """
+        QueryPlan {
+          Fetch(service: "legacy") {
+            {
+              legacyInvoices {
+                currency
+                status
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "progressive-override-labels-active",
+        "override",
+        "{ legacyInvoices { currency status } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "legacy") {
+              {
+                legacyInvoices {
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "legacyInvoices.@") {
+              Fetch(service: "billing") {
+                {
+                  ... on Invoice {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Invoice {
+                    currency
+                    status
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+        **{"labels": frozenset({"percent(30)", "new-status"})},
+    ),
+    Case(
+        "progressive-override-from-owner-side",
+        "override",
+        '{ invoice(id: "1") { status issuedAt } }',
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "billing") {
+              {
+                invoice(id: "1") {
+                  status
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "invoice") {
+              Fetch(service: "legacy") {
+                {
+                  ... on Invoice {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Invoice {
+                    issuedAt
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+        **{"labels": frozenset({"new-status"})},
+    ),
+    Case(
+        "shared-root-without-keys-splits",
+        "shared_root",
+        "{ gadget { id label cost quantity } }",
+        """
+        QueryPlan {
+          Parallel {
+            Fetch(service: "names") {
+              {
+                gadget {
+                  id
+                  label
+                }
+              }
+            },
+            Fetch(service: "prices") {
+              {
+                gadget {
+                  cost
+                }
+              }
+            },
+            Fetch(service: "stock") {
+              {
+                gadget {
+                  quantity
+                }
+              }
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "shareable-root-field-one-subgraph",
+        "shared_root",
+        "{ gadget { id cost } }",
+        """
+        QueryPlan {
+          Fetch(service: "prices") {
+            {
+              gadget {
+                id
+                cost
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "multi-hop-key-path",
+        "keys",
+        "{ volumes { borrowedBy } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "isbn") {
+              {
+                volumes {
+                  __typename
+                  isbn
+                }
+              }
+            },
+            Flatten(path: "volumes.@") {
+              Fetch(service: "catalog") {
+                {
+                  ... on Volume {
+                    __typename
+                    isbn
+                  }
+                } =>
+                {
+                  ... on Volume {
+                    __typename
+                    id
+                  }
+                }
+              },
+            },
+            Flatten(path: "volumes.@") {
+              Fetch(service: "loans") {
+                {
+                  ... on Volume {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Volume {
+                    borrowedBy
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "composite-key",
+        "keys",
+        "{ shelf { label capacity } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "loans") {
+              {
+                shelf {
+                  __typename
+                  room {
+                    building
+                    number
+                  }
+                  position
+                  capacity
+                }
+              }
+            },
+            Flatten(path: "shelf") {
+              Fetch(service: "catalog") {
+                {
+                  ... on Shelf {
+                    __typename
+                    room {
+                      building
+                      number
+                    }
+                    position
+                  }
+                } =>
+                {
+                  ... on Shelf {
+                    label
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "non-resolvable-key-reference",
+        "keys",
+        "{ boxes { volume { title } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "archive") {
+              {
+                boxes {
+                  volume {
+                    __typename
+                    isbn
+                  }
+                }
+              }
+            },
+            Flatten(path: "boxes.@.volume") {
+              Fetch(service: "catalog") {
+                {
+                  ... on Volume {
+                    __typename
+                    isbn
+                  }
+                } =>
+                {
+                  ... on Volume {
+                    title
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "aliases-with-different-arguments",
+        "domain",
+        ("{ me { a: projects(first: 1) { totalCount } b: projects(first: 2) { totalCount } } }"),
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "users") {
+              {
+                me {
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "me") {
+              Fetch(service: "projects") {
+                {
+                  ... on User {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on User {
+                    a: projects(first: 1) {
+                      totalCount
+                    }
+                    b: projects(first: 2) {
+                      totalCount
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "variables-and-defaults",
+        "domain",
+        (
+            "query P($first: Int = 3, $after: String) { projects(first: $first, "
+            "after: $after) { nodes { name sessions { id } } } }"
+        ),
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "projects") {
+              {
+                projects(first: $first, after: $after) {
+                  nodes {
+                    name
+                    __typename
+                    id
+                  }
+                }
+              }
+            },
+            Flatten(path: "projects.nodes.@") {
+              Fetch(service: "sessions") {
+                {
+                  ... on Project {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Project {
+                    sessions {
+                      id
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+        **{"operation_name": "P"},
+    ),
+    Case(
+        "skip-include-with-variables-evaluated",
+        "domain",
+        (
+            "query S($withSessions: Boolean!, $skipName: Boolean = false) { "
+            'project(id: "p") { name @skip(if: $skipName) sessions @include(if: '
+            "$withSessions) { id } datasets @include(if: false) { id } } }"
+        ),
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "projects") {
+              {
+                project(id: "p") {
+                  name
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "project") {
+              Fetch(service: "sessions") {
+                {
+                  ... on Project {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Project {
+                    sessions {
+                      id
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+        **{"variables": {"withSessions": True}, "operation_name": "S"},
+    ),
+    Case(
+        "skip-include-everything-skipped",
+        "domain",
+        (
+            'query S($withSessions: Boolean!) { project(id: "p") { sessions '
+            "@include(if: $withSessions) { id } } }"
+        ),
+        """
+        QueryPlan {
+          Fetch(service: "projects") {
+            {
+              project(id: "p") {
+                __typename
+              }
+            }
+          },
+        }
+        """,
+        **{"variables": {"withSessions": False}},
+    ),
+    Case(
+        "fed1-owner-and-extension-key",
+        "fed1",
+        "{ me { username reviews { body rating { stars } } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "accounts") {
+              {
+                me {
+                  username
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "me") {
+              Fetch(service: "reviews") {
+                {
+                  ... on User {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on User {
+                    reviews {
+                      body
+                      rating {
+                        stars
+                      }
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "fed1-provides",
+        "fed1",
+        "{ topReviews { body author { username } } }",
+        """
+        QueryPlan {
+          Fetch(service: "reviews") {
+            {
+              topReviews {
+                body
+                author {
+                  username
+                }
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "fed1-jump-back-to-owner",
+        "fed1",
+        "{ topReviews(first: 2) { author { id email } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "reviews") {
+              {
+                topReviews(first: 2) {
+                  author {
+                    id
+                    __typename
+                  }
+                }
+              }
+            },
+            Flatten(path: "topReviews.@.author") {
+              Fetch(service: "accounts") {
+                {
+                  ... on User {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on User {
+                    email
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "fed1-subgraph-extension-key-is-owned",
+        "fed1_extension",
+        "{ randomPerson { id badge nickname } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "legacy") {
+              {
+                randomPerson {
+                  id
+                  badge
+                  __typename
+                }
+              }
+            },
+            Flatten(path: "randomPerson") {
+              Fetch(service: "people") {
+                {
+                  ... on Person {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Person {
+                    nickname
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "fed1-subgraph-provides",
+        "fed1_extension",
+        "{ featuredPerson { id badge nickname } }",
+        """
+        QueryPlan {
+          Fetch(service: "legacy") {
+            {
+              featuredPerson {
+                id
+                badge
+                nickname
+              }
+            }
+          },
+        }
+        """,
+    ),
 ]
 
 
