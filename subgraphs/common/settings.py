@@ -14,18 +14,25 @@ class AuthSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RENKU_FED_AUTH_", extra="ignore")
 
     issuer: str = Field(
-        DEFAULT_ISSUER,
+        default=DEFAULT_ISSUER,
         description="OIDC issuer URL (a Keycloak realm URL in production); discovery is read "
         "from ISSUER/.well-known/openid-configuration.",
     )
     audiences: list[str] = Field(
-        ["renku"], description="Accepted `aud` values; a token must carry at least one."
+        default=["renku"], description="Accepted `aud` values; a token must carry at least one."
     )
     authorized_party: str | None = Field(
-        None, description="When set, the `azp` claim a token must carry (Keycloak client id)."
+        default=None,
+        description="When set, the `azp` claim a token must carry (Keycloak client id).",
     )
-    leeway_seconds: int = Field(30, ge=0, le=300, description="Clock skew allowed on exp/nbf.")
+    leeway_seconds: int = Field(
+        default=30, ge=0, le=300, description="Clock skew allowed on exp/nbf."
+    )
     jwks_refresh_seconds: int = Field(
-        60, ge=1, description="Minimum interval between JWKS refreshes on an unknown key id."
+        default=60,
+        ge=1,
+        description="Minimum interval between JWKS refreshes on an unknown key id.",
     )
-    http_timeout_seconds: float = Field(5.0, gt=0, description="Timeout of discovery/JWKS calls.")
+    http_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Timeout of discovery/JWKS calls."
+    )
