@@ -40,10 +40,7 @@ def create_router_app(
 
     `transport` replaces the network for subgraph calls (and SDL fetches), for tests.
     """
-    if verifier is None:
-        # Fields come from RENKU_FED_AUTH_* variables, which mypy cannot see without a plugin.
-        verifier = TokenVerifier(AuthSettings())  # type: ignore[call-arg]
-    endpoint = GraphQLEndpoint(settings, verifier)
+    endpoint = GraphQLEndpoint(settings, verifier or TokenVerifier(AuthSettings()))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -158,7 +155,8 @@ class GraphQLEndpoint:
         graphql_json = GRAPHQL_RESPONSE_JSON in accept
         status = result.status if graphql_json else _json_status(result)
         extra = {"Allow": "POST"} if status == 405 else None
-        self._log(result.operation_name, request.method, status, started, len(result.errors))
+        operation = result.operation_name or body.get("operationName")
+        self._log(operation, request.method, status, started, len(result.errors))
         return _json(
             result.to_dict(),
             status,

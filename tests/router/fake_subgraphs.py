@@ -32,7 +32,9 @@ type Product @key(fields: "upc") { upc: String!, name: String!, price: Int, weig
 """,
     "reviews": LINK
     + """
-type Review { id: ID!, body: String!, author: User! @provides(fields: "username"), product: Product }
+type Review {
+  id: ID!, body: String!, author: User! @provides(fields: "username"), product: Product
+}
 type User @key(fields: "id") { id: ID!, username: String! @external, reviews: [Review!]! }
 type Product @key(fields: "upc") { upc: String!, reviews: [Review!]! }
 type Mutation { addReview(upc: String!, body: String!): Review! }
@@ -135,7 +137,9 @@ def _root_resolver(service: str) -> Callable[..., Any]:
             if name == "topProducts":
                 return list(PRODUCTS.values())[: args.get("first", 5)]
             if name == "addReview":
-                return _review({"id": "r9", "body": args["body"], "upc": args["upc"], "author": "u1"})
+                return _review(
+                    {"id": "r9", "body": args["body"], "upc": args["upc"], "author": "u1"}
+                )
         if isinstance(source, dict):
             return source.get(name)
         return None

@@ -1,0 +1,66 @@
+"""Fixtures for router tests: the test supergraph, fake subgraphs, a gateway and an app client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import httpx
+import pytest
+from fake_subgraphs import SUPERGRAPH_PATH, FakeSubgraphs
+
+from router.gateway import Gateway
+from router.http import create_router_app
+from router.settings import RouterSettings
+from router.supergraph import Supergraph
+from subgraphs.common.tokens import TokenVerifier
+
+
+@pytest.fixture(scope="session")
+def supergraph() -> Supergraph:
+    """The supergraph of the four fake subgraphs."""
+    return Supergraph.parse(SUPERGRAPH_PATH.read_text())
+
+
+@pytest.fixture
+def fakes() -> FakeSubgraphs:
+    """Fresh fake subgraphs that record their requests."""
+    return FakeSubgraphs()
+
+
+@pytest.fixture
+async def gateway(supergraph: Supergraph, fakes: FakeSubgraphs) -> AsyncIterator[Gateway]:
+    """A gateway over the fake subgraphs."""
+    gateway = Gateway(supergraph, RouterSettings(), fakes.transport)
+    yield gateway
+    await gateway.aclose()
+
+
+RouterClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def router_client(
+    supergraph: Supergraph, fakes: FakeSubgraphs, verifier: TokenVerifier
+) -> RouterClient:
+    """Opens a client to a started router app (lifespan run) with the given settings."""
+
+    @asynccontextmanager
+    async def open_client(
+        settings: RouterSettings | None = None, *, with_supergraph: bool = True
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_router_app(
+            settings or RouterSettings(),
+            supergraph if with_supergraph else None,
+            verifier,
+            transport=fakes.transport,
+        )
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://router"
+            ) as client,
+        ):
+            yield client
+
+    return open_client
