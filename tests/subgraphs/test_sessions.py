@@ -106,7 +106,7 @@ def router_double(verifier: TokenVerifier, repository: Path, seen: list[str | No
                         "id": project.id,
                         "namespace": project.namespace,
                         "slug": project.slug,
-                        "repositories": [str(repository)] if project is FLIGHTS else [],
+                        "repositories": [repository.as_uri()] if project is FLIGHTS else [],
                         "permissions": {"write": roles.get(username) in ("OWNER", "EDITOR")},
                     }
                 }
@@ -197,7 +197,10 @@ def process_exists(pid: int) -> bool:
     except ProcessLookupError:
         return False
     # A zombie has exited already; only its process table entry is left.
-    return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
 
 
 def session_pid(store: SessionStore, session_id: str) -> int:

@@ -53,12 +53,16 @@ async def _git(arguments: list[str], env: dict[str, str], timeout: float) -> Non
         stderr=asyncio.subprocess.DEVNULL,
         env=env,
     )
+    code: int | None = None
     try:
         code = await asyncio.wait_for(process.wait(), timeout)
     except TimeoutError:
-        process.kill()
-        await process.wait()
-        code = None
+        pass
+    finally:
+        # Also when the launch is cancelled: no git process outlives it.
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
     if code != 0:
         raise DomainError(
             ErrorCode.UNAVAILABLE,
