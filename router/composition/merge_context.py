@@ -9,7 +9,7 @@ from graphql import print_ast
 
 from router.composition.errors import CompositionError
 from router.composition.fieldsets import field_set_coordinates
-from router.composition.subgraph import Applied, Subgraph
+from router.composition.subgraph import Alternatives, Applied, Subgraph
 from router.composition.supergraph import Directives
 
 Coordinate = tuple[str, str]
@@ -69,12 +69,28 @@ def most_common(values: list[str | None]) -> str | None:
     return max(present, key=lambda value: counts[value])
 
 
+def conjunction(current: Alternatives | None, more: Alternatives) -> Alternatives:
+    """Both requirements at once: every pair of alternatives joined, duplicates dropped."""
+    if current is None or current == more:
+        return more
+    joined: dict[tuple[str, ...], None] = {}
+    for left in current:
+        for right in more:
+            joined[tuple(dict.fromkeys((*left, *right)))] = None
+    return tuple(joined)
+
+
 def merge_directives(applied: list[Applied]) -> Directives:
     """Union of @inaccessible, @tag names and kept directives across subgraphs."""
     merged = Directives()
     seen: set[str] = set()
     for item in applied:
         merged.inaccessible = merged.inaccessible or item.inaccessible
+        merged.authenticated = merged.authenticated or item.authenticated
+        for scopes in item.scopes:
+            merged.scopes = conjunction(merged.scopes, scopes)
+        for policies in item.policies:
+            merged.policies = conjunction(merged.policies, policies)
         for tag in item.tags:
             if tag not in merged.tags:
                 merged.tags.append(tag)

@@ -9,14 +9,13 @@ from graphql.language.block_string import print_block_string
 from graphql.language.print_string import print_string
 
 from router.composition.specs import (
-    INACCESSIBLE_URL,
+    FEATURES,
     JOIN_URL,
     LINK_URL,
-    TAG_URL,
     directive_definitions,
     machinery_types,
 )
-from router.composition.subgraph import Kind
+from router.composition.subgraph import Alternatives, Kind
 from router.composition.supergraph import (
     Directives,
     JoinField,
@@ -39,46 +38,50 @@ KEYWORDS = {
 
 def print_supergraph(supergraph: Supergraph) -> str:
     """The supergraph SDL: schema, directive definitions, then every type by name."""
-    uses_tag = any(_uses(supergraph, lambda d: bool(d.tags)))
-    uses_inaccessible = any(_uses(supergraph, lambda d: d.inaccessible))
-    definitions = directive_definitions(supergraph.join_version, uses_tag, uses_inaccessible)
+    used = _features(supergraph)
+    definitions = directive_definitions(supergraph.join_version)
+    types = machinery_types(supergraph.join_version)
+    for name in used:
+        definitions[name] = FEATURES[name].directive
+        types.update((text.split()[1], text) for text in FEATURES[name].types)
     for name, composed in supergraph.composed.items():
         definitions[name] = print_ast(composed.definition)
-    types = machinery_types(supergraph.join_version)
     types["join__Graph"] = _graph_enum(supergraph)
     for merged in supergraph.types.values():
         types[merged.name] = _type(merged)
-    blocks = [_schema(supergraph, uses_tag, uses_inaccessible)]
+    blocks = [_schema(supergraph, used)]
     blocks += [definitions[name] for name in sorted(definitions)]
     blocks += [types[name] for name in sorted(types, key=lambda name: (name.lower(), name))]
     return "\n\n".join(blocks)
 
 
-def _uses(supergraph: Supergraph, test: Callable[[Directives], bool]) -> list[bool]:
-    found = []
+def _features(supergraph: Supergraph) -> list[str]:
+    everything: list[Directives] = []
     for merged in supergraph.types.values():
-        found.append(test(merged.directives))
+        everything.append(merged.directives)
         for member in merged.fields.values():
-            found.append(test(member.directives))
-            found += [test(arg.directives) for arg in member.args.values()]
-        found += [test(value.directives) for value in merged.input_fields.values()]
-        found += [test(value.directives) for value in merged.values.values()]
-    return found
+            everything.append(member.directives)
+            everything += [arg.directives for arg in member.args.values()]
+        everything += [value.directives for value in merged.input_fields.values()]
+        everything += [value.directives for value in merged.values.values()]
+    tests: dict[str, Callable[[Directives], bool]] = {
+        "authenticated": lambda d: d.authenticated,
+        "requiresScopes": lambda d: d.scopes is not None,
+        "policy": lambda d: d.policies is not None,
+        "tag": lambda d: bool(d.tags),
+        "inaccessible": lambda d: d.inaccessible,
+    }
+    return [name for name, test in tests.items() if any(test(d) for d in everything)]
 
 
-def _schema(supergraph: Supergraph, uses_tag: bool, uses_inaccessible: bool) -> str:
+def _schema(supergraph: Supergraph, used: list[str]) -> str:
     links = [
         f'@link(url: "{LINK_URL}")',
         f'@link(url: "{JOIN_URL.format(version=supergraph.join_version)}", for: EXECUTION)',
     ]
-    if uses_tag:
-        links.append(f'@link(url: "{TAG_URL}")')
-    if uses_inaccessible:
-        links.append(f'@link(url: "{INACCESSIBLE_URL}", for: SECURITY)')
-    seen = set()
+    links += [FEATURES[name].link for name in used]
     for composed in supergraph.composed.values():
-        if composed.link is not None and print_ast(composed.link) not in seen:
-            seen.add(print_ast(composed.link))
+        if composed.link is not None and print_ast(composed.link) not in links:
             links.append(print_ast(composed.link))
     roots = "".join(f"  {kind}: {name}\n" for kind, name in supergraph.roots)
     return "schema\n" + "".join(f"  {link}\n" for link in links) + "{\n" + roots + "}"
@@ -100,10 +103,19 @@ def _description(text: str | None, indent: str) -> str:
     return "\n".join(indent + line if line else line for line in block.split("\n")) + "\n"
 
 
+def _alternatives(groups: Alternatives) -> str:
+    return "[" + ", ".join("[" + ", ".join(map(print_string, g)) + "]" for g in groups) + "]"
+
+
 def _applied(directives: Directives) -> list[str]:
-    return [f"@tag(name: {print_string(tag)})" for tag in directives.tags] + [
-        print_ast(directive) for directive in directives.kept
-    ]
+    texts = [f"@tag(name: {print_string(tag)})" for tag in directives.tags]
+    if directives.authenticated:
+        texts.append("@authenticated")
+    if directives.scopes is not None:
+        texts.append(f"@requiresScopes(scopes: {_alternatives(directives.scopes)})")
+    if directives.policies is not None:
+        texts.append(f"@policy(policies: {_alternatives(directives.policies)})")
+    return texts + [print_ast(directive) for directive in directives.kept]
 
 
 def _join_type(join: JoinType) -> str:
@@ -150,10 +162,9 @@ def _type(merged: MergedType) -> str:
     directives += [
         f'@join__unionMember(graph: {g}, member: "{m}")' for g, m in merged.union_members
     ]
-    directives += _applied(Directives(tags=merged.directives.tags))
     if merged.directives.inaccessible:
         directives.append("@inaccessible")
-    directives += _applied(Directives(kept=merged.directives.kept))
+    directives += _applied(merged.directives)
     text = _description(merged.description, "") + header + "".join(f"\n  {d}" for d in directives)
     if merged.kind is Kind.SCALAR:
         return text

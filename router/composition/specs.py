@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 LINK_URL = "https://specs.apollo.dev/link/v1.0"
 JOIN_URL = "https://specs.apollo.dev/join/v{version}"
-TAG_URL = "https://specs.apollo.dev/tag/v0.3"
-INACCESSIBLE_URL = "https://specs.apollo.dev/inaccessible/v0.2"
+SECURITY_LOCATIONS = "FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
 
 JOIN_FIELD_ARGS = {
     "0.3": "graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, "
@@ -30,8 +31,8 @@ def join_version(federation_version: tuple[int, int]) -> str:
     return "0.3"
 
 
-def directive_definitions(version: str, tag: bool, inaccessible: bool) -> dict[str, str]:
-    """Directive name -> definition, for the join/link machinery and the security specs used."""
+def directive_definitions(version: str) -> dict[str, str]:
+    """Directive name -> definition, for the join and link machinery."""
     definitions = {
         "join__enumValue": "directive @join__enumValue(graph: join__Graph!) repeatable on "
         "ENUM_VALUE",
@@ -54,13 +55,42 @@ def directive_definitions(version: str, tag: bool, inaccessible: bool) -> dict[s
             "args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | "
             "FIELD_DEFINITION"
         )
-    if tag:
-        definitions["tag"] = (
-            f"directive @tag(name: String!) repeatable on {ELEMENT_LOCATIONS} | SCHEMA"
-        )
-    if inaccessible:
-        definitions["inaccessible"] = f"directive @inaccessible on {ELEMENT_LOCATIONS}"
     return definitions
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A spec the supergraph links when some element uses its directive."""
+
+    link: str
+    directive: str
+    types: tuple[str, ...] = ()
+
+
+FEATURES = {
+    "authenticated": Feature(
+        '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
+        f"directive @authenticated on {SECURITY_LOCATIONS}",
+    ),
+    "requiresScopes": Feature(
+        '@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)',
+        "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on " + SECURITY_LOCATIONS,
+        ("scalar requiresScopes__Scope",),
+    ),
+    "policy": Feature(
+        '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
+        f"directive @policy(policies: [[policy__Policy!]!]!) on {SECURITY_LOCATIONS}",
+        ("scalar policy__Policy",),
+    ),
+    "tag": Feature(
+        '@link(url: "https://specs.apollo.dev/tag/v0.3")',
+        f"directive @tag(name: String!) repeatable on {ELEMENT_LOCATIONS} | SCHEMA",
+    ),
+    "inaccessible": Feature(
+        '@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)',
+        f"directive @inaccessible on {ELEMENT_LOCATIONS}",
+    ),
+}
 
 
 def machinery_types(version: str) -> dict[str, str]:

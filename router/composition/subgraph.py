@@ -9,6 +9,9 @@ from graphql import ConstValueNode, DirectiveDefinitionNode, DirectiveNode
 
 from router.composition.typerefs import TypeRef
 
+Alternatives = tuple[tuple[str, ...], ...]
+"""`@requiresScopes` and `@policy` values: any one of these groups, all names of the group."""
+
 
 class Kind(Enum):
     """The kind of a named type, as Apollo's messages spell it."""
@@ -28,6 +31,9 @@ class Applied:
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
     kept: list[DirectiveNode] = field(default_factory=list)
+    authenticated: bool = False
+    scopes: list[Alternatives] = field(default_factory=list)
+    policies: list[Alternatives] = field(default_factory=list)
 
 
 @dataclass
@@ -114,6 +120,7 @@ class Subgraph:
     types: dict[str, NamedType]
     roots: dict[str, str]
     composed: dict[str, ComposedDirective] = field(default_factory=dict)
+    imported_as: dict[str, str] = field(default_factory=dict)
 
     def field(self, type_name: str, field_name: str) -> Field | None:
         """The field `type_name.field_name`, if this subgraph defines it."""

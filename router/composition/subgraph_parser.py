@@ -43,6 +43,7 @@ from router.composition.errors import CompositionError, CompositionFailed
 from router.composition.fieldsets import field_set_coordinates, parse_field_set
 from router.composition.sources import SubgraphSource
 from router.composition.subgraph import (
+    Alternatives,
     Applied,
     ComposedDirective,
     EnumValue,
@@ -69,6 +70,9 @@ FEDERATION_DIRECTIVES = frozenset(
         "interfaceObject",
         "extends",
         "composeDirective",
+        "authenticated",
+        "requiresScopes",
+        "policy",
     }
 )
 FED1_DIRECTIVES = frozenset({"key", "external", "requires", "provides", "extends", "tag"})
@@ -102,6 +106,7 @@ class LinkContext:
     names: dict[str, str] = field(default_factory=dict)
     links: dict[str, DirectiveNode] = field(default_factory=dict)
     compose: list[str] = field(default_factory=list)
+    imported_as: dict[str, str] = field(default_factory=dict)
     internal_prefixes: tuple[str, ...] = ("link__",)
 
 
@@ -111,6 +116,16 @@ def argument(directive: DirectiveNode, name: str) -> ValueNode | None:
         if arg.name.value == name:
             return arg.value
     return None
+
+
+def alternatives(value: ValueNode | None) -> Alternatives:
+    """A `[[String!]!]!` argument of `@requiresScopes` or `@policy`."""
+    groups = value.values if isinstance(value, ListValueNode) else ()
+    return tuple(
+        tuple(item.value for item in group.values if isinstance(item, StringValueNode))
+        for group in groups
+        if isinstance(group, ListValueNode)
+    )
 
 
 def string_argument(directive: DirectiveNode, name: str) -> str | None:
@@ -148,6 +163,7 @@ def parse_subgraph(source: SubgraphSource) -> Subgraph:
         types=types,
         roots={kind: ROOT_KINDS[kind] for kind in roots if ROOT_KINDS[kind] in types},
         composed=composed_directives(document, context),
+        imported_as=context.imported_as,
     )
     if not context.fed2:
         drop_unused_externals(subgraph)
@@ -176,6 +192,7 @@ def read_links(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode
             for local, original in imports(directive):
                 if original in FEDERATION_DIRECTIVES:
                     context.names[local] = original
+                    context.imported_as[original] = local
     if not context.fed2:
         context.names = {name: name for name in FED1_DIRECTIVES}
     return context
@@ -278,6 +295,12 @@ class SubgraphBuilder:
                 result.inaccessible = True
             elif canonical == "tag":
                 result.tags.append(string_argument(directive, "name") or "")
+            elif canonical == "authenticated":
+                result.authenticated = True
+            elif canonical == "requiresScopes":
+                result.scopes.append(alternatives(argument(directive, "scopes")))
+            elif canonical == "policy":
+                result.policies.append(alternatives(argument(directive, "policies")))
             elif canonical is None and (
                 directive.name.value in KEPT_AS_WRITTEN
                 or directive.name.value in self.context.compose

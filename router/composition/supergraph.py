@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from graphql import ConstValueNode, DirectiveNode
 
-from router.composition.subgraph import ComposedDirective, Kind
+from router.composition.subgraph import Alternatives, ComposedDirective, Kind
 from router.composition.typerefs import TypeRef
 
 
@@ -26,6 +26,9 @@ class Directives:
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
     kept: list[DirectiveNode] = field(default_factory=list)
+    authenticated: bool = False
+    scopes: Alternatives | None = None
+    policies: Alternatives | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphql import FieldNode, SelectionSetNode
 
-from router.composition.errors import quoted_subgraphs
+from router.composition.errors import describe_by_value, quoted_subgraphs
 from router.composition.fieldsets import parse_field_set
 from router.composition.merge_context import MergeContext
 from router.composition.subgraph import Field, Kind, NamedType, Subgraph
@@ -148,8 +148,27 @@ def validate_subgraph(context: MergeContext, subgraph: Subgraph) -> None:
     SubgraphValidator(context, subgraph).validate()
 
 
+def check_import_names(context: MergeContext) -> None:
+    """LINK_IMPORT_NAME_MISMATCH: a directive kept in the supergraph needs one name everywhere."""
+    for directive in ("authenticated", "requiresScopes", "policy"):
+        names = [
+            (subgraph.name, f'"@{subgraph.imported_as[directive]}"')
+            for subgraph in context.subgraphs
+            if directive in subgraph.imported_as
+        ]
+        if len({name for _, name in names}) > 1:
+            version = max(s.version for s in context.subgraphs)
+            context.error(
+                "LINK_IMPORT_NAME_MISMATCH",
+                f'The "@{directive}" directive (from https://specs.apollo.dev/federation/'
+                f"v{version[0]}.{version[1]}) is imported with mismatched name between subgraphs: "
+                + describe_by_value("it is imported as", names),
+            )
+
+
 def validate_across_subgraphs(context: MergeContext) -> None:
     """Errors about a type as all subgraphs see it: extensions without base, interface objects."""
+    check_import_names(context)
     sources: dict[str, list[tuple[Subgraph, NamedType]]] = {}
     for subgraph in context.subgraphs:
         for named in subgraph.types.values():
