@@ -4,9 +4,11 @@
  * for the tests. Nothing here runs in production.
  *
  *   node server.mjs --port 0 --realm renku [--redirect-uri URI ...] [--client-secret S]
+ *                   [--exit-with-stdin]
  *
  * prints one JSON line once it listens: the issuer, the port, the clients and their secrets and
- * the test users. It is silent after that, except for errors.
+ * the test users. It is silent after that, except for errors. With --exit-with-stdin it stops
+ * when its standard input closes, so it never outlives the test process that started it.
  *
  * Keycloak's shape: issuer http://127.0.0.1:PORT/realms/REALM, its endpoints under
  * /protocol/openid-connect/, JWT access tokens (RS256) carrying Keycloak's claims (`typ`,
@@ -23,6 +25,7 @@
  *                                                    published unless keep_previous is false
  *   POST /_test/clock {"skew_seconds": N}             the provider's clock runs N seconds off
  *   POST /_test/ttl {"access_token_seconds": N}       lifetime of access tokens issued next
+ * The last two answer with the previous value too, so that a test can restore it.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -43,6 +46,7 @@ const { values: options } = parseArgs({
     realm: { type: 'string', default: 'renku' },
     'redirect-uri': { type: 'string', multiple: true, default: [] },
     'client-secret': { type: 'string' },
+    'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
 
@@ -252,6 +256,19 @@ class TokenStore {
   }
 }
 
+/**
+ * oidc-provider keeps no record of the JWT access tokens it signs; this one does, so that
+ * userinfo, introspection, revocation and logout can tell a live token from a revoked one.
+ */
+const jwtAccessTokens = new TokenStore('JwtAccessToken');
+
+function rememberJwtAccessToken(token) {
+  const record = {
+    grantId: token.grantId, accountId: token.accountId, clientId: token.clientId,
+  };
+  jwtAccessTokens.upsert(token.jti, record, token.expiration);
+}
+
 function buildProvider(issuer) {
   const redirectUris = options['redirect-uri'].length
     ? options['redirect-uri']
@@ -315,6 +332,9 @@ function buildProvider(issuer) {
     return original.call(this, uri) || isLoopbackRedirect(uri);
   };
   provider.registerGrantType('password', passwordGrant, ['username', 'password', 'scope']);
+  for (const event of ['access_token.issued', 'client_credentials.issued']) {
+    provider.on(event, rememberJwtAccessToken);
+  }
   return provider;
 }
 
@@ -432,7 +452,10 @@ async function authenticateClient(provider, req, form) {
   return client && constantEquals(client.clientSecret, secret) ? client : undefined;
 }
 
-/** The stored access token behind one of our JWTs (signature and issuer checked), or undefined. */
+/**
+ * The record and claims of one of our live JWT access tokens (signature, issuer and expiry
+ * checked, not revoked), or undefined.
+ */
 async function findJwtAccessToken(provider, token) {
   const parts = (token ?? '').split('.');
   if (parts.length !== 3) return undefined;
@@ -451,9 +474,11 @@ async function findJwtAccessToken(provider, token) {
     key.publicKey,
     Buffer.from(parts[2], 'base64url'),
   );
-  if (!signed || payload.iss !== provider.issuer || !payload.jti) return undefined;
-  const stored = await provider.AccessToken.find(payload.jti);
-  return stored && !stored.isExpired ? { stored, payload } : undefined;
+  if (!signed || payload.iss !== provider.issuer || !(payload.exp > Date.now() / 1000)) {
+    return undefined;
+  }
+  const record = await jwtAccessTokens.find(payload.jti);
+  return record ? { record, payload } : undefined;
 }
 
 /** Keycloak ends the whole session of a client: every token of the grant, and the grant. */
@@ -469,15 +494,15 @@ async function userinfo(provider, req, res) {
     ? header.slice(7).trim()
     : form.get('access_token');
   const found = await findJwtAccessToken(provider, token);
-  if (!found || !found.stored.accountId) {
+  if (!found || !found.record.accountId) {
     res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
     return oauthError(res, 401, 'invalid_token', 'Token verification failed');
   }
-  const scopes = found.stored.scope?.split(' ') ?? [];
+  const scopes = found.payload.scope?.split(' ') ?? [];
   if (!scopes.includes('openid')) {
     return oauthError(res, 403, 'insufficient_scope', 'Missing openid scope');
   }
-  const account = accountFor(found.stored.accountId);
+  const account = accountFor(found.record.accountId);
   if (!account) return oauthError(res, 401, 'invalid_token', 'User not found');
   const claims = filterClaims(account.claims(), scopes.filter((scope) => scope !== 'roles'));
   return send(res, 200, claims);
@@ -537,8 +562,8 @@ async function revoke(provider, req, res) {
   if (!client) return oauthError(res, 401, 'unauthorized_client', 'Invalid client credentials');
   const token = form.get('token') ?? '';
   const found = await findJwtAccessToken(provider, token);
-  if (found && found.stored.clientId === client.clientId) {
-    await found.stored.destroy();
+  if (found && found.record.clientId === client.clientId) {
+    await jwtAccessTokens.destroy(found.payload.jti);
   } else {
     const refresh = await provider.RefreshToken.find(token);
     if (refresh && refresh.clientId === client.clientId) await revokeGrant(provider, refresh.grantId);
@@ -601,16 +626,20 @@ async function testControl(path, req, res, realm) {
     return send(res, 200, { kid: key.jwk.kid, kids: state.keys.map((k) => k.jwk.kid) });
   }
   if (path === '/_test/clock') {
-    state.clockSkewMs = Math.round(Number(body.skew_seconds ?? 0) * 1000);
-    return send(res, 200, { skew_seconds: state.clockSkewMs / 1000 });
+    const seconds = Number(body.skew_seconds);
+    if (!Number.isFinite(seconds)) return send(res, 400, { error: 'skew_seconds must be a number' });
+    const previous = state.clockSkewMs / 1000;
+    state.clockSkewMs = Math.round(seconds * 1000);
+    return send(res, 200, { skew_seconds: seconds, previous });
   }
   if (path === '/_test/ttl') {
     const seconds = Number(body.access_token_seconds);
     if (!Number.isInteger(seconds) || seconds < 1) {
       return send(res, 400, { error: 'access_token_seconds must be a positive integer' });
     }
+    const previous = state.accessTokenSeconds;
     state.accessTokenSeconds = seconds;
-    return send(res, 200, { access_token_seconds: seconds });
+    return send(res, 200, { access_token_seconds: seconds, previous });
   }
   return send(res, 404, { error: 'unknown test control' });
 }
@@ -678,6 +707,12 @@ server.listen(Number(options.port), HOST, () => {
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 });
 
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => server.close(() => process.exit(0)).closeAllConnections());
+function shutdown() {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+}
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, shutdown);
+if (options['exit-with-stdin']) {
+  process.stdin.on('end', shutdown);
+  process.stdin.resume();
 }
