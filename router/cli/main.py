@@ -87,9 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--subgraph", dest="subgraphs", action="append", type=_subgraph_option, required=True,
         metavar="NAME=URL_OR_FILE", help="a subgraph; repeat for each",
     )  # fmt: skip
-    compose.add_argument(
-        "-o", "--output", type=Path, help="write here instead of standard output"
-    )
+    compose.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
 
     router = commands.add_parser(
         "router",
@@ -208,9 +206,7 @@ def _router(args: argparse.Namespace) -> int:
         supergraph_path=args.supergraph,
         subgraphs=dict(args.subgraphs),
     )
-    uvicorn.run(
-        create_router_app(settings), host=args.host, port=args.port, log_config=None
-    )
+    uvicorn.run(create_router_app(settings), host=args.host, port=args.port, log_config=None)
     return 0
 
 

@@ -89,6 +89,8 @@ def check_ports_free(layout: PlatformLayout) -> None:
     """Raise PlatformError naming the first port that something else already uses."""
     for service in layout.services:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            # As uvicorn does: a port whose old connections linger in TIME_WAIT is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((layout.host, service.port))
             except OSError as exc:

@@ -62,6 +62,11 @@ def _port_free(port: int) -> bool:
     return True
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 class Platform:
     """A `renku-fed up` process and what it printed."""
 
@@ -274,13 +279,34 @@ def test_create_and_delete_project(platform: Platform, tmp_path: Path) -> None:
     assert deleted == {"id": project["id"], "errors": []}
 
 
+def _processes_using(data_dir: Path) -> list[int]:
+    """Pids whose command line or environment mention the data folder."""
+    needle = str(data_dir).encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            if needle in (proc / "cmdline").read_bytes() + (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_data_persists_across_restart_and_stop_leaves_no_process(platform: Platform) -> None:
     carol = platform.token("carol")
     created = _data(platform.query(CREATE, carol, {"name": "Kept"}))["createProject"]
     assert created["errors"] == []
+    alice = platform.token("alice")
+    flights = _data(platform.query(FLIGHTS_SESSIONS, alice))["projectBySlug"]
+    launched = _data(platform.query(LAUNCH, alice, {"projectId": flights["id"]}))["launchSession"]
+    _wait_for_state(platform, alice, launched["session"]["id"], "RUNNING")
+    assert _processes_using(platform.data_dir)
     assert platform.stop() == 0
     assert platform.banner[-1] == "renku-fed: all services stopped."
-    assert all(_port_free(platform.port + i) for i in range(5))
+    assert not any(_listening(platform.port + i) for i in range(5))
+    assert _processes_using(platform.data_dir) == []
     platform.start()
     edges = _data(platform.query(PUBLIC_PROJECTS))["projects"]["edges"]
     names = sorted(e["node"]["name"] for e in edges)
