@@ -277,6 +277,11 @@ class Decider:
         if best is None and field.items:
             self._offer_split(position, field, depth, entered, guard, offer)
         if best is None:
+            if any(d.from_context for d in info.graphs.values()):
+                self.failure = (
+                    f"cannot plan field {position.type_name}.{field.name}: it takes arguments "
+                    f"from @fromContext, which this router does not support"
+                )
             if not self.failure:
                 self.failure = (
                     f"cannot plan field {position.type_name}.{field.name}: no subgraph can "

@@ -220,6 +220,7 @@ class _Reader:
                     override_from=_str(args.get("override")),
                     override_label=_str(args.get("overrideLabel")),
                     used_overridden=_bool(args.get("usedOverridden"), False),
+                    from_context="contextArguments" in args,
                 )
             if not joins:
                 default_graphs: Iterable[str] = type_graphs[name]

@@ -49,10 +49,11 @@ class FieldInGraph:
     override_from: str | None = None
     override_label: str | None = None
     used_overridden: bool = False
+    from_context: bool = False
 
     def resolvable(self, active_labels: frozenset[str]) -> bool:
         """Whether this subgraph may return the field, given the active override labels."""
-        if self.external or self.used_overridden:
+        if self.external or self.used_overridden or self.from_context:
             return False
         if self.override_label is None:
             return True
