@@ -227,7 +227,7 @@ class Gateway:
         data, introspection_errors = projector.introspect(variables, request.variables)
         result = await self._executor.execute(plan, variables, _forwarded(headers), data)
         errors = [*result.errors, *introspection_errors]
-        projected = projector.project(result.data, errors, variables)
+        projected = projector.project(result.data, errors, variables, result.failed_paths)
         return GraphQLResponse(projected, errors, True, 200, operation.name)
 
     def _persisted_query(self, request: GraphQLRequest) -> str | None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLSchema
+from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 
 from router.execution.errors import entity_errors, failure_error, root_errors
 from router.execution.flatten import hoisted_path, reach
@@ -31,7 +31,7 @@ from router.planning.nodes import (
 
 log = logging.getLogger(__name__)
 
-_BUILDER_CACHE_SIZE = 4096
+_COMPILED_CACHE_SIZE = 4096
 
 
 @dataclass(slots=True)
@@ -40,6 +40,14 @@ class ExecutionResult:
 
     data: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    failed_paths: list[tuple[str | int, ...]] = field(default_factory=list)
+    """Response paths left empty by a failed root fetch: their nulls need no further error."""
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledFetch:
+    builder: RepresentationBuilder | None
+    root_keys: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +66,7 @@ class Executor:
         self._schema = schema
         self._transport = transport
         self._types = types or TypeIndex(schema)
-        self._builders: OrderedDict[FetchNode, RepresentationBuilder] = OrderedDict()
+        self._compiled: OrderedDict[FetchNode, _CompiledFetch] = OrderedDict()
 
     @property
     def types(self) -> TypeIndex:
@@ -103,6 +111,8 @@ class Executor:
             return
         response = await self._send(node, request, {}, path)
         if response is None:
+            if not path:
+                result.failed_paths.extend((key,) for key in self._compile(node).root_keys)
             return
         data, errors = response
         if data is not None:
@@ -117,7 +127,9 @@ class Executor:
 
     async def _entity_fetch(self, node: FetchNode, request: _Request, path: ResponsePath) -> None:
         result = request.result
-        representations = self._builder(node).build(reach(result.data, path, self._types))
+        builder = self._compile(node).builder
+        assert builder is not None
+        representations = builder.build(reach(result.data, path, self._types))
         if not representations.items:
             return
         response = await self._send(node, request, {"representations": representations.items}, path)
@@ -175,13 +187,34 @@ class Executor:
     def _abstract(self) -> frozenset[str]:
         return self._types.abstract_types
 
-    def _builder(self, node: FetchNode) -> RepresentationBuilder:
-        builder = self._builders.get(node)
-        if builder is None:
-            builder = RepresentationBuilder(
-                node.requires or (), node.input_rewrites, self._schema, self._types
+    def _compile(self, node: FetchNode) -> _CompiledFetch:
+        compiled = self._compiled.get(node)
+        if compiled is None:
+            if node.requires is None:
+                compiled = _CompiledFetch(None, _root_keys(node.operation))
+            else:
+                builder = RepresentationBuilder(
+                    node.requires, node.input_rewrites, self._schema, self._types
+                )
+                compiled = _CompiledFetch(builder, ())
+            self._compiled[node] = compiled
+            if len(self._compiled) > _COMPILED_CACHE_SIZE:
+                self._compiled.popitem(last=False)
+        return compiled
+
+
+def _root_keys(operation: str) -> tuple[str, ...]:
+    """The response keys of a root fetch's top-level fields."""
+    try:
+        document = parse(operation, no_location=True)
+    except GraphQLError:
+        return ()
+    keys: list[str] = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            keys.extend(
+                (s.alias or s.name).value
+                for s in definition.selection_set.selections
+                if isinstance(s, FieldNode)
             )
-            self._builders[node] = builder
-            if len(self._builders) > _BUILDER_CACHE_SIZE:
-                self._builders.popitem(last=False)
-        return builder
+    return tuple(keys)

@@ -66,6 +66,7 @@ class _Run:
         errors: list[dict[str, Any]],
         variables: Mapping[str, Any],
         collected: dict[tuple[str, tuple[int, ...]], tuple[_Collected, ...]],
+        covered: Iterable[tuple[str | int, ...]] = (),
     ) -> None:
         self.errors = errors
         self.variables = variables
@@ -77,6 +78,8 @@ class _Run:
             path = error.get("path")
             if isinstance(path, list):
                 self._cover(tuple(path))
+        for path in covered:
+            self._cover(path)
 
     def _cover(self, path: tuple[str | int, ...]) -> None:
         self.exact.add(path)
@@ -169,9 +172,13 @@ class OperationProjector:
         data: dict[str, Any],
         errors: list[dict[str, Any]],
         variables: Mapping[str, Any],
+        covered: Iterable[tuple[str | int, ...]] = (),
     ) -> dict[str, Any] | None:
-        """The client's `data` (None when a null reached the root); `errors` gains new errors."""
-        run = _Run(errors, variables, self._collected_for(self._conditions(variables)))
+        """The client's `data` (None when a null reached the root); `errors` gains new errors.
+
+        `covered` lists paths whose absence is already explained (a failed fetch).
+        """
+        run = _Run(errors, variables, self._collected_for(self._conditions(variables)), covered)
         result = self._object(run, data, self._root, (self._operation.selection_set,))
         return None if isinstance(result, _Bubble) else result
 

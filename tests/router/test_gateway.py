@@ -184,6 +184,18 @@ async def test_down_subgraph_gives_partial_data(gateway: Gateway, fakes: FakeSub
     }
 
 
+async def test_failed_root_fetch_adds_no_null_errors(
+    gateway: Gateway, fakes: FakeSubgraphs
+) -> None:
+    fakes.down.add("accounts")
+
+    body = await run(gateway, "{ users { id } }")
+
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["SUBGRAPH_UNAVAILABLE"]
+    assert "path" not in body["errors"][0]
+
+
 async def test_slow_subgraph_times_out(supergraph: Supergraph, fakes: FakeSubgraphs) -> None:
     fakes.delay["accounts"] = 5
     settings = RouterSettings(subgraph_timeouts={"accounts": 0.05})
