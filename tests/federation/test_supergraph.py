@@ -96,7 +96,7 @@ def test_unsupported_execution_feature_is_refused_by_name() -> None:
         '@link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)\n'
         '  @link(url: "https://specs.example.com/teleport/v1.0", for: EXECUTION)',
     )
-    with pytest.raises(SupergraphError, match="teleport v1.0 declared for: EXECUTION"):
+    with pytest.raises(SupergraphError, match=r"teleport v1\.0 declared for: EXECUTION"):
         Supergraph.parse(sdl)
 
 
@@ -128,7 +128,7 @@ def test_not_a_supergraph(sdl: str, message: str) -> None:
 
 def test_unsupported_join_version() -> None:
     sdl = _sdl("domain").replace("join/v0.3", "join/v0.9")
-    with pytest.raises(SupergraphError, match="join spec version v0.9"):
+    with pytest.raises(SupergraphError, match=r"join spec version v0\.9"):
         Supergraph.parse(sdl)
 
 
