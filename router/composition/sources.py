@@ -46,11 +46,16 @@ async def fetch_subgraph_sdl(client: httpx.AsyncClient, url: str) -> str:
 
 
 def load_subgraph_source(
-    name: str, url_or_file: str, *, routing_url: str | None = None, timeout: float = 10.0
+    name: str,
+    url_or_file: str,
+    *,
+    routing_url: str | None = None,
+    timeout: float = 10.0,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> SubgraphSource:
     """A subgraph from an SDL file or an http(s) URL; a URL is also the routing URL by default."""
     if url_or_file.startswith(("http://", "https://")):
-        sdl = asyncio.run(_fetch_once(url_or_file, timeout))
+        sdl = asyncio.run(_fetch_once(url_or_file, timeout, transport))
         return SubgraphSource(name, routing_url or url_or_file, sdl)
     path = Path(url_or_file)
     try:
@@ -60,6 +65,6 @@ def load_subgraph_source(
     return SubgraphSource(name, routing_url or "", sdl)
 
 
-async def _fetch_once(url: str, timeout: float) -> str:
-    async with httpx.AsyncClient(timeout=timeout) as client:
+async def _fetch_once(url: str, timeout: float, transport: httpx.AsyncBaseTransport | None) -> str:
+    async with httpx.AsyncClient(timeout=timeout, transport=transport) as client:
         return await fetch_subgraph_sdl(client, url)
