@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -51,6 +52,9 @@ class SubgraphTransport:
         self._client = httpx.AsyncClient(
             transport=transport,
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            # One client serves every caller: a cookie one subgraph sets must never be stored
+            # and replayed on another caller's request.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
 
     async def send(

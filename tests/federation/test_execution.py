@@ -419,6 +419,22 @@ async def test_only_used_variables_and_the_given_headers_are_sent() -> None:
     assert "cookie" not in headers
 
 
+async def test_cookies_set_by_a_subgraph_are_never_replayed() -> None:
+    def set_cookie(body: dict[str, Any]) -> httpx.Response:
+        return httpx.Response(
+            200, json={"data": {"me": None}}, headers={"set-cookie": "session=abc; Path=/"}
+        )
+
+    subgraphs = Subgraphs(accounts=set_cookie)
+    executor = subgraphs.executor()
+    plan = QueryPlan(FetchNode(service="accounts", operation="q"))
+
+    await executor.execute(plan, {}, {})
+    await executor.execute(plan, {}, {})
+
+    assert "cookie" not in subgraphs.headers["accounts"][1]
+
+
 async def test_null_never_overwrites_merged_data() -> None:
     subgraphs = Subgraphs(
         a=lambda body: ok({"me": {"__typename": "User", "id": "1", "name": "Ann"}}),
