@@ -75,7 +75,7 @@ async def test_an_unreachable_subgraph_is_named() -> None:
         raise httpx.ConnectError("connection refused", request=request)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as client:
-        with pytest.raises(SubgraphSdlUnavailable, match="http://kg:8000/graphql.*refused"):
+        with pytest.raises(SubgraphSdlUnavailable, match=r"http://kg:8000/graphql.*refused"):
             await fetch_subgraph_sdl(client, "http://kg:8000/graphql")
 
 
@@ -87,7 +87,7 @@ def test_loads_a_file_with_its_routing_url(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(SubgraphSdlUnavailable, match="nope.graphql"):
+    with pytest.raises(SubgraphSdlUnavailable, match=r"nope\.graphql"):
         load_subgraph_source("users", str(tmp_path / "nope.graphql"))
 
 
