@@ -45,6 +45,9 @@ class _Bubble:
 
 _BUBBLE = _Bubble()
 
+# How a collected field is completed; leaves that need no checks skip the generic walk.
+_TYPENAME, _COPY, _REQUIRED_SCALAR, _COMPLETE = range(4)
+
 
 @dataclass(frozen=True, slots=True)
 class _Collected:
@@ -54,6 +57,7 @@ class _Collected:
     type: GraphQLOutputType | None
     selection_sets: tuple[SelectionSetNode, ...]
     nodes: tuple[FieldNode, ...]
+    kind: int
 
 
 class _Run:
@@ -203,14 +207,20 @@ class OperationProjector:
         runtime, typename = self._runtime_type(obj, static)
         out: dict[str, Any] = {}
         for field in self._collect(run, runtime, selection_sets):
-            if field.name == "__typename":
-                out[field.key] = typename
-                continue
-            if field.type is None:
+            kind = field.kind
+            if kind == _COPY:
                 out[field.key] = obj.get(field.key)
                 continue
+            if kind == _TYPENAME:
+                out[field.key] = typename
+                continue
+            value = obj.get(field.key)
+            if kind == _REQUIRED_SCALAR and value is not None:
+                out[field.key] = value
+                continue
+            assert field.type is not None
             run.path.append(field.key)
-            value = self._complete(run, field, field.type, obj.get(field.key))
+            value = self._complete(run, field, field.type, value)
             run.path.pop()
             if isinstance(value, _Bubble):
                 return _BUBBLE
@@ -303,14 +313,16 @@ class OperationProjector:
             definition: GraphQLField | None = fields.get(name)
             if definition is None and name in INTROSPECTION_FIELDS:
                 definition = self._schema.get_field(runtime, name)  # type: ignore[arg-type]
+            type_ = definition.type if definition is not None else None
             collected.append(
                 _Collected(
                     key=response_key,
                     name=name,
                     label=f"{runtime.name}.{name}",
-                    type=definition.type if definition is not None else None,
+                    type=type_,
                     selection_sets=tuple(n.selection_set for n in nodes if n.selection_set),
                     nodes=tuple(nodes),
+                    kind=_kind(name, type_),
                 )
             )
         result = run.collected[key] = tuple(collected)
@@ -342,6 +354,17 @@ class OperationProjector:
                 visited.add(name)
                 if self._types.satisfies(runtime.name, fragment.type_condition.name.value):
                     self._collect_into(run, runtime, fragment.selection_set, grouped, visited)
+
+
+def _kind(name: str, type_: GraphQLOutputType | None) -> int:
+    if name == "__typename":
+        return _TYPENAME
+    if type_ is None:
+        return _COPY
+    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if not is_leaf_type(named) or is_enum_type(named):
+        return _COMPLETE
+    return _REQUIRED_SCALAR if named is not type_ else _COPY
 
 
 def _included(node: Any, variables: Mapping[str, Any]) -> bool:
