@@ -27,8 +27,10 @@ enum Role { ADMIN MEMBER }
 """,
     "products": LINK
     + """
-type Query { topProducts(first: Int = 5): [Product!]! }
+type Query { topProducts(first: Int = 5): [Product!]!, catalog: [CatalogItem!]! }
 type Product @key(fields: "upc") { upc: String!, name: String!, price: Int, weight: Int }
+type Bundle { id: ID!, products: [Product!]! }
+union CatalogItem = Product | Bundle
 """,
     "reviews": LINK
     + """
@@ -134,6 +136,9 @@ def _root_resolver(service: str) -> Callable[..., Any]:
                 return USERS["u1"]
             if name == "users":
                 return list(USERS.values())
+            if name == "catalog":
+                bundle = {"__typename": "Bundle", "id": "b1", "products": [PRODUCTS["2"]]}
+                return [{"__typename": "Product", **PRODUCTS["1"]}, bundle]
             if name == "topProducts":
                 return list(PRODUCTS.values())[: args.get("first", 5)]
             if name == "addReview":

@@ -270,3 +270,42 @@ def test_plan_is_printable(gateway: Gateway) -> None:
 def test_plan_of_invalid_query_raises(gateway: Gateway) -> None:
     with pytest.raises(GatewayRequestError, match="Cannot query field"):
         gateway.plan("{ me { nope } }")
+
+
+async def test_union_members_and_type_conditioned_entity_fetches(gateway: Gateway) -> None:
+    query = """{
+      catalog {
+        __typename
+        ... on Product { name inStock }
+        ... on Bundle { id products { ...Stock } }
+      }
+    }
+    fragment Stock on Product { upc inStock }"""
+
+    body = await run(gateway, query)
+
+    assert body == {
+        "data": {
+            "catalog": [
+                {"__typename": "Product", "name": "Table", "inStock": True},
+                {"__typename": "Bundle", "id": "b1", "products": [{"upc": "2", "inStock": False}]},
+            ]
+        }
+    }
+
+
+@pytest.mark.parametrize("with_reviews", [True, False])
+async def test_include_with_a_variable(
+    gateway: Gateway, fakes: FakeSubgraphs, with_reviews: bool
+) -> None:
+    query = """query($r: Boolean!) {
+      me { name reviews @include(if: $r) { body } }
+    }"""
+
+    body = await run(gateway, query, {"r": with_reviews})
+
+    expected: dict[str, Any] = {"name": "Ann"}
+    if with_reviews:
+        expected["reviews"] = [{"body": "Sturdy"}, {"body": "Comfy"}]
+    assert body == {"data": {"me": expected}}
+    assert bool(fakes.calls("reviews")) is with_reviews
