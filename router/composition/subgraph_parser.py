@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from graphql import (
     BooleanValueNode,
     ConstDirectiveNode,
+    DirectiveDefinitionNode,
     DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
@@ -31,11 +32,14 @@ from graphql import (
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
     parse,
+    visit,
 )
+from graphql.language.visitor import Visitor
 
 from router.composition.errors import CompositionError, CompositionFailed
 from router.composition.fieldsets import field_set_coordinates, parse_field_set
 from router.composition.links import (
+    FEDERATION_DIRECTIVES,
     LinkContext,
     alternatives,
     argument,
@@ -73,6 +77,8 @@ KINDS: dict[type[object], Kind] = {
     ScalarTypeExtensionNode: Kind.SCALAR,
 }
 KEPT_AS_WRITTEN = frozenset({"deprecated", "specifiedBy"})
+BUILT_IN_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "include", "skip", "oneOf", "link"})
+MAX_FEDERATION_VERSION = (2, 14)
 
 TypeNode = TypeDefinitionNode | TypeExtensionNode
 
@@ -92,6 +98,11 @@ def parse_subgraph(source: SubgraphSource) -> Subgraph:
     ]
     context = read_links(schema_nodes)
     roots = root_names(schema_nodes)
+    problems = definition_errors(document, context, roots)
+    if problems:
+        raise CompositionFailed(
+            [CompositionError(code, f"[{source.name}] {message}") for code, message in problems]
+        )
     rename = {name: ROOT_KINDS[kind] for kind, name in roots.items()}
     builder = SubgraphBuilder(source.name, context, rename)
     types = builder.build_types(document)
@@ -122,6 +133,72 @@ def root_names(
         for operation in node.operation_types or ():
             declared[operation.operation.value] = operation.type.name.value
     return declared or dict(ROOT_KINDS)
+
+
+def definition_errors(
+    document: DocumentNode, context: LinkContext, roots: dict[str, str]
+) -> list[tuple[str, str]]:
+    """(code, message) for what makes a subgraph unusable before any federation rule applies."""
+    problems = []
+    if context.fed2 and not (2, 0) <= context.version <= MAX_FEDERATION_VERSION:
+        version = f"v{context.version[0]}.{context.version[1]}"
+        problems.append(
+            (
+                "UNKNOWN_FEDERATION_LINK_VERSION",
+                f"Invalid version {version} for the federation feature in @link directive on "
+                "schema",
+            )
+        )
+    defined = {
+        node.name.value for node in document.definitions if isinstance(node, TypeDefinitionNode)
+    }
+    for kind, name in roots.items():
+        default = ROOT_KINDS[kind]
+        if name != default and default in defined:
+            problems.append(
+                (
+                    f"ROOT_{kind.upper()}_USED",
+                    f'The schema has a type named "{default}" but it is not set as the {kind} '
+                    f'root type ("{name}" is instead): this is not supported by federation. If a '
+                    "root type does not use its default name, there should be no other type "
+                    "with that default name.",
+                )
+            )
+    known = (
+        BUILT_IN_DIRECTIVES
+        | context.names.keys()
+        | {
+            node.name.value
+            for node in document.definitions
+            if isinstance(node, DirectiveDefinitionNode)
+        }
+    )
+    collector = DirectiveNames()
+    visit(document, collector)
+    for name in dict.fromkeys(collector.names):
+        if name in known:
+            continue
+        message = f'Unknown directive "@{name}".'
+        if not context.fed2 and name in FEDERATION_DIRECTIVES:
+            message = (
+                f'Unknown directive "@{name}". If you meant the "@{name}" federation 2 directive, '
+                "note that this schema is a federation 1 schema. To be a federation 2 schema, it "
+                "needs to @link to the federation specifcation v2."
+            )
+        problems.append(("INVALID_GRAPHQL", message))
+    return problems
+
+
+class DirectiveNames(Visitor):
+    """Collects the name of every directive applied in a document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def enter_directive(self, node: DirectiveNode, *_: object) -> None:
+        """Record one application."""
+        self.names.append(node.name.value)
 
 
 class SubgraphBuilder:
@@ -271,6 +348,8 @@ class SubgraphBuilder:
 
     def upgrade_fed1(self, named: NamedType) -> None:
         """Federation 1 rules: value types shareable, key fields of extensions owned."""
+        if named.kind is Kind.INTERFACE:
+            named.keys.clear()
         if named.kind is not Kind.OBJECT:
             return
         named.shareable = True
