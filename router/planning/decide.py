@@ -48,6 +48,7 @@ class FieldPlan:
     entity_type: str | None = None
     children: SelectionPlan | None = None
     list_depth: int = 0
+    graph_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +257,13 @@ class Decider:
         if direct is not None:
             children = self._children(position.type_name, direct[0], direct[1], field, guard)
             if children is not None:
-                plan = FieldPlan(field, direct[0].graph, children=children[0], list_depth=depth)
+                plan = FieldPlan(
+                    field,
+                    direct[0].graph,
+                    children=children[0],
+                    list_depth=depth,
+                    graph_type=direct[0].type,
+                )
                 offer([plan], 1 + children[1], ())
         for declared, target in self._declarations(position, field.name):
             if declared.requires:

@@ -18,7 +18,7 @@ from router.planning.nodes import (
     ValueSetter,
 )
 from router.planning.operation import OpField, OpItem
-from router.planning.selection import ResponseKeys, SelSet
+from router.planning.selection import ResponseKeys, SelSet, logical_path
 
 
 @dataclass(eq=False)
@@ -55,6 +55,7 @@ class FetchGraph:
         self._roots: dict[tuple[str, int], FetchStep] = {}
         self._entities: dict[tuple[frozenset[int], str, ResponsePath, int], FetchStep] = {}
         self.keys = ResponseKeys()
+        self.renamed: dict[tuple[tuple[str, ...], str, str], str] = {}
         self.stage = 0
 
     def _new(self, graph: str, entity: bool) -> FetchStep:
@@ -107,7 +108,39 @@ class FetchGraph:
 
     def build_root(self, plan: SelectionPlan) -> None:
         """Add the plan of an operation's root selection."""
+        self._reserve(plan, ())
         self.build(plan, None, SelSet(), (), set(), internal=False)
+
+    def _reserve(self, plan: SelectionPlan, path: ResponsePath) -> None:
+        """Claim the client's response keys first, so only internal fields get aliases."""
+        self._separate_types(plan, path)
+        for item in plan.items:
+            if isinstance(item, FieldPlan):
+                field = item.field
+                self.keys.choose(path, field.name, field.response_key, field.args)
+                if item.children is not None:
+                    self._reserve(item.children, (*path, FieldKey(field.response_key)))
+            else:
+                self._reserve(item.body, path)
+
+    def _separate_types(self, plan: SelectionPlan, path: ResponsePath) -> None:
+        """Alias fields that share a response key across type conditions but have different
+        types in the subgraph (`id: ID!` on one type, `id: ID` on another), which one subgraph
+        operation cannot select together.
+        """
+        first_type: dict[str, str] = {}
+        for item in plan.items:
+            if not isinstance(item, FragmentPlan):
+                continue
+            for inner in item.body.items:
+                if not isinstance(inner, FieldPlan) or inner.hops or inner.requirement:
+                    continue
+                key = inner.field.response_key
+                wanted = first_type.setdefault(key, inner.graph_type)
+                if wanted != inner.graph_type:
+                    field = inner.field
+                    alias = self.keys.alias(path, field.name, field.args, inner.graph_type)
+                    self.renamed[(logical_path(path), item.type_name, key)] = alias
 
     def build(
         self,
@@ -158,14 +191,19 @@ class FetchGraph:
             target, target_loc = self._hop(plan.hops, type_name, step, loc, path, touched)
         touched.add(target.id)
         field = plan.field
-        key = self.keys.choose(path, field.name, field.response_key, field.args)
-        selected = target_loc.field(field.name, key, field.args)
-        if key != field.response_key and not internal:
+        renamed = self.renamed.get((logical_path(path), type_name, field.response_key))
+        if renamed is not None and not internal:
+            key = renamed
             target.output_rewrites.append(
                 KeyRenamer((*_relative(target, path), FieldKey(key)), field.response_key)
             )
+        else:
+            key = self.keys.choose(path, field.name, field.response_key, field.args)
+        selected = target_loc.field(field.name, key, field.args)
         if plan.children is not None:
-            child_path = (*path, FieldKey(key), *([ListItems()] * plan.list_depth))
+            # the executor renames before merging, so later paths use the client's key
+            merged_key = field.response_key if renamed else key
+            child_path = (*path, FieldKey(merged_key), *([ListItems()] * plan.list_depth))
             self.build(plan.children, target, selected.sub, child_path, touched, internal)
             if selected.sub.is_empty():
                 selected.sub.typename()

@@ -92,7 +92,8 @@ class SelSet:
         for field in self.fields.values():
             text = f"{field.alias}:{field.name}" if field.alias else field.name
             if field.args:
-                text += "(" + ",".join(print_ast(a) for a in field.args) + ")"
+                text += "(" + ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in field.args)
+                text += ")"
             if not field.sub.is_empty():
                 text += field.sub.compact()
             parts.append(text)
@@ -131,7 +132,7 @@ class ResponseKeys:
         self, path: ResponsePath, name: str, wanted: str, args: tuple[ArgumentNode, ...]
     ) -> str:
         """The key to select `name(args)` under: `wanted` unless another field holds it."""
-        keys = self._keys.setdefault(_logical(path), {})
+        keys = self._keys.setdefault(logical_path(path), {})
         signature = (name, _printed(args))
         if keys.get(wanted, signature) == signature:
             keys[wanted] = signature
@@ -144,16 +145,27 @@ class ResponseKeys:
         keys[key] = signature
         return key
 
+    def alias(
+        self, path: ResponsePath, name: str, args: tuple[ArgumentNode, ...], variant: str
+    ) -> str:
+        """A fresh internal alias for `name(args)` in one of its `variant`s (such as a type)."""
+        keys = self._keys.setdefault(logical_path(path), {})
+        key = f"{INTERNAL_ALIAS}{self._count}"
+        self._count += 1
+        keys[key] = (name, _printed(args) + "|" + variant)
+        return key
+
     def find(self, path: ResponsePath, name: str, args: tuple[ArgumentNode, ...]) -> str:
         """The key `name(args)` was selected under at `path` (the name when never aliased)."""
-        keys = self._keys.get(_logical(path), {})
+        keys = self._keys.get(logical_path(path), {})
         signature = (name, _printed(args))
         if keys.get(name) == signature:
             return name
         return next((k for k, s in keys.items() if s == signature), name)
 
 
-def _logical(path: ResponsePath) -> tuple[str, ...]:
+def logical_path(path: ResponsePath) -> tuple[str, ...]:
+    """The response keys of a path, ignoring list and type-condition segments."""
     return tuple(s.key for s in path if isinstance(s, nodes.FieldKey))
 
 

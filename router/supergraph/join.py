@@ -12,6 +12,7 @@ from graphql import (
     EnumTypeDefinitionNode,
     EnumValueNode,
     FieldDefinitionNode,
+    FieldNode,
     GraphQLSchema,
     InputObjectTypeDefinitionNode,
     InterfaceTypeDefinitionNode,
@@ -25,7 +26,7 @@ from graphql import (
 )
 
 from router.supergraph.errors import SupergraphError
-from router.supergraph.fed1 import owned_key_fields
+from router.supergraph.fed1 import owned_key_fields, parse_field_set
 from router.supergraph.links import Links
 from router.supergraph.model import (
     FieldInfo,
@@ -201,6 +202,7 @@ class _Reader:
             return {}
         name = d.name.value
         owned = owned_key_fields(extension_keys.get(name, ()))
+        required = self._required_names(d)
         result: dict[str, FieldInfo] = {}
         for field in d.fields or ():
             type_text = print_ast(field.type)
@@ -226,7 +228,12 @@ class _Reader:
                 default_graphs: Iterable[str] = type_graphs[name]
                 if self.legacy and name in owners:
                     default_graphs = (owners[name],)
-                per_graph = {g: FieldInGraph(g, type_text) for g in default_graphs}
+                # a field some subgraph `@requires` is external there, even when a composer
+                # leaves out its join__field
+                per_graph = {
+                    g: FieldInGraph(g, type_text, external=field.name.value in required.get(g, ()))
+                    for g in default_graphs
+                }
             for graph, field_name in owned:
                 if field_name == field.name.value and graph not in per_graph:
                     per_graph[graph] = FieldInGraph(graph, type_text)
@@ -234,6 +241,21 @@ class _Reader:
                 field.name.value, type_text, _named(field), dict(per_graph)
             )
         return result
+
+    def _required_names(self, d: TypeDefinitionNode) -> dict[str, set[str]]:
+        """Top-level field names each subgraph's `@requires` selections on this type use."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for field in getattr(d, "fields", None) or ():
+            for args in self._directives(field, "field"):
+                graph = self._graph(args)
+                requires = _str(args.get("requires"))
+                if graph is not None and requires is not None:
+                    found[graph] |= {
+                        s.name.value
+                        for s in parse_field_set(requires).selections
+                        if isinstance(s, FieldNode)
+                    }
+        return found
 
     def _possible_types(
         self, d: TypeDefinitionNode, type_graphs: dict[str, frozenset[str]]
