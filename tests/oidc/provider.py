@@ -100,7 +100,8 @@ class OidcProvider:
         command += ["--exit-with-stdin"]
         for uri in self._redirect_uris:
             command += ["--redirect-uri", uri]
-        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        # Closed by stop(): it lives as long as the server does.
+        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
         self._process = subprocess.Popen(
             command,
             cwd=OIDC_DIR,
