@@ -123,17 +123,36 @@ class FieldMerger:
         )
 
     def output_type(self, coordinate: str, sources: list[tuple[Subgraph, Field]]) -> TypeRef | None:
-        """The most general of the subgraphs' types, if every other one is a subtype of it."""
-        types = [member.type for _, member in sources]
-        for candidate in types:
-            if all(is_subtype(t, candidate, self.context.is_named_subtype) for t in types):
-                return candidate
-        self.context.error(
-            "FIELD_TYPE_MISMATCH",
-            f'Type of field "{coordinate}" is incompatible across subgraphs: '
-            + describe_by_value("it has", [(s.name, f'type "{m.type}"') for s, m in sources]),
+        """The most general of the resolving subgraphs' types, if the others are subtypes of it.
+
+        An `@external` copy only says what its subgraph expects to receive, so every resolved
+        value must fit it: the merged type must be a subtype of it.
+        """
+        owned = [(s, m) for s, m in sources if not m.external] or sources
+        types = [member.type for _, member in owned]
+        merged = next(
+            (c for c in types if all(self.is_subtype(t, c) for t in types)),
+            None,
         )
-        return None
+        if merged is None:
+            self.context.error(
+                "FIELD_TYPE_MISMATCH",
+                f'Type of field "{coordinate}" is incompatible across subgraphs: '
+                + describe_by_value("it has", [(s.name, f'type "{m.type}"') for s, m in owned]),
+            )
+            return None
+        if any(not self.is_subtype(merged, m.type) for _, m in sources if m.external):
+            self.context.error(
+                "EXTERNAL_TYPE_MISMATCH",
+                f'Type of field "{coordinate}" is incompatible across subgraphs (where marked '
+                "@external): "
+                + describe_by_value("it has", [(s.name, f'type "{m.type}"') for s, m in sources]),
+            )
+        return merged
+
+    def is_subtype(self, sub: TypeRef, sup: TypeRef) -> bool:
+        """Output subtyping in the supergraph: nullability, lists, interfaces and unions."""
+        return is_subtype(sub, sup, self.context.is_named_subtype)
 
     def check_sharing(
         self,

@@ -54,8 +54,9 @@ class TypeMerger:
             if merged_type.kind in (Kind.OBJECT, Kind.INTERFACE):
                 merged_type.fields = self.fields.merge_fields(name, merged_type.kind, sources)
             elif merged_type.kind is Kind.INPUT_OBJECT:
+                reported = len(self.context.errors)
                 merged_type.input_fields = self.fields.merge_input_fields(name, sources)
-                if not merged_type.input_fields:
+                if not merged_type.input_fields and len(self.context.errors) == reported:
                     self.context.error(
                         "EMPTY_MERGED_INPUT_TYPE",
                         f'None of the fields of input object type "{name}" are consistently '

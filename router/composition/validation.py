@@ -38,12 +38,53 @@ class SubgraphValidator:
                 self.check_field_set("key", where, named.name, key.fields)
             for member in named.fields.values():
                 self.check_field(named, member)
+            if named.kind is Kind.INTERFACE:
+                self.check_interface(named)
         if self.subgraph.fed2:
             self.check_unused_externals()
+
+    def check_interface(self, interface: NamedType) -> None:
+        """Interface keys need federation 2.3 and every implementation; no @shareable, @override."""
+        if interface.keys and self.subgraph.version < (2, 3):
+            self.error(
+                "KEY_UNSUPPORTED_ON_INTERFACE",
+                f'Cannot use @key on interface "{interface.name}": @key is not yet supported on '
+                "interfaces",
+            )
+        for key in interface.keys:
+            for named in self.subgraph.types.values():
+                implements = interface.name in named.interfaces and named.kind is Kind.OBJECT
+                if implements and key.fields not in {k.fields for k in named.keys}:
+                    self.error(
+                        "INTERFACE_KEY_NOT_ON_IMPLEMENTATION",
+                        f'Key @key(fields: "{key.fields}") on interface type '
+                        f'"{interface.name}" is missing on implementation type "{named.name}".',
+                    )
+        for member in interface.fields.values():
+            coordinate = f"{interface.name}.{member.name}"
+            if member.shareable:
+                self.error(
+                    "INVALID_SHAREABLE_USAGE",
+                    f'Invalid use of @shareable on field "{coordinate}": only object type fields '
+                    "can be marked with @shareable",
+                )
+            if member.override_from is not None:
+                self.context.error(
+                    "OVERRIDE_ON_INTERFACE",
+                    f'@override cannot be used on field "{coordinate}" on subgraph '
+                    f'"{self.subgraph.name}": @override is not supported on interface type fields.',
+                )
 
     def check_field(self, named: NamedType, member: Field) -> None:
         """The `@requires` and `@provides` of one field."""
         coordinate = f"{named.name}.{member.name}"
+        if member.override_from is not None and member.external:
+            self.context.error(
+                "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
+                f'@override cannot be used on field "{coordinate}" on subgraph '
+                f'"{self.subgraph.name}" since "{coordinate}" on "{self.subgraph.name}" is marked '
+                'with directive "@external"',
+            )
         if member.requires is not None:
             where = f'On field "{coordinate}", for @requires(fields: "{member.requires}")'
             self.check_field_set("requires", where, named.name, member.requires)
