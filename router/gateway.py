@@ -215,6 +215,12 @@ class Gateway:
                     operation_name=operation.name,
                 )
             )
+        if not isinstance(request.variables, dict | None):
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(
+                    "`variables` must be a JSON object.", "BAD_REQUEST", 400
+                )
+            )
         variables = self._coerce(operation, request.variables or {})
         try:
             plan = self._planner.plan(

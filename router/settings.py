@@ -41,6 +41,14 @@ class RouterSettings(BaseSettings):
     plan_cache_size: int = Field(
         1000, ge=1, description="Entries of the parse, validation and query-plan caches."
     )
+    max_request_bytes: int = Field(
+        2_000_000, ge=1024, description="Largest request body accepted (HTTP 413 beyond)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Browser origins allowed to call the API cross-origin (["*"] for any); '
+        "empty turns CORS off.",
+    )
     introspection: bool = Field(True, description="Answer `__schema` and `__type` queries.")
     graphiql: bool = Field(
         True, description="Serve the GraphiQL page to browsers that GET /graphql."

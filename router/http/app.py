@@ -6,11 +6,14 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -57,7 +60,19 @@ def create_router_app(
         finally:
             await gateway.aclose()
 
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "accept"],
+                max_age=600,
+            )
+        )
     return Starlette(
+        middleware=middleware,
         routes=[
             Route("/graphql", endpoint.post, methods=["POST"]),
             Route("/graphql", endpoint.get, methods=["GET"]),
@@ -77,21 +92,15 @@ class GraphQLEndpoint:
 
     async def post(self, request: Request) -> Response:
         """Execute a GraphQL request sent as a JSON body."""
-        content_type = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
-        if content_type not in (JSON, GRAPHQL_RESPONSE_JSON):
-            return _bad_request(
-                f"Send the GraphQL request as {JSON}, not {content_type}.", status=415
-            )
-        try:
-            body = orjson.loads(await request.body())
-        except orjson.JSONDecodeError as exc:
-            return _bad_request(f"The request body is not valid JSON: {exc}.")
-        if not isinstance(body, dict):
-            return _bad_request("The request body must be a JSON object with a `query`.")
-        return await self._handle(request, body, read_only=False)
+        started = time.perf_counter()
+        body = await self._read_body(request)
+        if isinstance(body, _Rejection):
+            return self._reject(request, body, started)
+        return await self._handle(request, body, started, read_only=False)
 
     async def get(self, request: Request) -> Response:
         """Execute a query from the URL, or serve GraphiQL to a browser."""
+        started = time.perf_counter()
         params = request.query_params
         if (
             "query" not in params
@@ -107,8 +116,35 @@ class GraphQLEndpoint:
                 try:
                     body[name] = orjson.loads(params[name])
                 except orjson.JSONDecodeError:
-                    return _bad_request(f"The `{name}` parameter is not valid JSON.")
-        return await self._handle(request, body, read_only=True)
+                    rejection = _Rejection(f"The `{name}` parameter is not valid JSON.")
+                    return self._reject(request, rejection, started)
+        return await self._handle(request, body, started, read_only=True)
+
+    async def _read_body(self, request: Request) -> dict[str, Any] | _Rejection:
+        content_type = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
+        if content_type not in (JSON, GRAPHQL_RESPONSE_JSON):
+            return _Rejection(f"Send the GraphQL request as {JSON}, not {content_type}.", 415)
+        limit = self._settings.max_request_bytes
+        too_large = _Rejection(f"The request body is larger than {limit} bytes.", 413)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return too_large
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > limit:
+                return too_large
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            return _Rejection(f"The request body is not valid JSON: {exc}.")
+        if not isinstance(body, dict):
+            return _Rejection("The request body must be a JSON object with a `query`.")
+        return body
+
+    def _reject(self, request: Request, rejection: _Rejection, started: float) -> Response:
+        self._log(None, request.method, rejection.status, started, 1)
+        return _bad_request(rejection.message, rejection.status)
 
     async def healthz(self, request: Request) -> Response:
         """The router's own health: its supergraph version and the subgraphs it routes to."""
@@ -119,11 +155,12 @@ class GraphQLEndpoint:
         subgraphs = {name: info.url for name, info in supergraph.subgraphs.items()}
         return _json({"status": "ok", "supergraph": supergraph.version, "subgraphs": subgraphs})
 
-    async def _handle(self, request: Request, body: dict[str, Any], *, read_only: bool) -> Response:
-        started = time.perf_counter()
+    async def _handle(
+        self, request: Request, body: dict[str, Any], started: float, *, read_only: bool
+    ) -> Response:
         malformed = _malformed(body)
         if malformed is not None:
-            return _bad_request(malformed)
+            return self._reject(request, _Rejection(malformed), started)
         headers: dict[str, str] = {}
         authorization = request.headers.get("authorization")
         try:
@@ -176,6 +213,14 @@ class GraphQLEndpoint:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             },
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rejection:
+    """A request refused before it reaches the gateway."""
+
+    message: str
+    status: int = 400
 
 
 def _json_status(result: GraphQLResponse) -> int:

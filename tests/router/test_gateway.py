@@ -309,3 +309,12 @@ async def test_include_with_a_variable(
         expected["reviews"] = [{"body": "Sturdy"}, {"body": "Comfy"}]
     assert body == {"data": {"me": expected}}
     assert bool(fakes.calls("reviews")) is with_reviews
+
+
+async def test_variables_must_be_an_object(gateway: Gateway) -> None:
+    request = GraphQLRequest("{ me { id } }", variables=[1])  # type: ignore[arg-type]
+
+    response = await gateway.execute(request, {})
+
+    assert response.status == 400
+    assert response.errors[0]["extensions"]["code"] == "BAD_REQUEST"

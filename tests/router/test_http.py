@@ -311,3 +311,44 @@ def test_app_builds_without_a_verifier(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert {route.path for route in app.routes} == {"/graphql", "/healthz"}  # type: ignore[attr-defined]
     assert isinstance(httpx.ASGITransport(app=app), httpx.ASGITransport)
+
+
+async def test_oversized_body_is_413(router_client: RouterClient, fakes: FakeSubgraphs) -> None:
+    query = "{ me { id } }" + " " * 5000
+    async with router_client(RouterSettings(max_request_bytes=4096)) as client:
+        response = await client.post("/graphql", json={"query": query})
+        small = await client.post("/graphql", json={"query": "{ me { id } }"})
+
+    assert response.status_code == 413
+    assert "4096" in response.json()["errors"][0]["message"]
+    assert small.status_code == 200
+    assert len(fakes.requests) == 1
+
+
+async def test_cors_preflight_for_configured_origin(router_client: RouterClient) -> None:
+    origin = "https://renku.example"
+    preflight_headers = {
+        "origin": origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+    }
+    async with router_client(RouterSettings(cors_origins=[origin])) as client:
+        allowed = await client.options("/graphql", headers=preflight_headers)
+        other = await client.options(
+            "/graphql", headers={**preflight_headers, "origin": "https://evil.example"}
+        )
+
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == origin
+    assert other.status_code == 400
+
+
+async def test_rejected_requests_are_logged(
+    router_client: RouterClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="router.http")
+    async with router_client() as client:
+        await client.post("/graphql", content=b"{", headers={"content-type": "application/json"})
+
+    statuses = [r.__dict__["status"] for r in caplog.records if r.getMessage() == "graphql request"]
+    assert statuses == [400]
