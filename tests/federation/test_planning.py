@@ -1818,6 +1818,138 @@ CASES = [
         }
         """,
     ),
+    Case(
+        "override-on-interface-implementation-expands-type",
+        "posts",
+        "{ feed { id createdAt } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                feed {
+                  __typename
+                  id
+                  ... on ImagePost {
+                    __typename
+                    id
+                  }
+                }
+              }
+            },
+            Flatten(path: "feed.@|[ImagePost]") {
+              Fetch(service: "b") {
+                {
+                  ... on ImagePost {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on ImagePost {
+                    createdAt
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "type-condition-unknown-to-subgraph-is-not-sent",
+        "posts",
+        "{ feed { ... on TextPost { id body } } }",
+        """
+        QueryPlan {
+          Fetch(service: "a") {
+            {
+              feed {
+                __typename
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "union-intersection-member-of-no-candidate",
+        "posts",
+        "{ viewer { media { ... on Clip { caption } ... on Sketch { caption } } } }",
+        """
+        QueryPlan {
+          Fetch(service: "b") {
+            {
+              viewer {
+                media {
+                  __typename
+                  ... on Sketch {
+                    caption
+                  }
+                }
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "field-narrowed-to-object-in-one-subgraph",
+        "posts",
+        "{ viewer { photo { ... on Photo { caption } ... on Sketch { caption } } } }",
+        """
+        QueryPlan {
+          Fetch(service: "a") {
+            {
+              viewer {
+                photo {
+                  __typename
+                  ... on Photo {
+                    caption
+                  }
+                }
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "shareable-abstract-root-typename-only",
+        "nodes",
+        '{ node(id: "1") { __typename } }',
+        """
+        QueryPlan {
+          Fetch(service: "b") {
+            {
+              node(id: "1") {
+                __typename
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
+        "shareable-abstract-root-pinned-by-fragment",
+        "nodes",
+        '{ node(id: "1") { ... on Chat { id topic } } }',
+        """
+        QueryPlan {
+          Fetch(service: "b") {
+            {
+              node(id: "1") {
+                __typename
+                ... on Chat {
+                  id
+                  topic
+                }
+              }
+            }
+          },
+        }
+        """,
+    ),
 ]
 
 

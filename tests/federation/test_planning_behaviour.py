@@ -233,3 +233,14 @@ def test_mutation_follow_ups_are_queries_and_stages_keep_order() -> None:
 def test_same_plans_from_apollo_and_guild_composed_supergraphs() -> None:
     query = "{ recentlyActive { id greeting ... on Admin { level } } }"
     assert _plan("interface_object", query) == _plan("interface_object_guild", query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['{ node(id: "1") { id } }', '{ node(id: "1") { id ... on Chat { id } } }'],
+)
+def test_field_no_single_subgraph_can_serve_for_all_implementations(query: str) -> None:
+    # each subgraph's `node` may return an object whose `id` only the other one knows, and the
+    # key is `id` itself, so no entity move can fetch it: an error, not a guessed value
+    with pytest.raises(PlanningError, match=r"cannot plan field (Chat|Account)\.id"):
+        _plan("nodes", query)
