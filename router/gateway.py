@@ -137,7 +137,12 @@ class Gateway:
             timeouts=settings.subgraph_timeouts,
             transport=transport,
         )
-        self._executor = Executor(self._schema, self._transport, self._types)
+        self._executor = Executor(
+            self._schema,
+            self._transport,
+            self._types,
+            mask_subgraph_errors=settings.mask_subgraph_errors,
+        )
         self._rules = (
             specified_rules
             if settings.introspection

@@ -49,6 +49,11 @@ class RouterSettings(BaseSettings):
         description='Browser origins allowed to call the API cross-origin (["*"] for any); '
         "empty turns CORS off.",
     )
+    mask_subgraph_errors: bool = Field(
+        False,
+        description="Replace the messages of subgraph errors with a generic one (paths and "
+        "`extensions.code` are kept); the router's own errors stay readable.",
+    )
     introspection: bool = Field(True, description="Answer `__schema` and `__type` queries.")
     graphiql: bool = Field(
         True, description="Serve the GraphiQL page to browsers that GET /graphql."

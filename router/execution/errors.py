@@ -8,6 +8,8 @@ from typing import Any
 from router.execution.flatten import ConcretePath
 from router.execution.transport import SubgraphRequestError
 
+REDACTED_MESSAGE = "Subgraph errors redacted."
+
 
 def client_error(
     error: dict[str, Any], service: str, path: Sequence[str | int] | None
@@ -21,6 +23,20 @@ def client_error(
         **(extensions if isinstance(extensions, dict) else {}),
         "serviceName": service,
     }
+    return out
+
+
+def redacted(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The errors with subgraph messages hidden; paths and `extensions.code` kept."""
+    out: list[dict[str, Any]] = []
+    for error in errors:
+        masked: dict[str, Any] = {"message": REDACTED_MESSAGE}
+        if "path" in error:
+            masked["path"] = error["path"]
+        extensions = error.get("extensions")
+        if isinstance(extensions, dict) and "code" in extensions:
+            masked["extensions"] = {"code": extensions["code"]}
+        out.append(masked)
     return out
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 
-from router.execution.errors import entity_errors, failure_error, root_errors
+from router.execution.errors import entity_errors, failure_error, redacted, root_errors
 from router.execution.flatten import hoisted_path, reach
 from router.execution.merge import copy_json, deep_merge
 from router.execution.representations import RepresentationBuilder
@@ -61,9 +61,15 @@ class Executor:
     """Runs query plans against subgraphs through one shared transport."""
 
     def __init__(
-        self, schema: GraphQLSchema, transport: SubgraphTransport, types: TypeIndex | None = None
+        self,
+        schema: GraphQLSchema,
+        transport: SubgraphTransport,
+        types: TypeIndex | None = None,
+        *,
+        mask_subgraph_errors: bool = False,
     ) -> None:
         self._schema = schema
+        self._mask = mask_subgraph_errors
         self._transport = transport
         self._types = types or TypeIndex(schema)
         self._compiled: OrderedDict[FetchNode, _CompiledFetch] = OrderedDict()
@@ -181,7 +187,8 @@ class Executor:
             )
             request.result.errors.append(failure_error(exc, hoisted_path(path)))
             return None
-        return response.data, response.errors
+        errors = redacted(response.errors) if self._mask and response.errors else response.errors
+        return response.data, errors
 
     @property
     def _abstract(self) -> frozenset[str]:

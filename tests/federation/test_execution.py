@@ -516,6 +516,34 @@ async def test_root_errors_keep_their_path_and_lose_locations() -> None:
     ]
 
 
+async def test_masked_subgraph_errors_keep_path_code_and_service() -> None:
+    subgraphs = Subgraphs(
+        accounts=lambda body: ok(
+            {"me": None},
+            [{"message": "db password wrong", "path": ["me"], "extensions": {"code": "X"}}],
+        )
+    )
+    executor = Executor(
+        API_SCHEMA,
+        SubgraphTransport(
+            {"accounts": "http://accounts/graphql"},
+            timeout_seconds=5,
+            transport=httpx.MockTransport(subgraphs),
+        ),
+        mask_subgraph_errors=True,
+    )
+
+    result = await executor.execute(QueryPlan(FetchNode(service="accounts", operation="q")), {}, {})
+
+    assert result.errors == [
+        {
+            "message": "Subgraph errors redacted.",
+            "path": ["me"],
+            "extensions": {"code": "X", "serviceName": "accounts"},
+        }
+    ]
+
+
 def _down(body: dict[str, Any]) -> httpx.Response:
     raise httpx.ConnectError("connection refused")
 
