@@ -84,8 +84,6 @@ def read_links(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode
     context = LinkContext()
     for node in schema_nodes:
         for directive in node.directives or ():
-            if directive.name.value == "composeDirective":
-                context.compose.append((string_argument(directive, "name") or "").lstrip("@"))
             if directive.name.value != "link":
                 continue
             url = string_argument(directive, "url") or ""
@@ -104,6 +102,12 @@ def read_links(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode
                     context.imported_as[original] = local
     if not context.fed2:
         context.names = {name: name for name in FED1_DIRECTIVES}
+    context.compose = [
+        (string_argument(directive, "name") or "").lstrip("@")
+        for node in schema_nodes
+        for directive in node.directives or ()
+        if context.names.get(directive.name.value) == "composeDirective"
+    ]
     return context
 
 

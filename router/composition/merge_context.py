@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graphql import print_ast
 
 from router.composition.errors import CompositionError
 from router.composition.fieldsets import field_set_coordinates
-from router.composition.subgraph import Alternatives, Applied, Subgraph
+from router.composition.subgraph import Alternatives, Applied, NamedType, Subgraph
 from router.composition.supergraph import Directives
 
 Coordinate = tuple[str, str]
+TypeSources = Sequence[tuple[Subgraph, NamedType]]
 
 
 @dataclass

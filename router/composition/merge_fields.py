@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graphql import print_ast
-
 from router.composition.errors import describe_by_value, quoted_subgraphs
-from router.composition.merge_context import MergeContext, merge_directives, most_common
-from router.composition.subgraph import Field, InputValue, Kind, NamedType, Subgraph
-from router.composition.supergraph import JoinField, MergedField, MergedInput
+from router.composition.merge_context import (
+    MergeContext,
+    TypeSources,
+    merge_directives,
+    most_common,
+)
+from router.composition.merge_inputs import InputMerger
+from router.composition.subgraph import Field, Kind, Subgraph
+from router.composition.supergraph import JoinField, MergedField
 from router.composition.typerefs import TypeRef, is_subtype
-
-TypeSources = Sequence[tuple[Subgraph, NamedType]]
 
 
 @dataclass
@@ -25,16 +26,12 @@ class Override:
     label: str | None = None
 
 
-def is_required(value: InputValue) -> bool:
-    """A non-null argument or input field without a default."""
-    return value.type.non_null and value.default is None
-
-
 class FieldMerger:
     """Merges the fields of one object or interface type across subgraphs."""
 
     def __init__(self, context: MergeContext) -> None:
         self.context = context
+        self.inputs = InputMerger(context)
 
     def merge_fields(self, name: str, kind: Kind, sources: TypeSources) -> dict[str, MergedField]:
         """The merged fields of a type, in the order subgraphs declare them."""
@@ -117,7 +114,7 @@ class FieldMerger:
             name=field_name,
             type=merged_type,
             description=most_common([member.description for _, member in sources]),
-            args=self.merge_arguments(coordinate, resolving),
+            args=self.inputs.merge_arguments(coordinate, resolving),
             directives=merge_directives([member.applied for _, member in sources]),
             join_fields=self.join_fields(type_sources, sources, overrides, merged_type),
         )
@@ -232,106 +229,3 @@ class FieldMerger:
                 )
             )
         return joins
-
-    def merge_arguments(
-        self, coordinate: str, sources: list[tuple[Subgraph, Field]]
-    ) -> dict[str, MergedInput]:
-        """Arguments defined in every subgraph with the field; a required one must be in all."""
-        names: dict[str, None] = {}
-        for _, member in sources:
-            names.update(dict.fromkeys(member.args))
-        merged = {}
-        for name in names:
-            arg_sources = [(s, m.args[name]) for s, m in sources if name in m.args]
-            label = f'Argument "{coordinate}({name}:)"'
-            if len(arg_sources) < len(sources):
-                self.missing_input(label, arg_sources, [s for s, _ in sources], "argument")
-                continue
-            value = self.merge_input(label, arg_sources, "FIELD_ARGUMENT")
-            if value is not None:
-                merged[name] = value
-        return merged
-
-    def merge_input_fields(self, type_name: str, sources: TypeSources) -> dict[str, MergedInput]:
-        """Input fields defined in every subgraph with the input type."""
-        names: dict[str, None] = {}
-        for _, named in sources:
-            names.update(dict.fromkeys(named.input_fields))
-        merged = {}
-        for name in names:
-            field_sources = [
-                (s, t.input_fields[name]) for s, t in sources if name in t.input_fields
-            ]
-            if len(field_sources) < len(sources):
-                label = f'Input object field "{type_name}.{name}"'
-                self.missing_input(label, field_sources, [s for s, _ in sources], "input field")
-                continue
-            value = self.merge_input(
-                f'Input field "{type_name}.{name}"', field_sources, "INPUT_FIELD"
-            )
-            if value is None:
-                continue
-            if len({str(v.type) for _, v in field_sources}) > 1:
-                value.join_fields = [
-                    JoinField(graph=self.context.graphs[s.name], type=str(v.type))
-                    for s, v in field_sources
-                ]
-            merged[name] = value
-        return merged
-
-    def missing_input(
-        self,
-        label: str,
-        present: list[tuple[Subgraph, InputValue]],
-        all_sources: list[Subgraph],
-        what: str,
-    ) -> None:
-        """REQUIRED_*_MISSING_IN_SOME_SUBGRAPH when a required input is not everywhere."""
-        required = [s.name for s, v in present if is_required(v)]
-        if not required:
-            return
-        names = {s.name for s, _ in present}
-        missing = [s.name for s in all_sources if s.name not in names]
-        code = (
-            "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH"
-            if what == "argument"
-            else "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
-        )
-        self.context.error(
-            code,
-            f"{label} is required in some subgraphs but does not appear in all subgraphs: "
-            f"it is required in {quoted_subgraphs(required)} but does not appear in "
-            f"{quoted_subgraphs(missing)}",
-        )
-
-    def merge_input(
-        self, label: str, sources: list[tuple[Subgraph, InputValue]], code_prefix: str
-    ) -> MergedInput | None:
-        """The most restrictive type and the one default value of an argument or input field."""
-        types = [value.type for _, value in sources]
-        merged_type = next(
-            (c for c in types if all(is_subtype(c, t, lambda _a, _b: False) for t in types)), None
-        )
-        if merged_type is None:
-            what = "argument" if code_prefix == "FIELD_ARGUMENT" else "field"
-            coordinate = label.split('"')[1]
-            self.context.error(
-                f"{code_prefix}_TYPE_MISMATCH" if what == "argument" else "FIELD_TYPE_MISMATCH",
-                f'Type of {what} "{coordinate}" is incompatible across subgraphs: '
-                + describe_by_value("it has", [(s.name, f'type "{v.type}"') for s, v in sources]),
-            )
-            return None
-        defaults = [(s.name, print_ast(v.default)) for s, v in sources if v.default is not None]
-        if len({text for _, text in defaults}) > 1:
-            self.context.error(
-                f"{code_prefix}_DEFAULT_MISMATCH",
-                f"{label} has incompatible default values across subgraphs: "
-                + describe_by_value("it has", [(n, f"default value {t}") for n, t in defaults]),
-            )
-        return MergedInput(
-            name=sources[0][1].name,
-            type=merged_type,
-            default=next((v.default for _, v in sources if v.default is not None), None),
-            description=most_common([value.description for _, value in sources]),
-            directives=merge_directives([value.applied for _, value in sources]),
-        )

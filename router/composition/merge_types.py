@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from router.composition.errors import describe_by_value, quoted_subgraphs
-from router.composition.merge_context import MergeContext, merge_directives, most_common
-from router.composition.merge_fields import FieldMerger, TypeSources
+from router.composition.merge_context import (
+    MergeContext,
+    TypeSources,
+    merge_directives,
+    most_common,
+)
+from router.composition.merge_fields import FieldMerger
 from router.composition.subgraph import Key, Kind, NamedType, Subgraph
 from router.composition.supergraph import (
     JoinField,
@@ -55,7 +60,7 @@ class TypeMerger:
                 merged_type.fields = self.fields.merge_fields(name, merged_type.kind, sources)
             elif merged_type.kind is Kind.INPUT_OBJECT:
                 reported = len(self.context.errors)
-                merged_type.input_fields = self.fields.merge_input_fields(name, sources)
+                merged_type.input_fields = self.fields.inputs.merge_input_fields(name, sources)
                 if not merged_type.input_fields and len(self.context.errors) == reported:
                     self.context.error(
                         "EMPTY_MERGED_INPUT_TYPE",

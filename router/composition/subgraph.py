@@ -118,7 +118,6 @@ class Subgraph:
     fed2: bool
     version: tuple[int, int]
     types: dict[str, NamedType]
-    roots: dict[str, str]
     composed: dict[str, ComposedDirective] = field(default_factory=dict)
     imported_as: dict[str, str] = field(default_factory=dict)
 

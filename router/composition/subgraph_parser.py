@@ -108,14 +108,12 @@ def parse_subgraph(source: SubgraphSource) -> Subgraph:
     types = builder.build_types(document)
     # Every subgraph serves `_entities` and `_service`, so each one has a query root.
     types.setdefault("Query", NamedType("Query", Kind.OBJECT, None, Applied()))
-    roots.setdefault("query", "Query")
     subgraph = Subgraph(
         name=source.name,
         url=source.url,
         fed2=context.fed2,
         version=context.version,
         types=types,
-        roots={kind: ROOT_KINDS[kind] for kind in roots if ROOT_KINDS[kind] in types},
         composed=composed_directives(document, context),
         imported_as=context.imported_as,
     )
