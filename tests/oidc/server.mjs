@@ -18,7 +18,11 @@
  *
  * oidc-provider neither finds its JWT access tokens at userinfo or introspection nor has
  * Keycloak's back-channel logout, so those endpoints (and revocation, to revoke JWT access
- * tokens too) are answered here, from the provider's own token store.
+ * tokens too) are answered here, from the provider's own token store: POST .../logout with a
+ * refresh token and client credentials ends that session (Keycloak's back-channel logout, 204);
+ * GET .../logout is oidc-provider's RP-initiated logout for browsers. Like a Keycloak client
+ * with the redirect URI `http://127.0.0.1:*`, the `renku` client accepts any loopback
+ * redirect URI besides those given with --redirect-uri.
  *
  * Test controls, under /_test/ (never a Keycloak path), JSON in and out:
  *   POST /_test/keys/rotate {"keep_previous": true}  a new signing key; the old one is still
@@ -341,10 +345,8 @@ function buildProvider(issuer) {
 /** Keycloak's direct-access grant: user credentials for tokens, as python-keycloak uses it. */
 async function passwordGrant(ctx) {
   const { client, params, provider } = ctx.oidc;
-  const user = USERS[params.username];
-  if (!user || !constantEquals(user.password, params.password ?? '')) {
-    throw new errors.InvalidGrant('Invalid user credentials');
-  }
+  const user = authenticateUser(params.username, params.password);
+  if (!user) throw new errors.InvalidGrant('Invalid user credentials');
   const requested = (params.scope ?? '').split(' ').filter(Boolean);
   const allowed = new Set(client.scope.split(' '));
   const scope = [...new Set([...requested, ...DEFAULT_SCOPES])].filter((s) => allowed.has(s));
@@ -403,6 +405,11 @@ function filterClaims(claims, scopes) {
   return Object.fromEntries(Object.entries(claims).filter(([name]) => names.has(name)));
 }
 
+function authenticateUser(username, password) {
+  const user = Object.hasOwn(USERS, username ?? '') ? USERS[username] : undefined;
+  return user && constantEquals(user.password, password ?? '') ? user : undefined;
+}
+
 function constantEquals(expected, actual) {
   const a = Buffer.from(String(expected));
   const b = Buffer.from(String(actual));
@@ -422,12 +429,11 @@ async function readForm(req) {
   return new URLSearchParams(await readBody(req));
 }
 
-function send(res, status, body, headers = {}) {
+function send(res, status, body) {
   const isJson = typeof body !== 'string';
   res.writeHead(status, {
     'content-type': isJson ? 'application/json' : 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    ...headers,
   });
   res.end(isJson ? JSON.stringify(body) : body);
 }
@@ -596,8 +602,8 @@ async function interaction(provider, req, res) {
   if (details.prompt.name === 'login') {
     if (req.method !== 'POST') return send(res, 200, loginPage(action));
     const form = await readForm(req);
-    const user = USERS[form.get('username')];
-    if (!user || !constantEquals(user.password, form.get('password') ?? '')) {
+    const user = authenticateUser(form.get('username'), form.get('password'));
+    if (!user) {
       return send(res, 200, loginPage(action, 'Invalid username or password.'));
     }
     return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, {

@@ -137,6 +137,19 @@ def test_logout_ends_the_session_of_its_tokens(oidc_provider: OidcProvider) -> N
         keycloak.refresh_token(tokens["refresh_token"])
 
 
+def test_revoked_access_token_is_no_longer_active(oidc_provider: OidcProvider) -> None:
+    keycloak = oidc_provider.keycloak_openid()
+    revoked, kept = (oidc_provider.token_for("alice")["access_token"] for _ in range(2))
+    response = httpx.post(
+        keycloak.well_known()["revocation_endpoint"],
+        data={"token": revoked, "token_type_hint": "access_token"},
+        auth=(oidc_provider.client_id, oidc_provider.client_secret),
+    )
+    assert response.status_code == 200
+    assert keycloak.introspect(revoked) == {"active": False}
+    assert keycloak.introspect(kept)["active"] is True
+
+
 def test_client_credentials_give_a_service_account_token(oidc_provider: OidcProvider) -> None:
     keycloak = oidc_provider.keycloak_openid()
     token = keycloak.token(grant_type="client_credentials")["access_token"]
