@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from graphql import print_ast
 
 from router.composition.errors import describe_by_value, quoted_subgraphs
@@ -21,6 +23,36 @@ def is_required(value: InputValue) -> bool:
     return value.type.non_null and value.default is None
 
 
+@dataclass(frozen=True)
+class InputPosition:
+    """How Apollo's codes and messages name an argument or an input object field."""
+
+    label: str
+    missing_label: str
+    noun: str
+    type_code: str
+    default_code: str
+    missing_code: str
+
+
+ARGUMENT = InputPosition(
+    label="Argument",
+    missing_label="Argument",
+    noun="argument",
+    type_code="FIELD_ARGUMENT_TYPE_MISMATCH",
+    default_code="FIELD_ARGUMENT_DEFAULT_MISMATCH",
+    missing_code="REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
+)
+INPUT_FIELD = InputPosition(
+    label="Input field",
+    missing_label="Input object field",
+    noun="field",
+    type_code="FIELD_TYPE_MISMATCH",
+    default_code="INPUT_FIELD_DEFAULT_MISMATCH",
+    missing_code="REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
+)
+
+
 class InputMerger:
     """Merges the arguments of a field and the fields of an input object type."""
 
@@ -37,11 +69,12 @@ class InputMerger:
         merged = {}
         for name in names:
             arg_sources = [(s, m.args[name]) for s, m in sources if name in m.args]
-            label = f'Argument "{coordinate}({name}:)"'
+            arg_coordinate = f"{coordinate}({name}:)"
             if len(arg_sources) < len(sources):
-                self.missing_input(label, arg_sources, [s for s, _ in sources], "argument")
+                everywhere = [s for s, _ in sources]
+                self.missing_input(arg_coordinate, arg_sources, everywhere, ARGUMENT)
                 continue
-            value = self.merge_input(label, arg_sources, "FIELD_ARGUMENT")
+            value = self.merge_input(arg_coordinate, arg_sources, ARGUMENT)
             if value is not None:
                 merged[name] = value
         return merged
@@ -56,13 +89,12 @@ class InputMerger:
             field_sources = [
                 (s, t.input_fields[name]) for s, t in sources if name in t.input_fields
             ]
+            coordinate = f"{type_name}.{name}"
             if len(field_sources) < len(sources):
-                label = f'Input object field "{type_name}.{name}"'
-                self.missing_input(label, field_sources, [s for s, _ in sources], "input field")
+                everywhere = [s for s, _ in sources]
+                self.missing_input(coordinate, field_sources, everywhere, INPUT_FIELD)
                 continue
-            value = self.merge_input(
-                f'Input field "{type_name}.{name}"', field_sources, "INPUT_FIELD"
-            )
+            value = self.merge_input(coordinate, field_sources, INPUT_FIELD)
             if value is None:
                 continue
             if len({str(v.type) for _, v in field_sources}) > 1:
@@ -75,10 +107,10 @@ class InputMerger:
 
     def missing_input(
         self,
-        label: str,
+        coordinate: str,
         present: list[tuple[Subgraph, InputValue]],
         all_sources: list[Subgraph],
-        what: str,
+        position: InputPosition,
     ) -> None:
         """REQUIRED_*_MISSING_IN_SOME_SUBGRAPH when a required input is not everywhere."""
         required = [s.name for s, v in present if is_required(v)]
@@ -86,20 +118,16 @@ class InputMerger:
             return
         names = {s.name for s, _ in present}
         missing = [s.name for s in all_sources if s.name not in names]
-        code = (
-            "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH"
-            if what == "argument"
-            else "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
-        )
         self.context.error(
-            code,
-            f"{label} is required in some subgraphs but does not appear in all subgraphs: "
+            position.missing_code,
+            f'{position.missing_label} "{coordinate}" is required in some subgraphs but does not '
+            "appear in all subgraphs: "
             f"it is required in {quoted_subgraphs(required)} but does not appear in "
             f"{quoted_subgraphs(missing)}",
         )
 
     def merge_input(
-        self, label: str, sources: list[tuple[Subgraph, InputValue]], code_prefix: str
+        self, coordinate: str, sources: list[tuple[Subgraph, InputValue]], position: InputPosition
     ) -> MergedInput | None:
         """The most restrictive type and the one default value of an argument or input field."""
         types = [value.type for _, value in sources]
@@ -107,19 +135,18 @@ class InputMerger:
             (c for c in types if all(is_subtype(c, t, lambda _a, _b: False) for t in types)), None
         )
         if merged_type is None:
-            what = "argument" if code_prefix == "FIELD_ARGUMENT" else "field"
-            coordinate = label.split('"')[1]
             self.context.error(
-                f"{code_prefix}_TYPE_MISMATCH" if what == "argument" else "FIELD_TYPE_MISMATCH",
-                f'Type of {what} "{coordinate}" is incompatible across subgraphs: '
+                position.type_code,
+                f'Type of {position.noun} "{coordinate}" is incompatible across subgraphs: '
                 + describe_by_value("it has", [(s.name, f'type "{v.type}"') for s, v in sources]),
             )
             return None
         defaults = [(s.name, print_ast(v.default)) for s, v in sources if v.default is not None]
         if len({text for _, text in defaults}) > 1:
             self.context.error(
-                f"{code_prefix}_DEFAULT_MISMATCH",
-                f"{label} has incompatible default values across subgraphs: "
+                position.default_code,
+                f'{position.label} "{coordinate}" has incompatible default values across '
+                "subgraphs: "
                 + describe_by_value("it has", [(n, f"default value {t}") for n, t in defaults]),
             )
         return MergedInput(
