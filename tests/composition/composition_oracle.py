@@ -37,6 +37,8 @@ from router.composition import SubgraphSource
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"
+PLATFORM_SNAPSHOTS = HERE.parent.parent / "schema"
+PLATFORM_SUBGRAPHS = ("kg", "projects", "sessions", "users")
 NODE_PACKAGES = HERE.parent / "node"
 SCRIPT = HERE / "apollo_compose.js"
 INSTALL_HINT = "run `npm ci --prefix tests/node` to install @apollo/composition for these tests"
@@ -60,6 +62,20 @@ def corpus_sets() -> dict[str, list[SubgraphSource]]:
         ]
         for folder in sorted(CORPUS.iterdir())
         if folder.is_dir()
+    }
+
+
+def platform_sets() -> dict[str, list[SubgraphSource]]:
+    """The `platform_snapshots` set: the four subgraphs' SDL snapshots the repository keeps."""
+    return {
+        "platform_snapshots": [
+            SubgraphSource(
+                name,
+                f"http://{name}:8000/graphql",
+                (PLATFORM_SNAPSHOTS / f"{name}.graphql").read_text(),
+            )
+            for name in PLATFORM_SUBGRAPHS
+        ]
     }
 
 

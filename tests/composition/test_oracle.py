@@ -10,13 +10,14 @@ from composition_oracle import (
     corpus_sets,
     expected_error,
     graph_enum,
+    platform_sets,
     run_apollo,
 )
 from strawberry_subgraphs import strawberry_sets
 
 from router.composition import CompositionFailed, SubgraphSource, compose
 
-SETS: dict[str, list[SubgraphSource]] = {**corpus_sets(), **strawberry_sets()}
+SETS: dict[str, list[SubgraphSource]] = {**corpus_sets(), **strawberry_sets(), **platform_sets()}
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,6 @@ def test_matches_apollo(name: str, apollo: dict[str, OracleResult]) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["strawberry_platform", "strawberry_live"])
+@pytest.mark.parametrize("name", ["strawberry_platform", "strawberry_live", "platform_snapshots"])
 def test_platform_sets_match_apollo_text(name: str, apollo: dict[str, OracleResult]) -> None:
     assert compose(SETS[name]) == apollo[name].supergraph
