@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import composition_oracle
 import pytest
 from composition_oracle import (
     OracleResult,
@@ -61,3 +64,11 @@ def test_matches_apollo(name: str, apollo: dict[str, OracleResult]) -> None:
 @pytest.mark.parametrize("name", ["strawberry_platform", "strawberry_live", "platform_snapshots"])
 def test_platform_sets_match_apollo_text(name: str, apollo: dict[str, OracleResult]) -> None:
     assert compose(SETS[name]) == apollo[name].supergraph
+
+
+def test_missing_node_packages_fail_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(composition_oracle, "NODE_PACKAGES", tmp_path)
+    with pytest.raises(pytest.fail.Exception, match=r"npm ci --prefix tests/node"):
+        composition_oracle.run_apollo({})
