@@ -153,7 +153,8 @@ class Executor:
                 if not isinstance(entity, dict):
                     continue
                 if node.output_rewrites:
-                    apply_rewrites(entity, node.output_rewrites, self._types)
+                    typename = targets[0][0].get("__typename")
+                    apply_rewrites(entity, node.output_rewrites, self._types, typename)
                 for position, (target, _) in enumerate(targets):
                     deep_merge(
                         target, entity if position == 0 else copy_json(entity), self._abstract

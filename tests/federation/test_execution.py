@@ -288,6 +288,33 @@ async def test_input_value_setter_and_output_key_renamer() -> None:
     assert result.data["users"] == [{"__typename": "User", "id": "u1", "name": "Ann"}]
 
 
+async def test_entity_output_rewrite_scoped_to_a_type_the_entity_does_not_echo() -> None:
+    subgraphs = Subgraphs(
+        accounts=lambda body: ok({"users": [{"__typename": "User", "id": "u1"}]}),
+        names=entities(lambda r: {"_internal_qp_alias_0": "Ann"}),
+    )
+    fetch = FetchNode(
+        service="names",
+        operation="q",
+        requires=(SelectedFragment("User", (SelectedField("__typename"), SelectedField("id"))),),
+        output_rewrites=(
+            KeyRenamer((TypenameEquals("User"), FieldKey("_internal_qp_alias_0")), "name"),
+        ),
+    )
+    plan = QueryPlan(
+        SequenceNode(
+            (
+                FetchNode(service="accounts", operation="q"),
+                FlattenNode((FieldKey("users"), ListItems()), fetch),
+            )
+        )
+    )
+
+    result = await subgraphs.executor().execute(plan, {}, {})
+
+    assert result.data["users"] == [{"__typename": "User", "id": "u1", "name": "Ann"}]
+
+
 async def test_type_condition_filters_by_typename_and_interface() -> None:
     nodes = [
         {"__typename": "User", "id": "u1"},
