@@ -19,6 +19,7 @@ from router.planning.nodes import (
 )
 from router.planning.operation import OpField, OpItem
 from router.planning.selection import ResponseKeys, SelSet, logical_path
+from router.supergraph.model import SupergraphModel
 
 
 @dataclass(eq=False)
@@ -49,8 +50,8 @@ class FetchStep:
 class FetchGraph:
     """Accumulates fetch steps while the chosen plan is walked top-down."""
 
-    def __init__(self, interface_objects: dict[str, frozenset[str]]) -> None:
-        self.interface_objects = interface_objects
+    def __init__(self, model: SupergraphModel) -> None:
+        self.model = model
         self.steps: list[FetchStep] = []
         self._roots: dict[tuple[str, int], FetchStep] = {}
         self._entities: dict[tuple[frozenset[int], str, ResponsePath, int], FetchStep] = {}
@@ -98,7 +99,7 @@ class FetchGraph:
         if type_name not in step.type_names:
             step.type_names.append(type_name)
         target = entity_type or type_name
-        if target != type_name or graph in self.interface_objects.get(target, ()):
+        if target != type_name or graph in self.model.types[target].interface_object_graphs:
             rewrite = ValueSetter((TypenameEquals(type_name), FieldKey("__typename")), target)
             if rewrite not in step.input_rewrites:
                 step.input_rewrites.append(rewrite)
@@ -223,7 +224,7 @@ class FetchGraph:
         self.build(plan.requirement, step, loc, path, required, internal=True)
         touched |= required
         representation = SelSet()
-        self._representation(representation, plan.representation, path)
+        self._representation(representation, plan.representation, path, type_name)
         target = frozenset(required)
         return self._entity(target, plan.graph, path, type_name, plan.entity_type, representation)
 
@@ -261,7 +262,7 @@ class FetchGraph:
             current_loc.typename()
             self._place(current_loc, hop.items, path)
             representation = SelSet()
-            self._representation(representation, hop.items, path)
+            self._representation(representation, hop.items, path, type_name)
             parents = frozenset({current.id})
             nxt, nxt_loc = self._entity(
                 parents, hop.graph, path, type_name, hop.as_type, representation
@@ -281,16 +282,24 @@ class FetchGraph:
                 self._place(loc.fragment(item.type_condition), item.items, path)
 
     def _representation(
-        self, inputs: SelSet, items: tuple[OpItem, ...], path: ResponsePath
+        self, inputs: SelSet, items: tuple[OpItem, ...], path: ResponsePath, type_name: str
     ) -> None:
-        """The fields a representation carries; an aliased field is read from its alias."""
+        """The fields a representation carries; an aliased field is read from its alias, and
+        objects of abstract types carry `__typename` so the subgraph can tell their type.
+        """
         for item in items:
             if isinstance(item, OpField):
                 key = self.keys.find(path, item.name, item.args)
                 sub = inputs.field(item.name, key).sub
-                self._representation(sub, item.items, (*path, FieldKey(key)))
+                info = self.model.field(type_name, item.name)
+                if info is not None and item.items:
+                    if self.model.is_abstract(info.named_type):
+                        sub.typename()
+                    inner = (*path, FieldKey(key))
+                    self._representation(sub, item.items, inner, info.named_type)
             else:
-                self._representation(inputs.fragment(item.type_condition), item.items, path)
+                fragment = inputs.fragment(item.type_condition)
+                self._representation(fragment, item.items, path, item.type_condition)
 
 
 def _relative(step: FetchStep, path: ResponsePath) -> tuple[RewriteStep, ...]:

@@ -37,11 +37,6 @@ class QueryPlanner:
     def __init__(self, supergraph: Supergraph, cache_size: int = 1000) -> None:
         self.supergraph = supergraph
         self.graph = QueryGraph(supergraph.model)
-        self.interface_objects = {
-            name: info.interface_object_graphs
-            for name, info in supergraph.model.types.items()
-            if info.interface_object_graphs
-        }
         self.cache_size = cache_size
         self._cache: OrderedDict[_CacheKey, QueryPlan] = OrderedDict()
 
@@ -79,7 +74,7 @@ class QueryPlanner:
         if root_type is None:
             raise PlanningError(f"the supergraph has no {operation.kind} type")
         decider = Decider(self.graph, labels)
-        fetch_graph = FetchGraph(self.interface_objects)
+        fetch_graph = FetchGraph(self.supergraph.model)
         root = decider.root(root_type)
         if operation.kind == "mutation":
             previous: str | None = None

@@ -232,7 +232,7 @@ class _Reader:
                 # leaves out its join__field
                 per_graph = {
                     g: FieldInGraph(g, type_text, external=field.name.value in required.get(g, ()))
-                    for g in default_graphs
+                    for g in sorted(default_graphs)
                 }
             for graph, field_name in owned:
                 if field_name == field.name.value and graph not in per_graph:

@@ -1309,7 +1309,7 @@ CASES = [
           },
         }
         """,
-        **{"labels": frozenset({"percent(30)", "new-status"})},
+        **{"labels": frozenset({"new-status", "percent(30)"})},
     ),
     Case(
         "progressive-override-from-owner-side",
@@ -1878,12 +1878,12 @@ CASES = [
         "{ viewer { media { ... on Clip { caption } ... on Sketch { caption } } } }",
         """
         QueryPlan {
-          Fetch(service: "b") {
+          Fetch(service: "a") {
             {
               viewer {
                 media {
                   __typename
-                  ... on Sketch {
+                  ... on Clip {
                     caption
                   }
                 }
@@ -1920,7 +1920,7 @@ CASES = [
         '{ node(id: "1") { __typename } }',
         """
         QueryPlan {
-          Fetch(service: "b") {
+          Fetch(service: "a") {
             {
               node(id: "1") {
                 __typename
@@ -1946,6 +1946,191 @@ CASES = [
                 }
               }
             }
+          },
+        }
+        """,
+    ),
+    Case(
+        "key-fields-fetched-for-the-only-resolvable-key",
+        "mashup",
+        "{ truck { id crates { id title shout } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "yard") {
+              {
+                truck {
+                  id
+                  crates {
+                    id
+                    __typename
+                    label {
+                      zone
+                      slot
+                    }
+                  }
+                }
+              }
+            },
+            Flatten(path: "truck.crates.@") {
+              Fetch(service: "depot") {
+                {
+                  ... on Crate {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Crate {
+                    title
+                  }
+                }
+              },
+            },
+            Flatten(path: "truck.crates.@") {
+              Fetch(service: "yard") {
+                {
+                  ... on Crate {
+                    __typename
+                    id
+                    label {
+                      zone
+                      slot
+                    }
+                    title
+                  }
+                } =>
+                {
+                  ... on Crate {
+                    shout
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "requires-with-abstract-selection",
+        "mashup",
+        "{ crate { summary } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "depot") {
+              {
+                crate {
+                  __typename
+                  id
+                  label {
+                    zone
+                    slot
+                  }
+                  contents {
+                    __typename
+                    weight
+                    ... on Hammer {
+                      grip
+                      head
+                    }
+                    ... on Saw {
+                      grip
+                      teeth
+                    }
+                  }
+                }
+              }
+            },
+            Flatten(path: "crate") {
+              Fetch(service: "yard") {
+                {
+                  ... on Crate {
+                    __typename
+                    id
+                    label {
+                      zone
+                      slot
+                    }
+                    contents {
+                      __typename
+                      weight
+                      ... on Tool {
+                        grip
+                        ... on Hammer {
+                          head
+                        }
+                        ... on Saw {
+                          teeth
+                        }
+                      }
+                    }
+                  }
+                } =>
+                {
+                  ... on Crate {
+                    summary
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
+        "requires-on-interface-field-and-type-condition",
+        "mashup",
+        "{ crate { where shelfRow } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "depot") {
+              {
+                crate {
+                  __typename
+                  id
+                  label {
+                    zone
+                    slot
+                  }
+                  spot {
+                    __typename
+                    id
+                    ... on Shelf {
+                      id
+                    }
+                  }
+                }
+              }
+            },
+            Flatten(path: "crate") {
+              Fetch(service: "yard") {
+                {
+                  ... on Crate {
+                    __typename
+                    id
+                    label {
+                      zone
+                      slot
+                    }
+                    spot {
+                      __typename
+                      id
+                      ... on Shelf {
+                        id
+                      }
+                    }
+                  }
+                } =>
+                {
+                  ... on Crate {
+                    where
+                    shelfRow
+                  }
+                }
+              },
+            },
           },
         }
         """,

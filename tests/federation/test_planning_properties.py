@@ -49,6 +49,7 @@ FIXTURES = (
     "posts",
     "type_mismatch",
     "nodes",
+    "mashup",
 )
 # In `nodes`, `Node.id` of one implementation is external in each subgraph that returns it,
 # so operations that select it are genuinely unplannable (composition only warns).
