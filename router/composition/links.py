@@ -39,6 +39,8 @@ FEDERATION_DIRECTIVES = frozenset(
         "policy",
     }
 )
+UNSUPPORTED_DIRECTIVES = frozenset({"context", "fromContext", "cost", "listSize"})
+"""Federation directives this composer recognises but cannot compose yet."""
 FED1_DIRECTIVES = frozenset({"key", "external", "requires", "provides", "extends", "tag"})
 
 
@@ -95,9 +97,10 @@ def read_links(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode
             context.version = (int(match.group(1)), int(match.group(2)))
             prefix = string_argument(directive, "as") or "federation"
             context.internal_prefixes = ("link__", f"{prefix}__")
-            context.names = {f"{prefix}__{name}": name for name in FEDERATION_DIRECTIVES}
+            known = FEDERATION_DIRECTIVES | UNSUPPORTED_DIRECTIVES
+            context.names = {f"{prefix}__{name}": name for name in known}
             for local, original in imports(directive):
-                if original in FEDERATION_DIRECTIVES:
+                if original in known:
                     context.names[local] = original
                     context.imported_as[original] = local
     if not context.fed2:

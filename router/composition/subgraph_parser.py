@@ -40,6 +40,7 @@ from router.composition.errors import CompositionError, CompositionFailed
 from router.composition.fieldsets import field_set_coordinates, parse_field_set
 from router.composition.links import (
     FEDERATION_DIRECTIVES,
+    UNSUPPORTED_DIRECTIVES,
     LinkContext,
     alternatives,
     argument,
@@ -174,6 +175,14 @@ def definition_errors(
     collector = DirectiveNames()
     visit(document, collector)
     for name in dict.fromkeys(collector.names):
+        if context.names.get(name) in UNSUPPORTED_DIRECTIVES:
+            problems.append(
+                (
+                    "UNSUPPORTED_FEATURE",
+                    f'Directive "@{name}" is valid federation but this composer does not compose '
+                    "it yet; compose this subgraph with @apollo/composition instead",
+                )
+            )
         if name in known:
             continue
         message = f'Unknown directive "@{name}".'

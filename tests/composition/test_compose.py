@@ -54,3 +54,16 @@ def test_federation_prefixed_directives_without_import() -> None:
     supergraph = compose([SubgraphSource("a", "http://a", sdl)])
     assert '@join__type(graph: A, key: "id")' in supergraph
     assert "join/v0.3" in supergraph
+
+
+def test_federation_features_not_composed_yet_are_named() -> None:
+    sdl = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", '
+        'import: ["@key", "@cost"])\n'
+        "type Query { expensive: Int @cost(weight: 10) }"
+    )
+    with pytest.raises(CompositionFailed) as failure:
+        compose([SubgraphSource("kg", "http://kg", sdl)])
+    (error,) = failure.value.errors
+    assert error.code == "UNSUPPORTED_FEATURE"
+    assert error.message.startswith('[kg] Directive "@cost" is valid federation')
