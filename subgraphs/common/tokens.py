@@ -65,32 +65,55 @@ ANONYMOUS = Identity()
 
 
 class JwksCache:
-    """The issuer's signing keys, found by OIDC discovery and refreshed on an unknown key id."""
+    """The issuer's signing keys, found by OIDC discovery and refreshed on an unknown key id.
+
+    After a key set is loaded, the first unknown key id refreshes it at once (the issuer may have
+    rotated its keys); further misses refresh at most once per `jwks_refresh_seconds`, so forged
+    key ids cannot make us hammer the issuer.
+    """
 
     def __init__(self, settings: AuthSettings, client: httpx.AsyncClient | None = None) -> None:
         self._settings = settings
         self._client = client
         self._keys: dict[str, jwt.PyJWK] = {}
         self._jwks_uri: str | None = None
-        self._fetched_at = float("-inf")
+        self._attempted_at = float("-inf")
+        self._immediate_refresh = True
+        self._unreachable = False
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str | None) -> jwt.PyJWK:
-        """The key with this id, refreshing the key set at most once per refresh interval."""
-        if kid in self._keys:
-            return self._keys[kid]
+        """The key with this id, refreshing the key set when it is unknown and refreshing is due."""
+        found = self._lookup(kid)
+        if found is not None:
+            return found
         async with self._lock:
-            interval = self._settings.jwks_refresh_seconds
-            if kid not in self._keys and time.monotonic() - self._fetched_at >= interval:
+            if self._lookup(kid) is None and self._refresh_due():
                 await self._refresh()
-        if kid in self._keys:
-            return self._keys[kid]
-        if kid is None and len(self._keys) == 1:
-            return next(iter(self._keys.values()))
+                self._immediate_refresh = self._lookup(kid) is not None
+        found = self._lookup(kid)
+        if found is not None:
+            return found
+        if self._unreachable:
+            raise TokenError(
+                f"The identity provider {self._settings.issuer} could not be reached to check "
+                "the token; try again later."
+            )
         raise TokenError("The token is signed with a key the issuer does not publish.")
 
+    def _lookup(self, kid: str | None) -> jwt.PyJWK | None:
+        if kid is None and len(self._keys) == 1:
+            return next(iter(self._keys.values()))
+        return self._keys.get(str(kid)) if kid is not None else None
+
+    def _refresh_due(self) -> bool:
+        if self._immediate_refresh:
+            self._immediate_refresh = False
+            return True
+        return time.monotonic() - self._attempted_at >= self._settings.jwks_refresh_seconds
+
     async def _refresh(self) -> None:
-        self._fetched_at = time.monotonic()
+        self._attempted_at = time.monotonic()
         try:
             if self._jwks_uri is None:
                 discovery = await self._get_json(
@@ -98,11 +121,10 @@ class JwksCache:
                 )
                 self._jwks_uri = str(discovery["jwks_uri"])
             jwks = await self._get_json(self._jwks_uri)
-        except (httpx.HTTPError, KeyError, ValueError) as exc:
-            raise TokenError(
-                f"The identity provider {self._settings.issuer} could not be reached to check "
-                "the token; try again later."
-            ) from exc
+        except (httpx.HTTPError, KeyError, ValueError):
+            self._unreachable = True
+            return
+        self._unreachable = False
         keys: dict[str, jwt.PyJWK] = {}
         for jwk in jwks.get("keys", []):
             if jwk.get("use", "sig") != "sig" or jwk.get("kty") not in ("RSA", "EC"):
@@ -147,6 +169,10 @@ class TokenVerifier:
                 f"use one of {', '.join(ALLOWED_ALGORITHMS)}."
             )
         key = await self._jwks.key(header.get("kid"))
+        if key.algorithm_name != algorithm:
+            raise TokenError(
+                f"The token's header names {algorithm}, but its key is for {key.algorithm_name}."
+            )
         claims = self._decode(token, key, str(algorithm))
         azp = self._settings.authorized_party
         if azp is not None and claims.get("azp") != azp:
@@ -183,7 +209,7 @@ class TokenVerifier:
             raise TokenError("The token's signature is invalid.") from exc
         except jwt.MissingRequiredClaimError as exc:
             raise TokenError(f"The token lacks the required claim {exc.claim!r}.") from exc
-        except jwt.InvalidTokenError as exc:
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:
             raise TokenError(f"The token is invalid: {exc}.") from exc
         return claims
 
