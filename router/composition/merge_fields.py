@@ -1,4 +1,4 @@
-"""Merging fields, arguments and input fields: types, sharing, overrides and `@join__field`."""
+"""Merging object and interface fields: types, sharing, overrides and `@join__field`."""
 
 from __future__ import annotations
 
@@ -51,12 +51,12 @@ class FieldMerger:
         return merged
 
     def overrides(
-        self, coordinate: str, sources: list[tuple[Subgraph, Field]]
+        self, type_name: str, field_name: str, sources: list[tuple[Subgraph, Field]]
     ) -> dict[str, Override]:
         """Per subgraph name: whether its copy is overridden, still used, and the label."""
+        coordinate = f"{type_name}.{field_name}"
         present = {subgraph.name: member for subgraph, member in sources}
         result = {subgraph.name: Override() for subgraph, _ in sources}
-        type_name, field_name = coordinate.split(".")
         for subgraph, member in sources:
             origin = member.override_from
             if origin is None:
@@ -97,7 +97,7 @@ class FieldMerger:
     ) -> MergedField | None:
         """Merge one field, or None when its types cannot be reconciled."""
         coordinate = f"{type_name}.{field_name}"
-        overrides = self.overrides(coordinate, sources)
+        overrides = self.overrides(type_name, field_name, sources)
         merged_type = self.output_type(coordinate, sources)
         if merged_type is None:
             return None
@@ -116,7 +116,7 @@ class FieldMerger:
             description=most_common([member.description for _, member in sources]),
             args=self.inputs.merge_arguments(coordinate, resolving),
             directives=merge_directives([member.applied for _, member in sources]),
-            join_fields=self.join_fields(type_sources, sources, overrides, merged_type),
+            join_fields=self.join_fields(type_sources, sources, overrides),
         )
 
     def output_type(self, coordinate: str, sources: list[tuple[Subgraph, Field]]) -> TypeRef | None:
@@ -197,7 +197,6 @@ class FieldMerger:
         type_sources: TypeSources,
         sources: list[tuple[Subgraph, Field]],
         overrides: dict[str, Override],
-        merged_type: TypeRef,
     ) -> list[JoinField]:
         """The `@join__field`s of a field; none when every subgraph of the type has it alike."""
         same_types = len({str(member.type) for _, member in sources}) == 1

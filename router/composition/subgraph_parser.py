@@ -105,7 +105,7 @@ def parse_subgraph(source: SubgraphSource) -> Subgraph:
             [CompositionError(code, f"[{source.name}] {message}") for code, message in problems]
         )
     rename = {name: ROOT_KINDS[kind] for kind, name in roots.items()}
-    builder = SubgraphBuilder(source.name, context, rename)
+    builder = SubgraphBuilder(context, rename)
     types = builder.build_types(document)
     # Every subgraph serves `_entities` and `_service`, so each one has a query root.
     types.setdefault("Query", NamedType("Query", Kind.OBJECT, None, Applied()))
@@ -211,8 +211,7 @@ class DirectiveNames(Visitor):
 class SubgraphBuilder:
     """Folds a document's definitions and extensions into `NamedType`s."""
 
-    def __init__(self, name: str, context: LinkContext, rename: dict[str, str]) -> None:
-        self.name = name
+    def __init__(self, context: LinkContext, rename: dict[str, str]) -> None:
         self.context = context
         self.rename = rename
 
