@@ -1,0 +1,34 @@
+"""The in-process platform answers federated queries through the real router app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inprocess import inprocess_platform
+
+from subgraphs.common.dev_issuer import DevIssuer
+from subgraphs.common.tokens import TokenVerifier
+
+QUERY = """
+{ me { username projects(first: 5) { totalCount edges { node { slug
+    createdBy { username } datasets { name } } } } } }
+"""
+
+
+async def test_federated_query_through_router(
+    tmp_path: Path, dev_issuer: DevIssuer, verifier: TokenVerifier
+) -> None:
+    async with inprocess_platform(tmp_path, verifier) as platform:
+        body = await platform.query(QUERY, token=dev_issuer.sign("alice"))
+        assert "errors" not in body, body
+        me = body["data"]["me"]
+        assert me["username"] == "alice"
+        assert me["projects"]["totalCount"] == 3
+        flights = next(e["node"] for e in me["projects"]["edges"] if e["node"]["slug"] == "flights")
+        assert flights == {
+            "slug": "flights",
+            "createdBy": {"username": "alice"},
+            "datasets": [{"name": "flight-delays"}],
+        }
+        anonymous = await platform.query("{ me { username } }")
+        assert anonymous == {"data": {"me": None}}
