@@ -71,7 +71,11 @@ def _features(supergraph: Supergraph) -> list[str]:
         "tag": lambda d: bool(d.tags),
         "inaccessible": lambda d: d.inaccessible,
     }
-    return [name for name, test in tests.items() if any(test(d) for d in everything)]
+    # Apollo links each spec when merging first meets one of its directives; keep that order.
+    used: dict[str, None] = {}
+    for directives in everything:
+        used.update((name, None) for name, test in tests.items() if test(directives))
+    return list(used)
 
 
 def _schema(supergraph: Supergraph, used: list[str]) -> str:
@@ -91,7 +95,7 @@ def _graph_enum(supergraph: Supergraph) -> str:
     values = "".join(
         f"  {graph.enum_value} @join__graph(name: {print_string(graph.name)}, "
         f"url: {print_string(graph.url)})\n"
-        for graph in sorted(supergraph.graphs, key=lambda graph: graph.enum_value)
+        for graph in supergraph.graphs
     )
     return "enum join__Graph {\n" + values + "}"
 
