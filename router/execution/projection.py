@@ -156,17 +156,17 @@ class OperationProjector:
         `covered` lists paths whose absence is already explained (a failed fetch).
         """
         run = _Run(errors, self._collector.for_variables(variables), covered)
-        result = self._object(run, data, self._root, self._root_selection)
+        result = self._object(run, data, self._root, self._root.name, self._root_selection)
         return None if isinstance(result, _Bubble) else result
 
     def _object(
         self,
         run: _Run,
         obj: dict[str, Any],
-        static: GraphQLNamedType,
+        runtime: GraphQLNamedType,
+        typename: str,
         selection_sets: tuple[SelectionSetNode, ...],
     ) -> dict[str, Any] | _Bubble:
-        runtime, typename = self._runtime_type(obj, static)
         out: dict[str, Any] = {}
         for field in run.fields(runtime, selection_sets):
             kind = field.kind
@@ -191,16 +191,18 @@ class OperationProjector:
 
     def _runtime_type(
         self, obj: dict[str, Any], static: GraphQLNamedType
-    ) -> tuple[GraphQLNamedType, str]:
+    ) -> tuple[GraphQLNamedType, str] | None:
+        """The object's type and `__typename`; None when its type is hidden from clients."""
         if is_object_type(static):
             return static, static.name
         typename = obj.get("__typename")
-        if isinstance(typename, str):
-            named = self._schema.get_type(typename)
-            if is_object_type(named) and self._types.satisfies(typename, static.name):
-                return named, typename
-            return static, typename
-        return static, static.name
+        if not isinstance(typename, str):
+            return static, static.name
+        named = self._schema.get_type(typename)
+        if is_object_type(named):
+            return (named, typename) if self._types.satisfies(typename, static.name) else None
+        # An abstract name (an interface object's view) says nothing more than the static type.
+        return (static, typename) if named is not None else None
 
     def _complete(
         self, run: _Run, field: CollectedField, type_: GraphQLOutputType, value: Any
@@ -249,5 +251,12 @@ class OperationProjector:
         if not isinstance(value, dict):
             run.add_error(f"Expected an object for field {field.label}.")
             return None
-        result = self._object(run, value, type_, field.selection_sets)  # type: ignore[arg-type]
+        runtime = self._runtime_type(value, type_)  # type: ignore[arg-type]
+        if runtime is None:
+            run.add_error(
+                f"{field.label} returned a {value.get('__typename')!r} object, a type that is "
+                f"not part of the API."
+            )
+            return None
+        result = self._object(run, value, *runtime, field.selection_sets)
         return None if isinstance(result, _Bubble) else result

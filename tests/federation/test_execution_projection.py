@@ -164,6 +164,18 @@ def test_invalid_enum_value_becomes_null_with_error() -> None:
     assert "ANONYMOUS" in errors[0]["message"]
 
 
+def test_object_of_a_type_hidden_from_the_api_becomes_null() -> None:
+    data = {"search": [{"__typename": "Secret", "id": "s"}], "node": {"__typename": "Secret"}}
+
+    result, errors = project("{ node { id } }", data)
+    in_non_null_list, _ = project("{ search { __typename } }", data)
+
+    assert result == {"node": None}
+    assert [e["path"] for e in errors] == [["node"]]
+    assert "Secret" in errors[0]["message"]
+    assert in_non_null_list is None
+
+
 def test_missing_object_is_null_and_aliases_are_independent() -> None:
     data = {"a": {"id": "1"}, "b": None}
 
