@@ -122,7 +122,11 @@ class Decider:
         typed: list[OpItem] = []
         buckets: dict[str, list[OpItem]] = {}
         if position.abstract:
-            safe = {n for n in field_names(items) if self._safe_on_interface(position, n)}
+            # without runtime types to split into, fields must be planned on the abstract type
+            names = field_names(items)
+            safe = {
+                n for n in names if not position.possible or self._safe_on_interface(position, n)
+            }
             shared, buckets = split_abstract(self.model, position, items, safe)
         elif is_interface_object(self.model, position):
             shared, typed = split_interface_object(self.model, position, items)
@@ -273,6 +277,8 @@ class Decider:
                 continue
             hops = self._hops(position, declared.graph, target)
             if hops is None:
+                # no key of the target can be produced here alone: gather one from anywhere
+                self._offer_requires(position, field, declared, target, depth, guard, offer)
                 continue
             route = (declared.graph,) if position.graph is None else tuple(h.graph for h in hops)
             children = self._children(target, declared, (), field, guard)
@@ -325,10 +331,13 @@ class Decider:
         guard: Guard,
         offer: _Offer,
     ) -> None:
+        """Offer entering `declared.graph` with inputs planned here first: `@requires` fields
+        plus a key, or, for a plain field, a key whose fields come from several subgraphs.
+        """
         marker = (target, field.name)
-        if position.graph is None or marker in guard or declared.requires is None:
+        if position.graph is None or marker in guard:
             return
-        required = parse_selection(declared.requires)
+        required = parse_selection(declared.requires) if declared.requires else ()
         for key in self.graph.re_entry_keys(target, declared.graph):
             inputs = merge_items((*key.items, *required))
             requirement = self.selection(position, inputs, guard | {marker})

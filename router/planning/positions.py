@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from router.planning.operation import OpField, OpItem, merge_items
+from router.planning.operation import OpField, OpFragment, OpItem, merge_items
 from router.supergraph.model import SupergraphModel
 
 
@@ -75,9 +75,7 @@ def split_interface_object(
     for item in items:
         if isinstance(item, OpField):
             (typed if item.name == "__typename" else own).append(item)
-        elif item.type_condition == position.type_name or everything <= model.possible_types(
-            item.type_condition
-        ):
+        elif _applies_whole(model, position.type_name, everything, item):
             inner_own, inner_typed = split_interface_object(model, position, item.items)
             own.extend(inner_own)
             typed.extend(inner_typed)
@@ -106,7 +104,7 @@ def split_abstract(
                     buckets.setdefault(type_name, []).append(item)
             continue
         covered = model.possible_types(item.type_condition)
-        if item.type_condition == position.type_name or position.possible <= covered:
+        if _applies_whole(model, position.type_name, position.possible, item):
             inner_shared, inner_buckets = split_abstract(model, position, item.items, shared_field)
             shared.extend(inner_shared)
             for type_name, bucket in inner_buckets.items():
@@ -115,6 +113,24 @@ def split_abstract(
         for type_name in sorted(position.possible & covered):
             buckets.setdefault(type_name, []).append(item)
     return shared, buckets
+
+
+def _applies_whole(
+    model: SupergraphModel, type_name: str, possible: frozenset[str], fragment: OpFragment
+) -> bool:
+    """Whether a fragment applies to every object at the position and selects only fields the
+    position's own type has, so its selections can be planned on that type directly.
+    """
+    if fragment.type_condition == type_name:
+        return True
+    if not possible <= model.possible_types(fragment.type_condition):
+        return False
+    fields = [f for f in fragment.items if isinstance(f, OpField)]
+    return all(f.name == "__typename" or model.field(type_name, f.name) for f in fields) and all(
+        _applies_whole(model, type_name, possible, f)
+        for f in fragment.items
+        if isinstance(f, OpFragment)
+    )
 
 
 def field_names(items: tuple[OpItem, ...]) -> set[str]:

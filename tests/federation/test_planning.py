@@ -2135,6 +2135,64 @@ CASES = [
         }
         """,
     ),
+    Case(
+        "key-assembled-from-several-subgraphs",
+        "assembled_key",
+        "{ gizmos { price } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "stock") {
+              {
+                gizmos {
+                  __typename
+                  id
+                  bin {
+                    code
+                    aisle
+                  }
+                }
+              }
+            },
+            Flatten(path: "gizmos.@") {
+              Fetch(service: "catalog") {
+                {
+                  ... on Gizmo {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Gizmo {
+                    sku
+                  }
+                }
+              },
+            },
+            Flatten(path: "gizmos.@") {
+              Fetch(service: "pricing") {
+                {
+                  ... on Gizmo {
+                    __typename
+                    id
+                    sku
+                    bin {
+                      code
+                      aisle
+                    }
+                  }
+                } =>
+                {
+                  ... on Gizmo {
+                    price
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
 ]
 
 

@@ -244,3 +244,11 @@ def test_field_no_single_subgraph_can_serve_for_all_implementations(query: str) 
     # key is `id` itself, so no entity move can fetch it: an error, not a guessed value
     with pytest.raises(PlanningError, match=r"cannot plan field (Chat|Account)\.id"):
         _plan("nodes", query)
+
+
+def test_interface_field_only_in_a_non_resolvable_interface_object_is_an_error() -> None:
+    # `front` returns `Node` without knowing any implementation, and `back` (an interface
+    # object) cannot be entered: no subgraph can produce `note` for front's objects
+    with pytest.raises(PlanningError, match=r"Node\.note"):
+        _plan("unreachable_interface_object", "{ node { note } }")
+    assert isinstance(_plan("unreachable_interface_object", "{ node { id } }").node, FetchNode)
