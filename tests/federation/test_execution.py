@@ -650,6 +650,64 @@ async def test_missing_entities_without_errors_is_reported() -> None:
     assert result.errors[0]["path"] == ["topProducts"]
 
 
+async def test_root_fetch_under_a_flatten_merges_at_every_reached_object() -> None:
+    subgraphs = Subgraphs(
+        a=lambda body: ok({"users": [{"id": "1"}, {"id": "2"}, None]}),
+        b=lambda body: ok({"topProducts": [{"upc": "9"}]}),
+    )
+    plan = QueryPlan(
+        SequenceNode(
+            (
+                FetchNode(service="a", operation="q"),
+                FlattenNode(
+                    (FieldKey("users"), ListItems()), FetchNode(service="b", operation="q")
+                ),
+            )
+        )
+    )
+
+    result = await subgraphs.executor().execute(plan, {}, {})
+
+    assert len(subgraphs.calls["b"]) == 1
+    assert result.data["users"] == [
+        {"id": "1", "topProducts": [{"upc": "9"}]},
+        {"id": "2", "topProducts": [{"upc": "9"}]},
+        None,
+    ]
+    result.data["users"][0]["topProducts"][0]["upc"] = "changed"
+    assert result.data["users"][1]["topProducts"][0]["upc"] == "9"
+
+
+async def test_nested_lists_fan_out_and_errors_hoist_above_the_first_list() -> None:
+    grid = {"rows": [[{"__typename": "User", "id": "1"}], [{"__typename": "User", "id": "2"}]]}
+
+    subgraphs = Subgraphs(
+        a=lambda body: ok({"me": grid}),
+        b=lambda body: ok({"_entities": [{"name": "x"}, {"name": "y"}]}, [{"message": "partial"}]),
+    )
+    plan = QueryPlan(
+        SequenceNode(
+            (
+                FetchNode(service="a", operation="q"),
+                FlattenNode(
+                    (FieldKey("me"), FieldKey("rows"), ListItems(), ListItems()),
+                    entity_fetch("b", "User", "id", "name"),
+                ),
+            )
+        )
+    )
+
+    result = await subgraphs.executor().execute(plan, {}, {})
+
+    assert result.data["me"]["rows"] == [
+        [{"__typename": "User", "id": "1", "name": "x"}],
+        [{"__typename": "User", "id": "2", "name": "y"}],
+    ]
+    assert result.errors == [
+        {"message": "partial", "path": ["me", "rows"], "extensions": {"serviceName": "b"}}
+    ]
+
+
 async def test_empty_plan_calls_nobody() -> None:
     subgraphs = Subgraphs(accounts=lambda body: ok({}))
 
