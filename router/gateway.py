@@ -200,7 +200,8 @@ class Gateway:
                     "The request has no GraphQL `query`.", "BAD_REQUEST", 400
                 )
             )
-        operation = self._operation(query, request.operation_name)
+        # Some clients send an empty operationName for documents with one anonymous operation.
+        operation = self._operation(query, request.operation_name or None)
         kind = operation.definition.operation
         if read_only and kind is not OperationType.QUERY:
             raise GatewayRequestError(

@@ -148,6 +148,12 @@ async def test_operation_name_selects_and_unknown_name_is_refused(gateway: Gatew
     assert unknown.errors[0]["message"] == 'Unknown operation named "C".'
 
 
+async def test_empty_operation_name_means_none(gateway: Gateway) -> None:
+    response = await gateway.execute(GraphQLRequest("{ me { id } }", operation_name=""), {})
+
+    assert response.to_dict() == {"data": {"me": {"id": "u1"}}}
+
+
 async def test_mutation_refused_when_read_only(gateway: Gateway, fakes: FakeSubgraphs) -> None:
     response = await gateway.execute(
         GraphQLRequest('mutation { addReview(upc: "1", body: "x") { id } }'), {}, read_only=True
