@@ -13,10 +13,12 @@ class RouterSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RENKU_FED_ROUTER_", extra="ignore")
 
-    host: str = Field("127.0.0.1", description="Interface the HTTP server binds to.")
-    port: int = Field(4000, ge=1, le=65535, description="TCP port the HTTP server listens on.")
+    host: str = Field(default="127.0.0.1", description="Interface the HTTP server binds to.")
+    port: int = Field(
+        default=4000, ge=1, le=65535, description="TCP port the HTTP server listens on."
+    )
     supergraph_path: Path | None = Field(
-        None,
+        default=None,
         description="A composed supergraph SDL file; when unset, the router composes one at "
         "start from the `subgraphs` it is given.",
     )
@@ -26,23 +28,23 @@ class RouterSettings(BaseSettings):
         'supergraph_path is set (JSON in the environment: {"users": "http://..."}).',
     )
     subgraph_timeout_seconds: float = Field(
-        30.0, gt=0, description="How long one subgraph request may take before it fails."
+        default=30.0, gt=0, description="How long one subgraph request may take before it fails."
     )
     subgraph_timeouts: dict[str, float] = Field(
         default_factory=dict,
         description="Per-subgraph overrides of subgraph_timeout_seconds (name -> seconds).",
     )
     startup_timeout_seconds: float = Field(
-        60.0,
+        default=60.0,
         gt=0,
         description="How long to keep retrying subgraphs that are not up yet when composing "
         "at start.",
     )
     plan_cache_size: int = Field(
-        1000, ge=1, description="Entries of the parse, validation and query-plan caches."
+        default=1000, ge=1, description="Entries of the parse, validation and query-plan caches."
     )
     max_request_bytes: int = Field(
-        2_000_000, ge=1024, description="Largest request body accepted (HTTP 413 beyond)."
+        default=2_000_000, ge=1024, description="Largest request body accepted (HTTP 413 beyond)."
     )
     cors_origins: list[str] = Field(
         default_factory=list,
@@ -50,11 +52,11 @@ class RouterSettings(BaseSettings):
         "empty turns CORS off.",
     )
     mask_subgraph_errors: bool = Field(
-        False,
+        default=False,
         description="Replace the messages of subgraph errors with a generic one (paths and "
         "`extensions.code` are kept); the router's own errors stay readable.",
     )
-    introspection: bool = Field(True, description="Answer `__schema` and `__type` queries.")
+    introspection: bool = Field(default=True, description="Answer `__schema` and `__type` queries.")
     graphiql: bool = Field(
-        True, description="Serve the GraphiQL page to browsers that GET /graphql."
+        default=True, description="Serve the GraphiQL page to browsers that GET /graphql."
     )
