@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
 
 from subgraphs.common.tokens import Identity
 
@@ -47,3 +49,95 @@ class UserPage:
     cursors: tuple[str, ...]
     total: int
     has_next: bool
+
+
+class Role(Enum):
+    """A member's role in a group; each role includes the rights of the ones before it."""
+
+    VIEWER = "VIEWER"
+    EDITOR = "EDITOR"
+    OWNER = "OWNER"
+
+    def includes(self, other: Role) -> bool:
+        """True when this role has at least the rights of `other`."""
+        return _RANKS[self] >= _RANKS[other]
+
+
+_RANKS = {Role.VIEWER: 0, Role.EDITOR: 1, Role.OWNER: 2}
+
+
+class NamespaceKind(Enum):
+    """What owns a namespace: a user or a group."""
+
+    USER = "USER"
+    GROUP = "GROUP"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    """A user's membership in a group."""
+
+    user_id: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A Renku group as the store keeps it; its slug is a namespace for projects."""
+
+    id: str
+    slug: str
+    name: str
+    description: str | None
+    created_by: str
+    creation_date: datetime
+    members: tuple[GroupMember, ...]
+
+    def role_of(self, identity: Identity) -> Role | None:
+        """The caller's role in this group, or None when they are not a member."""
+        for member in self.members:
+            if member.user_id == identity.subject:
+                return member.role
+        return None
+
+    def can_manage(self, identity: Identity) -> bool:
+        """Owners and admins edit and delete the group and change its members."""
+        return identity.is_admin or self.role_of(identity) is Role.OWNER
+
+
+@dataclass(frozen=True, slots=True)
+class NewGroup:
+    """A validated request to create a group."""
+
+    slug: str
+    name: str
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPatch:
+    """A validated change to a group: None leaves a field as it is, "" clears the description."""
+
+    name: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPage:
+    """One page of groups with their cursors, and the size of the whole result."""
+
+    items: tuple[Group, ...]
+    cursors: tuple[str, ...]
+    total: int
+    has_next: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    """Where projects can live: a user's own namespace or a group's."""
+
+    id: str
+    kind: NamespaceKind
+    slug: str
+    name: str
+    role: Role

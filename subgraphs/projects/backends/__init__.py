@@ -1,20 +1,40 @@
-"""The `ProjectStore` protocol every projects backend (embedded, GitLab) implements."""
+"""The protocols every projects backend (embedded, GitLab) implements.
+
+Every store call acts on behalf of `caller` and sees only what they may see. A backend like GitLab
+answers with the caller's own token, so visibility and permission checks belong to the store
+rather than to the schema. The schema validates input with `models.validate_*` before it calls a
+store; a store refuses with `DomainError` (codes from `ErrorCode`, `field` naming the argument
+to fix) and then has written nothing.
+
+Access rules every store enforces:
+- public projects are visible to everyone, anonymous callers included; private ones to their
+  members and to admins (`Identity.is_admin`);
+- VIEWER reads, EDITOR also writes (update), OWNER and admins also delete and change membership;
+- a project always keeps at least one OWNER;
+- a hidden project is reported as NOT_FOUND, never as FORBIDDEN, so its existence does not leak.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from subgraphs.common.pagination import PageRequest
 from subgraphs.common.tokens import Identity
-from subgraphs.projects.models import NewProject, Project, ProjectFilter, ProjectPage
+from subgraphs.projects.models import (
+    Member,
+    NewProject,
+    Project,
+    ProjectFilter,
+    ProjectPage,
+    ProjectPatch,
+    ProjectSort,
+    Role,
+)
 
 
 class ProjectStore(Protocol):
-    """Where projects live; every call acts on behalf of `caller` and sees what they may see.
-
-    A backend like GitLab answers with the caller's own token, so visibility and permission
-    checks belong to the store rather than to the schema.
-    """
+    """Where projects, their members and their repositories live."""
 
     async def get(self, project_id: str, caller: Identity) -> Project | None:
         """The project with this id if the caller may see it, else None."""
@@ -25,15 +45,85 @@ class ProjectStore(Protocol):
         ...
 
     async def search(
-        self, caller: Identity, where: ProjectFilter, page: PageRequest
+        self,
+        caller: Identity,
+        where: ProjectFilter,
+        page: PageRequest,
+        sort: ProjectSort = ProjectSort.CREATION_DATE,
     ) -> ProjectPage:
-        """The visible projects matching `where`, in (creation date, id) order."""
+        """The visible projects matching `where`, a page in `sort` order (ties broken by id).
+
+        `where.minimum_role` keeps projects where the caller's own role includes it (none for
+        anonymous callers); `where.member` those where that user is a member; `where.template_id`
+        the copies of that project. Cursors encode the sort key and id and carry the sort's name:
+        a cursor from another sort is BAD_USER_INPUT on `after`. `total` counts every match.
+        """
         ...
 
     async def create(self, caller: Identity, new: NewProject) -> Project:
-        """Create a project owned by the caller, with its repository; DomainError if refused."""
+        """Create a project and its repository; the caller becomes its only OWNER.
+
+        `new.namespace` is the caller's username or a group slug where the caller is EDITOR or
+        OWNER (admins: any existing group). UNAUTHENTICATED for anonymous callers, FORBIDDEN
+        (field `namespace`) for another user's namespace or a group role below EDITOR,
+        NOT_FOUND (field `namespace`) for an unknown group, CONFLICT (field `slug`) for a slug
+        taken in the namespace.
+        """
+        ...
+
+    async def update(
+        self, caller: Identity, project_id: str, if_match: str, patch: ProjectPatch
+    ) -> Project:
+        """Apply `patch` when `if_match` is the project's current etag; EDITOR or more.
+
+        NOT_FOUND (field `id`) for a missing or hidden project, FORBIDDEN (field `id`) below
+        EDITOR, CONFLICT (field `ifMatch`) for a stale etag, CONFLICT (field `slug`) for a slug
+        taken in the namespace. A new slug moves the repository with the project.
+        """
         ...
 
     async def delete(self, caller: Identity, project_id: str) -> None:
-        """Delete a project and its repository; DomainError NOT_FOUND or FORBIDDEN if refused."""
+        """Delete a project and its repository; OWNER or admin.
+
+        NOT_FOUND (field `id`) for a missing or hidden project, FORBIDDEN (field `id`) otherwise.
+        """
+        ...
+
+    async def copy(self, caller: Identity, source_id: str, new: NewProject) -> Project:
+        """Copy a project the caller may see, repository history included, into `new`.
+
+        The copy's `template_id` is the source's id and the caller its only OWNER; its name,
+        namespace, slug, visibility, description, keywords and documentation come from `new`.
+        NOT_FOUND (field `projectId`) for a missing or hidden source; otherwise as `create`.
+        """
+        ...
+
+    async def set_members(
+        self, caller: Identity, project_id: str, members: Sequence[Member]
+    ) -> Project:
+        """Add these members or change their roles (upsert); OWNER or admin.
+
+        NOT_FOUND (field `id`), FORBIDDEN (field `id`) for callers who may not change
+        membership, BAD_USER_INPUT (field `members`) when no OWNER would remain.
+        """
+        ...
+
+    async def remove_member(self, caller: Identity, project_id: str, user_id: str) -> Project:
+        """Remove one member; OWNER or admin.
+
+        NOT_FOUND (field `id`) for the project, NOT_FOUND (field `userId`) for a user who is not
+        a member, FORBIDDEN (field `id`), BAD_USER_INPUT (field `userId`) for the last OWNER.
+        """
+        ...
+
+
+class NamespaceDirectory(Protocol):
+    """Who may create projects in a namespace that is not the caller's own: group roles."""
+
+    async def group_role(self, caller: Identity, slug: str) -> Role | None:
+        """The caller's role in the group `slug`, None when not a member.
+
+        NOT_FOUND (field `namespace`) when no group has this slug, UNAVAILABLE when the answer
+        cannot be had.
+        """
         ...

@@ -130,6 +130,13 @@ class EmbeddedProjectStore:
         """Create a project owned by the caller, with its repository; CONFLICT on a taken slug."""
         if caller.subject is None:
             raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to create a project.")
+        if new.namespace != caller.username:
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                f"You can only create projects in your own namespace {caller.username!r}; "
+                "omit `namespace` or set it to your username.",
+                field="namespace",
+            )
         now = datetime.now(UTC)
         project = Project(
             id=str(ULID()),

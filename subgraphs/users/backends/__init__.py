@@ -1,12 +1,29 @@
-"""The `UserDirectory` protocol every users backend (embedded, Keycloak) implements."""
+"""The protocols of the users subgraph's backends: `UserDirectory` (embedded, Keycloak) and
+`GroupStore` (embedded; groups stay in our own store whichever directory holds the users).
+
+The schema validates input with `subgraphs.users.rules` before it calls a store; a store refuses
+with `DomainError` (codes from `ErrorCode`, `field` naming the argument to fix) and then has
+written nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from subgraphs.common.pagination import PageRequest
 from subgraphs.common.tokens import Identity
-from subgraphs.users.models import UserPage, UserRecord
+from subgraphs.users.models import (
+    Group,
+    GroupMember,
+    GroupPage,
+    GroupPatch,
+    NewGroup,
+    Role,
+    UserPage,
+    UserRecord,
+)
 
 
 class UserDirectory(Protocol):
@@ -27,3 +44,82 @@ class UserDirectory(Protocol):
     async def search(self, text: str | None, page: PageRequest) -> UserPage:
         """Accounts whose username, name or e-mail contains `text`, in (username, id) order."""
         ...
+
+
+class GroupStore(Protocol):
+    """Where groups and their members live. Groups are visible to everyone, anonymous included.
+
+    Owners and admins update and delete a group and change its members; a group always keeps at
+    least one OWNER. Group slugs and usernames share one namespace space: a group slug may not
+    be a username (the schema checks usernames through the `UserDirectory` before `create`).
+    """
+
+    async def get(self, group_id: str) -> Group | None:
+        """The group with this id, or None."""
+        ...
+
+    async def get_by_slug(self, slug: str) -> Group | None:
+        """The group with this slug, or None."""
+        ...
+
+    async def search(
+        self,
+        text: str | None,
+        page: PageRequest,
+        member: str | None = None,
+        minimum_role: Role | None = None,
+    ) -> GroupPage:
+        """Groups whose slug, name or description contains `text`, in (slug, id) order.
+
+        With `member`, only groups where that user's role includes `minimum_role` (any role
+        when None). `total` counts every match; a foreign cursor is BAD_USER_INPUT on `after`.
+        """
+        ...
+
+    async def create(self, caller: Identity, new: NewGroup) -> Group:
+        """Create a group; the caller becomes its only OWNER.
+
+        UNAUTHENTICATED for anonymous callers, CONFLICT (field `slug`) for a taken slug.
+        """
+        ...
+
+    async def update(self, caller: Identity, slug: str, patch: GroupPatch) -> Group:
+        """Change a group's name or description; OWNER or admin.
+
+        NOT_FOUND (field `slug`) for an unknown group, FORBIDDEN (field `slug`) otherwise.
+        """
+        ...
+
+    async def delete(self, caller: Identity, slug: str) -> Group:
+        """Delete a group and its memberships, returning it as it was; OWNER or admin.
+
+        NOT_FOUND (field `slug`), FORBIDDEN (field `slug`).
+        """
+        ...
+
+    async def set_members(
+        self, caller: Identity, slug: str, members: Sequence[GroupMember]
+    ) -> Group:
+        """Add these members or change their roles (upsert); OWNER or admin.
+
+        NOT_FOUND (field `slug`), FORBIDDEN (field `slug`), BAD_USER_INPUT (field `members`)
+        when no OWNER would remain. Member ids are checked against the `UserDirectory` by the
+        schema before this call.
+        """
+        ...
+
+    async def remove_member(self, caller: Identity, slug: str, user_id: str) -> Group:
+        """Remove one member; OWNER or admin.
+
+        NOT_FOUND (field `slug`), NOT_FOUND (field `userId`) for a user who is not a member,
+        FORBIDDEN (field `slug`), BAD_USER_INPUT (field `userId`) for the last OWNER.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class UsersBackend:
+    """What the users schema's resolvers reach as `info.context.backend`."""
+
+    directory: UserDirectory
+    groups: GroupStore
