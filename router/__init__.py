@@ -1,0 +1,1 @@
+"""The federation router: supergraph, composition, planning, execution, auth and HTTP."""
