@@ -16,7 +16,7 @@ from typing import TypeAlias
 
 from router.planning.errors import PlanningError
 from router.planning.graph import HOP_COST, Hop, QueryGraph, field_named_type, provided_children
-from router.planning.operation import OpField, OpItem, merge_items, parse_selection
+from router.planning.operation import OpField, OpFragment, OpItem, merge_items, parse_selection
 from router.planning.positions import (
     Position,
     field_names,
@@ -217,14 +217,24 @@ class Decider:
         guard: Guard,
     ) -> tuple[SelectionPlan | None, int] | None:
         info = self.model.field(parent_type, field.name)
-        if info is None or not self.model.is_composite(info.named_type):
+        if info is None:
             return None, 0
+        position = self._child_position(info.named_type, declared, provided)
+        if position is None:
+            return None, 0
+        plan = self.selection(position, field.items, guard)
+        return None if plan is None else (plan, plan.cost)
+
+    def _child_position(
+        self, named_type: str, declared: FieldInGraph, provided: tuple[OpItem, ...]
+    ) -> Position | None:
+        """Where a field's selections are planned, or None for a leaf field."""
+        if not self.model.is_composite(named_type):
+            return None
         if not provided and declared.provides:
             provided = parse_selection(declared.provides)
         graph_type = field_named_type(self.model, declared)
-        position = position_for(self.model, info.named_type, declared.graph, graph_type, provided)
-        plan = self.selection(position, field.items, guard)
-        return None if plan is None else (plan, plan.cost)
+        return position_for(self.model, named_type, declared.graph, graph_type, provided)
 
     def _declarations(self, position: Position, field: str) -> list[tuple[FieldInGraph, str]]:
         """(declaration, entity type) pairs of subgraphs that may return the field."""
@@ -286,8 +296,11 @@ class Decider:
                 continue
             entry = self._entry_cost(hops, route, entered)
             plan = FieldPlan(field, declared.graph, hops, children=children[0], list_depth=depth)
-            offer([plan], entry + 1 + children[1], (route,))
-        if best is None and field.items:
+            # fields behind a move count twice: at equal fetch counts, fetch less later
+            payload = 1 + children[1] if entry and hops else 0
+            offer([plan], entry + payload + 1 + children[1], (route,))
+        if field.items and (best is None or position.graph is None):
+            # a shareable root field may be cheaper served in parts by several subgraphs
             self._offer_split(position, field, depth, entered, guard, offer)
         if best is None:
             if any(d.from_context for d in info.graphs.values()):
@@ -310,11 +323,39 @@ class Decider:
         if position.graph is None:
             return ()
         if target == position.type_name:
-            return self.graph.route(target, position.graph, target_graph)
+            route = self.graph.route(target, position.graph, target_graph)
+            if route is not None or not position.provided:
+                return route
         for key in self.graph.re_entry_keys(target, target_graph):
-            if self.graph.can_supply(position.type_name, key.items, position.graph):
-                return (Hop(target_graph, key.key, key.items, as_type=target),)
+            if self._supplies(position, key.items):
+                as_type = None if target == position.type_name else target
+                return (Hop(target_graph, key.key, key.items, as_type=as_type),)
         return None
+
+    def _supplies(self, position: Position, items: tuple[OpItem, ...]) -> bool:
+        """Whether the position's subgraph returns these key fields here (provided included)."""
+        graph = position.graph
+        for item in items:
+            if isinstance(item, OpFragment):
+                if not self._supplies(position.at(item.type_condition), item.items):
+                    return False
+                continue
+            info = self.model.field(position.type_name, item.name)
+            declared = self.graph.field_in(position.type_name, item.name, graph or "")
+            provided = provided_children(
+                position.provided, self.model, position.type_name, item.name
+            )
+            if info is None or graph is None:
+                return False
+            if provided is None and (declared is None or declared.external):
+                return False
+            if item.items:
+                child = self._child_position(
+                    info.named_type, declared or FieldInGraph(graph, info.type), provided or ()
+                )
+                if child is None or not self._supplies(child, item.items):
+                    return False
+        return True
 
     def _entry_cost(self, hops: tuple[Hop, ...], route: Route, entered: set[Route]) -> int:
         if not hops:

@@ -10,6 +10,7 @@ from router.planning.nodes import (
     FieldKey,
     KeyRenamer,
     ListItems,
+    PathSegment,
     ResponsePath,
     Rewrite,
     RewriteStep,
@@ -24,15 +25,15 @@ from router.supergraph.model import SupergraphModel
 
 @dataclass(eq=False)
 class FetchStep:
-    """One subgraph request: a root fetch, or an `_entities` fetch merged at `base_path`."""
+    """One subgraph request: a root fetch, or an `_entities` fetch merged along `paths`."""
 
     id: int
     graph: str
     stage: int
     entity: bool
-    base_path: ResponsePath = ()
+    skeleton: ResponsePath = ()
+    paths: list[ResponsePath] = field(default_factory=list)
     type_names: list[str] = field(default_factory=list)
-    conditioned: bool = False
     inputs: SelSet = field(default_factory=SelSet)
     output: SelSet = field(default_factory=SelSet)
     parents: set[int] = field(default_factory=set)
@@ -41,10 +42,39 @@ class FetchStep:
 
     @property
     def merge_path(self) -> ResponsePath:
-        """Where the results merge; entity steps under abstract types filter by type."""
-        if self.conditioned:
-            return (*self.base_path, TypeCondition(tuple(self.type_names)))
-        return self.base_path
+        """Where the results merge: the shared path, with the type conditions of every
+        contribution united where they all filter, and dropped where one does not.
+        """
+        gaps: list[set[str] | None] = [set() for _ in range(len(self.skeleton) + 1)]
+        for path in self.paths:
+            conditions = _conditions(path)
+            for index, names in enumerate(conditions):
+                current = gaps[index]
+                if current is not None:
+                    gaps[index] = None if names is None else current | set(names)
+        merged: list[PathSegment] = []
+        for index, segment in enumerate((None, *self.skeleton)):
+            if segment is not None:
+                merged.append(segment)
+            united = gaps[index]
+            if united:
+                merged.append(TypeCondition(tuple(sorted(united))))
+        return tuple(merged)
+
+
+def _conditions(path: ResponsePath) -> list[tuple[str, ...] | None]:
+    """The type condition after each position of a path's skeleton (None where there is none)."""
+    result: list[tuple[str, ...] | None] = [None]
+    for segment in path:
+        if isinstance(segment, TypeCondition):
+            result[-1] = segment.names
+        else:
+            result.append(None)
+    return result
+
+
+def _skeleton(path: ResponsePath) -> ResponsePath:
+    return tuple(s for s in path if not isinstance(s, TypeCondition))
 
 
 class FetchGraph:
@@ -85,17 +115,16 @@ class FetchGraph:
         Returns the step, the representation selection and the output selection for the type;
         `entity_type` names the interface when the subgraph knows the objects only as that.
         """
-        conditioned = bool(path) and isinstance(path[-1], TypeCondition)
-        base = path[:-1] if conditioned else path
-        key = (parents, graph, base, variant)
+        skeleton = _skeleton(path)
+        key = (parents, graph, skeleton, variant)
         step = self._entities.get(key)
         if step is None:
             step = self._new(graph, entity=True)
-            step.base_path = base
+            step.skeleton = skeleton
             step.parents = set(parents)
             self._entities[key] = step
-        if conditioned:
-            step.conditioned = True
+        if path not in step.paths:
+            step.paths.append(path)
         if type_name not in step.type_names:
             step.type_names.append(type_name)
         target = entity_type or type_name
@@ -304,10 +333,17 @@ class FetchGraph:
 
 def _relative(step: FetchStep, path: ResponsePath) -> tuple[RewriteStep, ...]:
     """The path inside one result of `step` (rewrite steps: keys and type conditions)."""
-    inner = path[len(step.base_path) :] if step.entity else path
+    inner = path
     result: list[RewriteStep] = []
     if step.entity:
         result.append(TypenameEquals(step.type_names[0]))
+        remaining = len(step.skeleton)
+        index = 0
+        while index < len(path) and (remaining or isinstance(path[index], TypeCondition)):
+            if not isinstance(path[index], TypeCondition):
+                remaining -= 1
+            index += 1
+        inner = path[index:]
     for segment in inner:
         if isinstance(segment, FieldKey):
             result.append(segment)

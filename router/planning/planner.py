@@ -20,6 +20,7 @@ from router.planning.operation import (
     normalize,
     select_operation,
 )
+from router.planning.optimize import merge_leaf_siblings
 from router.supergraph import Supergraph
 
 _CacheKey = tuple[str, str | None, str, tuple[tuple[str, object], ...], frozenset[str]]
@@ -88,6 +89,7 @@ class QueryPlanner:
         else:
             plan = decider.require(root, operation.items)
             fetch_graph.build_root(plan)
+        merge_leaf_siblings(fetch_graph)
         return emit_plan(fetch_graph, operation)
 
 

@@ -123,7 +123,8 @@ def _applies_whole(
     """
     if fragment.type_condition == type_name:
         return True
-    if not possible <= model.possible_types(fragment.type_condition):
+    condition = fragment.type_condition
+    if not model.is_abstract(condition) or not possible <= model.possible_types(condition):
         return False
     fields = [f for f in fragment.items if isinstance(f, OpField)]
     return all(f.name == "__typename" or model.field(type_name, f.name) for f in fields) and all(

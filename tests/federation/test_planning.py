@@ -850,6 +850,75 @@ CASES = [
         """,
     ),
     Case(
+        "requires-chains-ending-in-one-subgraph-share-a-fetch",
+        "requires",
+        "{ cheapest { shippingTax carrierTax } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "shipping") {
+              {
+                cheapest {
+                  __typename
+                  id
+                  carrier
+                }
+              }
+            },
+            Flatten(path: "cheapest") {
+              Fetch(service: "catalog") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Item {
+                    weight
+                  }
+                }
+              },
+            },
+            Flatten(path: "cheapest") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                    weight
+                  }
+                } =>
+                {
+                  ... on Item {
+                    shippingCost
+                  }
+                }
+              },
+            },
+            Flatten(path: "cheapest") {
+              Fetch(service: "tax") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                    shippingCost
+                    carrier
+                  }
+                } =>
+                {
+                  ... on Item {
+                    shippingTax
+                    carrierTax
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    ),
+    Case(
         "interface-fields-in-one-subgraph",
         "abstract",
         "{ catalog { id title } }",
