@@ -3,13 +3,12 @@
 from router.planning.errors import PlanningError
 from router.planning.nodes import QueryPlan
 from router.planning.planner import QueryPlanner
-from router.planning.printer import format_path, plan_to_json, print_plan
+from router.planning.printer import plan_to_json, print_plan
 
 __all__ = [
     "PlanningError",
     "QueryPlan",
     "QueryPlanner",
-    "format_path",
     "plan_to_json",
     "print_plan",
 ]

@@ -38,6 +38,7 @@ class QueryGraph:
     def __init__(self, model: SupergraphModel) -> None:
         self.model = model
         self.keys: dict[tuple[str, str], tuple[Hop, ...]] = {}
+        self._by_type: dict[str, list[Hop]] = {}
         for info in model.types.values():
             for key in info.keys:
                 if key.resolvable:
@@ -46,6 +47,7 @@ class QueryGraph:
                         *self.keys.get((info.name, key.graph), ()),
                         hop,
                     )
+                    self._by_type.setdefault(info.name, []).append(hop)
         self._interfaces = {
             name: tuple(i.name for i in gtype.interfaces)
             for name, gtype in model.schema.type_map.items()
@@ -94,13 +96,10 @@ class QueryGraph:
     def _routes(self, type_name: str, start: str) -> dict[str, tuple[Hop, ...]]:
         """Shortest key routes from `start` to every subgraph that can be entered for the type."""
         found: dict[str, tuple[Hop, ...]] = {start: ()}
+        candidates = sorted(self._by_type.get(type_name, ()), key=lambda h: h.cost)
         queue = deque([start])
         while queue:
             current = queue.popleft()
-            candidates = sorted(
-                (hop for (t, g), hops in self.keys.items() if t == type_name for hop in hops),
-                key=lambda h: h.cost,
-            )
             for hop in candidates:
                 if hop.graph in found or not self.can_supply(type_name, hop.items, current):
                     continue

@@ -35,7 +35,7 @@ def print_plan(plan: QueryPlan) -> str:
     return "QueryPlan {\n" + _node(plan.node, 1) + ",\n}"
 
 
-def format_path(path: ResponsePath) -> str:
+def _format_path(path: ResponsePath) -> str:
     """A response path as printed in plans: `a.@.b|[T]`."""
     text = ""
     for segment in path:
@@ -54,7 +54,7 @@ def _node(node: PlanNode, depth: int) -> str:
         return _fetch(node, depth)
     if isinstance(node, FlattenNode):
         inner = _node(node.node, depth + 1)
-        return f'{pad}Flatten(path: "{format_path(node.path)}") {{\n{inner},\n{pad}}}'
+        return f'{pad}Flatten(path: "{_format_path(node.path)}") {{\n{inner},\n{pad}}}'
     if isinstance(node, SequenceNode | ParallelNode):
         kind = "Sequence" if isinstance(node, SequenceNode) else "Parallel"
         body = "".join(_node(child, depth + 1) + ",\n" for child in node.nodes)

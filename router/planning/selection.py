@@ -28,10 +28,6 @@ class SelField:
         """The response key of this field."""
         return self.alias or self.name
 
-    def signature(self) -> tuple[str, str]:
-        """Name and printed arguments, which fields sharing a response key must agree on."""
-        return self.name, ",".join(print_ast(a) for a in self.args)
-
 
 class SelSet:
     """An ordered selection set: fields by response key, then inline fragments by type."""

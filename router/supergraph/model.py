@@ -84,10 +84,6 @@ class TypeInfo:
     possible_types_by_graph: Mapping[str, frozenset[str]]
     enum_values_by_graph: Mapping[str, frozenset[str]]
 
-    def keys_in(self, graph: str) -> tuple[KeyInfo, ...]:
-        """The keys `graph` declares for this type."""
-        return tuple(k for k in self.keys if k.graph == graph)
-
 
 @dataclass(frozen=True, slots=True)
 class SupergraphModel:
