@@ -141,3 +141,15 @@ def test_renamed_join_prefix_is_followed() -> None:
     supergraph = Supergraph.parse(sdl)
     assert supergraph.model.types["User"].graphs == {"users", "projects"}
     assert "j__" not in print_schema(supergraph.api_schema)
+
+
+def test_join_v02_without_per_graph_enum_values() -> None:
+    sdl = _sdl("domain").replace("join/v0.3", "join/v0.2")
+    sdl = "\n".join(
+        line.replace(" @join__enumValue(graph: PROJECTS)", "") for line in sdl.splitlines()
+    )
+    model = Supergraph.parse(sdl).model
+    assert model.types["Role"].enum_values_by_graph == {
+        "projects": frozenset({"OWNER", "MAINTAINER", "MEMBER"})
+    }
+    assert model.types["Project"].graphs == {"kg", "projects", "sessions"}
