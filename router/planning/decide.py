@@ -11,7 +11,7 @@ so shareable fields stay in the fetch that is already planned.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 from router.planning.errors import PlanningError
@@ -92,10 +92,11 @@ class Decider:
         self.memo: dict[tuple[Position, int, Guard], SelectionPlan | None] = {}
         self.keep: list[tuple[OpItem, ...]] = []
         self.failure = ""
+        self.all_graphs = frozenset(graph.model.subgraphs)
 
     def root(self, type_name: str) -> Position:
         """The position of an operation's root selection (no subgraph chosen yet)."""
-        return Position(type_name, None, frozenset({type_name}))
+        return Position(type_name, None, frozenset({type_name}), peers=self.all_graphs)
 
     def require(self, position: Position, items: tuple[OpItem, ...]) -> SelectionPlan:
         """Plan `items` at `position` or raise a `PlanningError` naming what failed."""
@@ -210,31 +211,54 @@ class Decider:
 
     def _children(
         self,
+        parent: Position,
         parent_type: str,
         declared: FieldInGraph,
         provided: tuple[OpItem, ...],
         field: OpField,
         guard: Guard,
     ) -> tuple[SelectionPlan | None, int] | None:
-        info = self.model.field(parent_type, field.name)
-        if info is None:
-            return None, 0
-        position = self._child_position(info.named_type, declared, provided)
+        position = self._child_position(parent, parent_type, field.name, declared, provided)
         if position is None:
             return None, 0
         plan = self.selection(position, field.items, guard)
         return None if plan is None else (plan, plan.cost)
 
     def _child_position(
-        self, named_type: str, declared: FieldInGraph, provided: tuple[OpItem, ...]
+        self,
+        parent: Position,
+        parent_type: str,
+        field: str,
+        declared: FieldInGraph,
+        provided: tuple[OpItem, ...],
     ) -> Position | None:
-        """Where a field's selections are planned, or None for a leaf field."""
-        if not self.model.is_composite(named_type):
+        """Where a field's selections are planned, or None for a leaf field.
+
+        `peers` are the subgraphs that could equally have returned the value on this path. A
+        union there only yields the members every peer knows, so the response has the same
+        shape whichever subgraph the plan uses (the other members get `__typename` only).
+        """
+        info = self.model.field(parent_type, field)
+        if info is None or not self.model.is_composite(info.named_type):
             return None
         if not provided and declared.provides:
             provided = parse_selection(declared.provides)
-        graph_type = field_named_type(self.model, declared)
-        return position_for(self.model, named_type, declared.graph, graph_type, provided)
+        graph = declared.graph
+        resolvers = {d.graph for d in self.graph.output_graphs(parent_type, field, self.labels)}
+        reachable = parent.peers | set(self.graph.routes.get((parent_type, graph), {}))
+        peers = frozenset((resolvers & reachable) | {graph})
+        position = position_for(
+            self.model, info.named_type, graph, field_named_type(self.model, declared), provided
+        )
+        narrowed = position.possible
+        if self.model.types[info.named_type].kind is TypeKind.UNION:
+            for peer in peers - {graph}:
+                other = info.graphs.get(peer)
+                peer_type = (
+                    info.named_type if other is None else field_named_type(self.model, other)
+                )
+                narrowed &= self.model.possible_types_in(peer_type, peer)
+        return replace(position, possible=narrowed, peers=peers)
 
     def _declarations(self, position: Position, field: str) -> list[tuple[FieldInGraph, str]]:
         """(declaration, entity type) pairs of subgraphs that may return the field."""
@@ -269,7 +293,9 @@ class Decider:
 
         direct = self._direct(position, field.name)
         if direct is not None:
-            children = self._children(position.type_name, direct[0], direct[1], field, guard)
+            children = self._children(
+                position, position.type_name, direct[0], direct[1], field, guard
+            )
             if children is not None:
                 plan = FieldPlan(
                     field,
@@ -291,7 +317,7 @@ class Decider:
                 self._offer_requires(position, field, declared, target, depth, guard, offer)
                 continue
             route = (declared.graph,) if position.graph is None else tuple(h.graph for h in hops)
-            children = self._children(target, declared, (), field, guard)
+            children = self._children(position, target, declared, (), field, guard)
             if children is None:
                 continue
             entry = self._entry_cost(hops, route, entered)
@@ -351,7 +377,11 @@ class Decider:
                 return False
             if item.items:
                 child = self._child_position(
-                    info.named_type, declared or FieldInGraph(graph, info.type), provided or ()
+                    position,
+                    position.type_name,
+                    item.name,
+                    declared or FieldInGraph(graph, info.type),
+                    provided or (),
                 )
                 if child is None or not self._supplies(child, item.items):
                     return False
@@ -384,7 +414,7 @@ class Decider:
             requirement = self.selection(position, inputs, guard | {marker})
             if requirement is None:
                 continue
-            children = self._children(target, declared, (), field, guard)
+            children = self._children(position, target, declared, (), field, guard)
             if children is None:
                 continue
             plan = FieldPlan(
@@ -428,7 +458,7 @@ class Decider:
             for index, (declared, _, _, entry) in enumerate(candidates):
                 trial = OpField(field.name, field.alias, field.args, (child,))
                 self.keep.append(trial.items)
-                children = self._children(position.type_name, declared, (), trial, guard)
+                children = self._children(position, position.type_name, declared, (), trial, guard)
                 if children is None:
                     continue
                 extra = children[1] + (0 if index in groups else entry + 1)
@@ -443,7 +473,7 @@ class Decider:
             declared, hops, _, _ = candidates[index]
             part = OpField(field.name, field.alias, field.args, merge_items(children_items))
             self.keep.append(part.items)
-            children = self._children(position.type_name, declared, (), part, guard)
+            children = self._children(position, position.type_name, declared, (), part, guard)
             if children is None:
                 return
             plans.append(

@@ -21,10 +21,13 @@ class Position:
     possible: frozenset[str]
     provided: tuple[OpItem, ...] = ()
     abstract: bool = False
+    peers: frozenset[str] = frozenset()
 
     def at(self, type_name: str) -> Position:
         """The position of the objects of the concrete type `type_name` found here."""
-        return Position(type_name, self.graph, frozenset({type_name}), self.provided)
+        return Position(
+            type_name, self.graph, frozenset({type_name}), self.provided, peers=self.peers
+        )
 
 
 def position_for(

@@ -1293,6 +1293,25 @@ CASES = [
         """,
     ),
     Case(
+        "shareable-union-yields-members-all-candidates-know",
+        "abstract",
+        ("{ featured { ... on Poster { size } ... on Song { stars } ... on Book { pages } } }"),
+        """
+        QueryPlan {
+          Fetch(service: "library") {
+            {
+              featured {
+                __typename
+                ... on Book {
+                  pages
+                }
+              }
+            }
+          },
+        }
+        """,
+    ),
+    Case(
         "override-moves-field",
         "override",
         "{ legacyInvoices { total issuedAt } }",
@@ -1378,7 +1397,7 @@ CASES = [
           },
         }
         """,
-        **{"labels": frozenset({"new-status", "percent(30)"})},
+        **{"labels": frozenset({"percent(30)", "new-status"})},
     ),
     Case(
         "progressive-override-from-owner-side",
@@ -1952,9 +1971,6 @@ CASES = [
               viewer {
                 media {
                   __typename
-                  ... on Clip {
-                    caption
-                  }
                 }
               }
             }
