@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from router.auth.settings import LoginSettings
+
 
 class RouterSettings(BaseSettings):
     """How the router listens, where its supergraph comes from and how it calls subgraphs."""
@@ -59,4 +61,9 @@ class RouterSettings(BaseSettings):
     introspection: bool = Field(default=True, description="Answer `__schema` and `__type` queries.")
     graphiql: bool = Field(
         default=True, description="Serve the GraphiQL page to browsers that GET /graphql."
+    )
+    login: LoginSettings = Field(
+        default_factory=LoginSettings,
+        description="Browser login and cookie sessions (`RENKU_FED_ROUTER_LOGIN_*`); off until "
+        "a client id is set.",
     )

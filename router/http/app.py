@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from router.auth import BrowserLogin, CsrfRefused, SessionEnded, SessionStore
 from router.gateway import Gateway, GraphQLRequest, GraphQLResponse
 from router.http.graphiql import GRAPHIQL_HTML
 from router.http.supergraph_source import load_supergraph
@@ -38,12 +39,22 @@ def create_router_app(
     verifier: TokenVerifier | None = None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    auth_settings: AuthSettings | None = None,
+    session_store: SessionStore | None = None,
 ) -> Starlette:
     """The router as an ASGI app; the supergraph is loaded or composed in the lifespan.
 
-    `transport` replaces the network for subgraph calls (and SDL fetches), for tests.
+    `transport` replaces the network for subgraph calls (and SDL fetches), for tests;
+    `session_store` replaces the browser sessions' store named by the login settings.
     """
-    endpoint = GraphQLEndpoint(settings, verifier or TokenVerifier(AuthSettings()))
+    auth = auth_settings or AuthSettings()
+    verifier = verifier or TokenVerifier(auth)
+    login = (
+        BrowserLogin(settings.login, auth, verifier, store=session_store)
+        if settings.login.enabled
+        else None
+    )
+    endpoint = GraphQLEndpoint(settings, verifier, login)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -59,6 +70,8 @@ def create_router_app(
             yield
         finally:
             await gateway.aclose()
+            if login is not None:
+                await login.aclose()
 
     middleware = []
     if settings.cors_origins:
@@ -67,7 +80,12 @@ def create_router_app(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type", "accept"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "accept",
+                    *settings.login.csrf_headers,
+                ],
                 max_age=600,
             )
         )
@@ -77,6 +95,7 @@ def create_router_app(
             Route("/graphql", endpoint.post, methods=["POST"]),
             Route("/graphql", endpoint.get, methods=["GET"]),
             Route("/healthz", endpoint.healthz, methods=["GET"]),
+            *(login.routes if login is not None else []),
         ],
         lifespan=lifespan,
     )
@@ -85,9 +104,12 @@ def create_router_app(
 class GraphQLEndpoint:
     """The request handlers; everything that depends only on settings is fixed in `__init__`."""
 
-    def __init__(self, settings: RouterSettings, verifier: TokenVerifier) -> None:
+    def __init__(
+        self, settings: RouterSettings, verifier: TokenVerifier, login: BrowserLogin | None = None
+    ) -> None:
         self._settings = settings
         self._verifier = verifier
+        self._login = login
         self.gateway: Gateway | None = None
 
     async def post(self, request: Request) -> Response:
@@ -165,16 +187,24 @@ class GraphQLEndpoint:
         authorization = request.headers.get("authorization")
         try:
             token = bearer_token(authorization)
+            if token is None and self._login is not None:
+                # Only without an Authorization header: a bearer token needs no CSRF check.
+                token = await self._login.bearer_token(request)
             if token is not None:
                 await self._verifier.verify(token)
                 headers["authorization"] = f"Bearer {token}"
+        except CsrfRefused as exc:
+            return self._reject(request, _Rejection(str(exc)), started)
         except TokenError as exc:
             self._log(body.get("operationName"), request.method, 401, started, 1)
-            return _json(
+            response = _json(
                 {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]},
                 401,
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
+            if isinstance(exc, SessionEnded) and self._login is not None:
+                self._login.forget_cookie(response)
+            return response
         gateway = self.gateway
         if gateway is None:
             return _bad_request("The router is still starting.", status=503)
