@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.logs import configure_logging
 from subgraphs.common.settings import AuthSettings
 from subgraphs.common.tokens import TokenVerifier
+from subgraphs.projects.backends import NamespaceDirectory
 from subgraphs.projects.backends.embedded import EmbeddedProjectStore
+from subgraphs.projects.backends.users_service import UsersServiceNamespaces
 from subgraphs.projects.schema import schema
 from subgraphs.projects.settings import ProjectsSettings
 
 SERVICE = "projects"
 
 
-def build_app(settings: ProjectsSettings, verifier: TokenVerifier) -> Starlette:
-    """The projects app for these settings, checking tokens with `verifier`."""
-    store = EmbeddedProjectStore(settings.data_dir)
+def build_app(
+    settings: ProjectsSettings,
+    verifier: TokenVerifier,
+    namespaces: NamespaceDirectory | None = None,
+) -> Starlette:
+    """The projects app for these settings, checking tokens with `verifier`.
+
+    Group roles come from `namespaces`, by default the users subgraph at `settings.users_url`.
+    """
+    users_service = UsersServiceNamespaces(settings.users_url)
+    store = EmbeddedProjectStore(settings.data_dir, namespaces or users_service)
     if settings.seed_demo:
         store.seed_demo()
-    return create_subgraph_app(service=SERVICE, schema=schema, backend=store, verifier=verifier)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await users_service.aclose()
+
+    return create_subgraph_app(
+        service=SERVICE, schema=schema, backend=store, verifier=verifier, lifespan=lifespan
+    )
 
 
 def create_app() -> Starlette:

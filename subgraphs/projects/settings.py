@@ -24,6 +24,11 @@ class ProjectsSettings(BaseSettings):
         description="Store the demo projects (alice/flights, alice/secret-notes, bob/climate) "
         "with their members and repositories when the store is empty.",
     )
+    users_url: str = Field(
+        default="http://127.0.0.1:4001/graphql",
+        description="GraphQL URL of the users subgraph, asked for the caller's group role when "
+        "a project is created in a group's namespace.",
+    )
     backend: Literal["embedded"] = Field(
         default="embedded",
         description="Which project store to use: `embedded` (SQLite and git on disk).",

@@ -10,7 +10,9 @@ from subgraphs.common.dev_issuer import DevIssuer, dev_issuer_routes
 from subgraphs.common.logs import configure_logging
 from subgraphs.common.settings import AuthSettings
 from subgraphs.common.tokens import TokenVerifier
-from subgraphs.users.backends.embedded import EmbeddedUserDirectory
+from subgraphs.users.backends import UsersBackend
+from subgraphs.users.backends.embedded import DATABASE_FILE, EmbeddedUserDirectory
+from subgraphs.users.backends.embedded_groups import EmbeddedGroupStore
 from subgraphs.users.schema import schema
 from subgraphs.users.settings import UsersSettings
 
@@ -25,8 +27,10 @@ def build_app(settings: UsersSettings, verifier: TokenVerifier) -> Starlette:
     routes: list[BaseRoute] = []
     if settings.dev_issuer_dir is not None:
         routes.extend(dev_issuer_routes(DevIssuer.load(settings.dev_issuer_dir)))
+    groups = EmbeddedGroupStore(settings.data_dir / DATABASE_FILE)
+    backend = UsersBackend(directory=directory, groups=groups)
     return create_subgraph_app(
-        service=SERVICE, schema=schema, backend=directory, verifier=verifier, routes=routes
+        service=SERVICE, schema=schema, backend=backend, verifier=verifier, routes=routes
     )
 
 

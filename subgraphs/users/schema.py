@@ -1,130 +1,25 @@
-"""The users subgraph's GraphQL schema: the `User` entity and the queries that find people.
-
-Resolvers are module functions handed to `strawberry.field(resolver=...)`, which keeps them
-typed for mypy. A query a caller may not run fails with a GraphQL error coded UNAUTHENTICATED.
-"""
+"""The users subgraph's GraphQL schema: people (`user_types`), groups and namespaces
+(`group_types`)."""
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
 import strawberry
 
-from subgraphs.common.app import RequestContext, mask_errors
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageInfo, PageRequest
-from subgraphs.users.backends import UserDirectory
-from subgraphs.users.models import UserRecord
-
-Info: TypeAlias = strawberry.Info[RequestContext[UserDirectory], None]
-
-
-def resolve_email(root: User, info: Info) -> str | None:
-    """The e-mail address when the caller is this user or an admin, else null."""
-    caller = info.context.identity
-    if caller.subject == root.id or caller.is_admin:
-        return root.stored_email
-    return None
-
-
-@strawberry.federation.type(keys=["id"], description="A person with a Renku account.")
-class User:
-    """A Renku account; other subgraphs extend it by `id`."""
-
-    id: strawberry.ID = strawberry.field(description="The identity provider's subject.")
-    username: str = strawberry.field(description="The user's handle, unique on the platform.")
-    email: str | None = strawberry.field(
-        resolver=resolve_email,
-        description="E-mail address; only the user themself and admins see it.",
-    )
-    first_name: str | None = strawberry.field(description="Given name.")
-    last_name: str | None = strawberry.field(description="Family name.")
-    display_name: str = strawberry.field(description="Full name, or the username if unknown.")
-    is_admin: bool = strawberry.field(description="True for Renku administrators.")
-    stored_email: strawberry.Private[str | None]
-
-    @classmethod
-    def from_record(cls, record: UserRecord) -> User:
-        """The GraphQL view of a stored account."""
-        return cls(
-            id=strawberry.ID(record.id),
-            username=record.username,
-            first_name=record.first_name,
-            last_name=record.last_name,
-            display_name=record.display_name,
-            is_admin=record.is_admin,
-            stored_email=record.email,
-        )
-
-    @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> User | None:
-        """The user with this id, or null when there is none."""
-        record = await info.context.backend.get(str(id))
-        return None if record is None else cls.from_record(record)
-
-
-@strawberry.type(description="An edge of a user connection.")
-class UserEdge:
-    """A user and its cursor."""
-
-    cursor: str
-    node: User
-
-
-@strawberry.type(description="A page of users.")
-class UserConnection:
-    """Relay connection of users, ordered by username."""
-
-    edges: list[UserEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-async def resolve_me(info: Info) -> User | None:
-    """The caller's account, registered or updated from the token's claims."""
-    identity = info.context.identity
-    if not identity.is_authenticated:
-        return None
-    return User.from_record(await info.context.backend.sync(identity))
-
-
-async def resolve_user(info: Info, id: strawberry.ID) -> User | None:
-    """Look a user up by id."""
-    return await User.resolve_reference(info, id)
-
-
-async def resolve_user_by_username(info: Info, username: str) -> User | None:
-    """Look a user up by username."""
-    record = await info.context.backend.get_by_username(username)
-    return None if record is None else User.from_record(record)
-
-
-async def resolve_users(
-    info: Info, search: str | None = None, first: int | None = 20, after: str | None = None
-) -> UserConnection:
-    """Search users by username, name or e-mail, a page at a time."""
-    if not info.context.identity.is_authenticated:
-        raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to list users: send a bearer token.")
-    page = await info.context.backend.search(search, PageRequest.of(first, after))
-    edges = [
-        UserEdge(cursor=cursor, node=User.from_record(record))
-        for cursor, record in zip(page.cursors, page.items, strict=True)
-    ]
-    return UserConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=page.total,
-    )
+from subgraphs.common.app import mask_errors
+from subgraphs.users import group_types
+from subgraphs.users.user_types import (
+    User,
+    UserConnection,
+    resolve_me,
+    resolve_user,
+    resolve_user_by_username,
+    resolve_users,
+)
 
 
 @strawberry.type
 class Query:
-    """Read the caller's and other people's accounts."""
+    """Read accounts, groups and namespaces."""
 
     me: User | None = strawberry.field(
         resolver=resolve_me, description="The caller; null when anonymous."
@@ -139,6 +34,46 @@ class Query:
         resolver=resolve_users,
         description="Users matching `search` (username, name, e-mail); for signed-in callers.",
     )
+    group: group_types.Group | None = strawberry.field(
+        resolver=group_types.resolve_group, description="The group with this slug, or null."
+    )
+    groups: group_types.GroupConnection = strawberry.field(
+        resolver=group_types.resolve_groups,
+        description="Groups matching `search` (slug, name, description), by slug.",
+    )
+    namespaces: list[group_types.Namespace] = strawberry.field(
+        resolver=group_types.resolve_namespaces,
+        description="The caller's own namespace and those of their groups where their role "
+        "includes `minimumRole`; for signed-in callers.",
+    )
 
 
-schema = strawberry.federation.Schema(query=Query, types=[User], extensions=[mask_errors])
+@strawberry.type
+class Mutation:
+    """Create, change and delete groups, and manage their members."""
+
+    create_group: group_types.GroupPayload = strawberry.mutation(
+        resolver=group_types.resolve_create_group,
+        description="Create a group; you become its owner.",
+    )
+    update_group: group_types.GroupPayload = strawberry.mutation(
+        resolver=group_types.resolve_update_group,
+        description="Change a group's name or description.",
+    )
+    delete_group: group_types.DeleteGroupPayload = strawberry.mutation(
+        resolver=group_types.resolve_delete_group,
+        description="Delete a group and its memberships (its projects stay in `projects`).",
+    )
+    set_group_members: group_types.GroupPayload = strawberry.mutation(
+        resolver=group_types.resolve_set_group_members,
+        description="Add members or change their roles (upsert); a group keeps an OWNER.",
+    )
+    remove_group_member: group_types.GroupPayload = strawberry.mutation(
+        resolver=group_types.resolve_remove_group_member,
+        description="Remove a member; the last OWNER cannot be removed.",
+    )
+
+
+schema = strawberry.federation.Schema(
+    query=Query, mutation=Mutation, types=[User, group_types.Group], extensions=[mask_errors]
+)

@@ -13,7 +13,10 @@ from subgraphs.common.demo import ALICE, BOB, CLIMATE, FLIGHTS, SECRET_NOTES
 from subgraphs.common.dev_issuer import DevIssuer, dev_subject
 from subgraphs.common.tokens import TokenVerifier
 from subgraphs.projects.app import build_app
+from subgraphs.projects.backends.users_service import UsersServiceNamespaces
 from subgraphs.projects.settings import ProjectsSettings
+from subgraphs.users.app import build_app as build_users_app
+from subgraphs.users.settings import UsersSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 
@@ -38,9 +41,18 @@ async def post(
     tmp_path: Path, verifier: TokenVerifier, dev_issuer: DevIssuer
 ) -> AsyncIterator[Post]:
     """POST a GraphQL operation to a demo-seeded projects app, as `user` (None: anonymous)."""
-    app = build_app(ProjectsSettings(data_dir=tmp_path / "projects", seed_demo=True), verifier)
+    users_app = build_users_app(
+        UsersSettings(data_dir=tmp_path / "users", seed_demo=True), verifier
+    )
+    users_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=users_app))
+    namespaces = UsersServiceNamespaces("http://users/graphql", users_client)
+    settings = ProjectsSettings(data_dir=tmp_path / "projects", seed_demo=True)
+    app = build_app(settings, verifier, namespaces)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://projects") as client:
+    async with (
+        users_client,
+        httpx.AsyncClient(transport=transport, base_url="http://projects") as client,
+    ):
 
         async def send(
             query: str,

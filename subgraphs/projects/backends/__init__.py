@@ -123,7 +123,8 @@ class NamespaceDirectory(Protocol):
     async def group_role(self, caller: Identity, slug: str) -> Role | None:
         """The caller's role in the group `slug`, None when not a member.
 
-        NOT_FOUND (field `namespace`) when no group has this slug, UNAVAILABLE when the answer
-        cannot be had.
+        FORBIDDEN (field `namespace`) when the slug is another user's namespace, NOT_FOUND
+        (field `namespace`) when no user or group has it, UNAVAILABLE when the answer cannot be
+        had.
         """
         ...

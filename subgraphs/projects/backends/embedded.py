@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 from ulid import ULID
 
-from subgraphs.common.demo import DEMO_PROJECTS, DemoProject
-from subgraphs.common.dev_issuer import dev_subject
+from subgraphs.common.demo import DEMO_PROJECTS
 from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest, encode_cursor
+from subgraphs.common.pagination import PageRequest
 from subgraphs.common.tokens import Identity
+from subgraphs.projects import refusals
+from subgraphs.projects.backends import NamespaceDirectory
+from subgraphs.projects.backends.project_rows import (
+    COLUMNS,
+    cursor_of,
+    demo_project,
+    listing_query,
+    migrate,
+    project_of,
+    row_values,
+    timestamp,
+)
 from subgraphs.projects.backends.repositories import Author, BareRepositories
 from subgraphs.projects.models import (
     Member,
@@ -26,60 +36,26 @@ from subgraphs.projects.models import (
     Project,
     ProjectFilter,
     ProjectPage,
+    ProjectPatch,
+    ProjectSort,
     Role,
-    Visibility,
+    check_keeps_owner,
 )
 
 DATABASE_FILE = "projects.sqlite3"
 REPOSITORIES_DIR = "repositories"
 
-_SCHEMA = """
-PRAGMA journal_mode = WAL;
-CREATE TABLE IF NOT EXISTS projects (
-    id TEXT PRIMARY KEY,
-    namespace TEXT NOT NULL,
-    slug TEXT NOT NULL,
-    name TEXT NOT NULL,
-    visibility TEXT NOT NULL,
-    description TEXT,
-    keywords TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    creation_date TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    UNIQUE (namespace, slug)
-);
-CREATE INDEX IF NOT EXISTS projects_order ON projects (creation_date, id);
-CREATE TABLE IF NOT EXISTS members (
-    project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
-    user_id TEXT NOT NULL,
-    role TEXT NOT NULL,
-    PRIMARY KEY (project_id, user_id)
-);
-CREATE INDEX IF NOT EXISTS members_user ON members (user_id);
-"""
-_COLUMNS = (
-    "id, namespace, slug, name, visibility, description, keywords, created_by, "
-    "creation_date, updated_at"
-)
-_VISIBLE = (
-    "(:admin OR visibility = 'PUBLIC' "
-    "OR id IN (SELECT project_id FROM members WHERE user_id = :caller))"
-)
-_SEARCH = (
-    "(name LIKE :pattern ESCAPE '\\' OR slug LIKE :pattern ESCAPE '\\' "
-    "OR description LIKE :pattern ESCAPE '\\' OR keywords LIKE :pattern ESCAPE '\\')"
-)
-
 
 class EmbeddedProjectStore:
     """A `ProjectStore` in `<data_dir>/projects.sqlite3` and `<data_dir>/repositories/`."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, namespaces: NamespaceDirectory | None = None) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._path = data_dir / DATABASE_FILE
         self._repositories = BareRepositories(data_dir / REPOSITORIES_DIR)
+        self._namespaces = namespaces
         with self._connect() as db:
-            db.executescript(_SCHEMA)
+            migrate(db)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -105,8 +81,32 @@ class EmbeddedProjectStore:
             return False
         for demo in DEMO_PROJECTS:
             author = Author(demo.namespace, f"{demo.namespace}@example.org")
-            self._insert(_demo_project(demo), author)
+            project = demo_project(demo)
+            self._insert(project, partial(self._stage, project, author))
         return True
+
+    def import_projects(self, projects: Sequence[Project], author: Author) -> None:
+        """Store many projects at once, each with a copy of one initial repository.
+
+        For bulk loads (migrations, tests): no permission checks; ids and slugs must be free.
+        """
+        staged = self._repositories.stage("# Imported project\n", author, datetime.now(UTC))
+        try:
+            with self._connect() as db:
+                db.executemany(
+                    f"INSERT INTO projects ({COLUMNS}) VALUES ({_MARKS})",
+                    [row_values(project) for project in projects],
+                )
+                db.executemany(
+                    "INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?)",
+                    [(p.id, m.user_id, m.role.value) for p in projects for m in p.members],
+                )
+                for project in projects:
+                    self._repositories.publish(
+                        self._repositories.duplicate(staged), project.namespace, project.slug
+                    )
+        finally:
+            self._repositories.discard(staged)
 
     async def get(self, project_id: str, caller: Identity) -> Project | None:
         """The project with this id if the caller may see it, else None."""
@@ -121,24 +121,42 @@ class EmbeddedProjectStore:
         return project if project is not None and project.is_visible_to(caller) else None
 
     async def search(
-        self, caller: Identity, where: ProjectFilter, page: PageRequest
+        self,
+        caller: Identity,
+        where: ProjectFilter,
+        page: PageRequest,
+        sort: ProjectSort = ProjectSort.CREATION_DATE,
     ) -> ProjectPage:
-        """The visible projects matching `where`, in (creation date, id) order."""
-        return await asyncio.to_thread(self._search, caller, where, page)
+        """The visible projects matching `where`, a page in `sort` order (ties broken by id)."""
+        return await asyncio.to_thread(self._search, caller, where, page, sort)
 
     async def create(self, caller: Identity, new: NewProject) -> Project:
-        """Create a project owned by the caller, with its repository; CONFLICT on a taken slug."""
+        """Create a project owned by the caller, with its repository; see `ProjectStore`."""
+        project = await self._new_project(caller, new, template_id=None)
+        author = _author(caller, new.namespace)
+        stage = partial(self._stage, project, author)
+        return await asyncio.to_thread(self._insert, project, stage)
+
+    async def copy(self, caller: Identity, source_id: str, new: NewProject) -> Project:
+        """Copy a visible project and its repository into `new`; see `ProjectStore`."""
+        source = await self.get(source_id, caller)
+        if source is None:
+            raise refusals.not_found(source_id, field="projectId")
+        project = await self._new_project(caller, new, template_id=source.id)
+
+        stage = partial(self._repositories.stage_copy, source.namespace, source.slug)
+        return await asyncio.to_thread(self._insert, project, stage)
+
+    async def _new_project(
+        self, caller: Identity, new: NewProject, template_id: str | None
+    ) -> Project:
         if caller.subject is None:
-            raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to create a project.")
-        if new.namespace != caller.username:
             raise DomainError(
-                ErrorCode.FORBIDDEN,
-                f"You can only create projects in your own namespace {caller.username!r}; "
-                "omit `namespace` or set it to your username.",
-                field="namespace",
+                ErrorCode.UNAUTHENTICATED, "Sign in to create a project: send a bearer token."
             )
+        await self._check_namespace(caller, new.namespace)
         now = datetime.now(UTC)
-        project = Project(
+        return Project(
             id=str(ULID()),
             name=new.name,
             slug=new.slug,
@@ -150,46 +168,155 @@ class EmbeddedProjectStore:
             creation_date=now,
             updated_at=now,
             members=(Member(caller.subject, Role.OWNER),),
+            documentation=new.documentation,
+            is_template=new.is_template,
+            template_id=template_id,
         )
-        author = Author(
-            name=" ".join(p for p in (caller.first_name, caller.last_name) if p) or new.namespace,
-            email=caller.email or f"{new.namespace}@users.noreply.renku",
+
+    async def _check_namespace(self, caller: Identity, namespace: str) -> None:
+        if namespace == caller.username:
+            return
+        if self._namespaces is None:
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                f"You can only create projects in your own namespace {caller.username!r}; "
+                "omit `namespace` or set it to your username.",
+                field="namespace",
+            )
+        role = await self._namespaces.group_role(caller, namespace)
+        if caller.is_admin or (role is not None and role.includes(Role.EDITOR)):
+            return
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            f"Creating projects in {namespace!r} needs the EDITOR or OWNER role in that group "
+            f"(yours: {role.value if role else 'none'}); use your own namespace "
+            f"{caller.username!r} or ask a group owner.",
+            field="namespace",
         )
-        return await asyncio.to_thread(self._insert, project, author)
+
+    async def update(
+        self, caller: Identity, project_id: str, if_match: str, patch: ProjectPatch
+    ) -> Project:
+        """Apply `patch` when `if_match` is the current etag; see `ProjectStore`."""
+        return await asyncio.to_thread(self._update, caller, project_id, if_match, patch)
 
     async def delete(self, caller: Identity, project_id: str) -> None:
         """Delete a project and its repository; NOT_FOUND or FORBIDDEN if refused."""
         project = await self.get(project_id, caller)
         if project is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND, f"No project with id {project_id!r} exists.", field="id"
-            )
+            raise refusals.not_found(project_id)
         if not project.permissions_of(caller).delete:
-            raise DomainError(
-                ErrorCode.FORBIDDEN,
-                f"Only owners of {project.namespace}/{project.slug} can delete it.",
-                field="id",
-            )
+            raise refusals.cannot_delete(project)
         await asyncio.to_thread(self._remove, project)
 
-    def _insert(self, project: Project, author: Author) -> Project:
+    async def set_members(
+        self, caller: Identity, project_id: str, members: Sequence[Member]
+    ) -> Project:
+        """Add members or change their roles; see `ProjectStore`."""
+
+        def merge(project: Project) -> tuple[Member, ...]:
+            changed = {member.user_id: member for member in members}
+            kept = tuple(changed.pop(m.user_id, m) for m in project.members)
+            return kept + tuple(changed.values())
+
+        return await asyncio.to_thread(self._change_members, caller, project_id, merge, None)
+
+    async def remove_member(self, caller: Identity, project_id: str, user_id: str) -> Project:
+        """Remove one member; see `ProjectStore`."""
+
+        def without(project: Project) -> tuple[Member, ...]:
+            if all(member.user_id != user_id for member in project.members):
+                raise refusals.not_a_member(project, user_id)
+            return tuple(member for member in project.members if member.user_id != user_id)
+
+        return await asyncio.to_thread(self._change_members, caller, project_id, without, "userId")
+
+    def _locked(self, db: sqlite3.Connection, caller: Identity, project_id: str) -> Project:
+        # BEGIN IMMEDIATE takes the write lock before reading, so the checks below and the write
+        # that follows see the same project.
+        db.execute("BEGIN IMMEDIATE")
+        project = self._read(db, "id = ?", (project_id,))
+        if project is None or not project.is_visible_to(caller):
+            raise refusals.not_found(project_id)
+        return project
+
+    def _update(
+        self, caller: Identity, project_id: str, if_match: str, patch: ProjectPatch
+    ) -> Project:
+        moved: tuple[str, str, str] | None = None
+        try:
+            with self._connect() as db:
+                project = self._locked(db, caller, project_id)
+                if not project.permissions_of(caller).write:
+                    raise refusals.cannot_write(project)
+                if if_match != project.etag:
+                    raise refusals.stale_etag(project, if_match)
+                updated = replace(patch.apply(project), updated_at=datetime.now(UTC))
+                renamed = updated.slug != project.slug
+                if renamed and self._taken(db, project.namespace, updated.slug):
+                    raise refusals.slug_conflict(updated)
+                db.execute(
+                    f"UPDATE projects SET ({COLUMNS}) = ({_MARKS}) WHERE id = ?",
+                    (*row_values(updated), project.id),
+                )
+                if renamed:
+                    self._repositories.move(project.namespace, project.slug, updated.slug)
+                    moved = (project.namespace, updated.slug, project.slug)
+        except BaseException:
+            # The row was rolled back, so the repository goes back to the slug it still has.
+            if moved is not None:
+                self._repositories.move(*moved)
+            raise
+        return self._with_repository(updated)
+
+    def _change_members(
+        self,
+        caller: Identity,
+        project_id: str,
+        change: Callable[[Project], tuple[Member, ...]],
+        field: str | None,
+    ) -> Project:
         with self._connect() as db:
-            if self._taken(db, project.namespace, project.slug):
-                raise _slug_conflict(project)
+            project = self._locked(db, caller, project_id)
+            if not project.permissions_of(caller).change_membership:
+                raise refusals.cannot_change_members(project)
+            members = change(project)
+            try:
+                check_keeps_owner(project, members)
+            except DomainError as error:
+                raise DomainError(error.code, error.message, field or error.field) from None
+            updated = replace(project, members=members, updated_at=datetime.now(UTC))
+            db.execute("DELETE FROM members WHERE project_id = ?", (project.id,))
+            db.executemany(
+                "INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?)",
+                [(project.id, m.user_id, m.role.value) for m in members],
+            )
+            db.execute(
+                "UPDATE projects SET updated_at = ? WHERE id = ?",
+                (timestamp(updated.updated_at), project.id),
+            )
+        return self._with_repository(updated)
+
+    def _stage(self, project: Project, author: Author) -> Path:
         readme = f"# {project.name}\n" + (
             f"\n{project.description}\n" if project.description else ""
         )
-        staged = self._repositories.stage(readme, author, project.creation_date)
+        return self._repositories.stage(readme, author, project.creation_date)
+
+    def _insert(self, project: Project, stage: Callable[[], Path]) -> Project:
+        with self._connect() as db:
+            if self._taken(db, project.namespace, project.slug):
+                raise refusals.slug_conflict(project)
+        staged = stage()
         published: Path | None = None
         try:
             with self._connect() as db:
                 try:
                     db.execute(
-                        f"INSERT INTO projects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        _row(project),
+                        f"INSERT INTO projects ({COLUMNS}) VALUES ({_MARKS})", row_values(project)
                     )
                 except sqlite3.IntegrityError as exc:
-                    raise _slug_conflict(project) from exc
+                    raise refusals.slug_conflict(project) from exc
                 db.executemany(
                     "INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?)",
                     [(project.id, m.user_id, m.role.value) for m in project.members],
@@ -218,53 +345,27 @@ class EmbeddedProjectStore:
 
     def _one(self, condition: str, params: tuple[str, ...]) -> Project | None:
         with self._connect() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM projects WHERE {condition}", params)
-            found = row.fetchone()
-            return None if found is None else self._projects(db, [found])[0]
+            return self._read(db, condition, params)
 
-    def _search(self, caller: Identity, where: ProjectFilter, page: PageRequest) -> ProjectPage:
-        params: dict[str, Any] = {
-            "admin": caller.is_admin,
-            "caller": caller.subject,
-            "limit": page.first + 1,
-        }
-        conditions = [_VISIBLE]
-        if where.search:
-            escaped = where.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params["pattern"] = f"%{escaped}%"
-            conditions.append(_SEARCH)
-        if where.namespace is not None:
-            params["namespace"] = where.namespace
-            conditions.append("namespace = :namespace")
-        if where.visibility is not None:
-            params["visibility"] = where.visibility.value
-            conditions.append("visibility = :visibility")
-        if where.member is not None:
-            params["member"] = where.member
-            conditions.append("id IN (SELECT project_id FROM members WHERE user_id = :member)")
-        matching = " AND ".join(conditions)
-        position = ""
-        if page.after is not None:
-            params["after_date"], params["after_id"] = _position(page.after)
-            position = (
-                " AND (creation_date > :after_date "
-                "OR (creation_date = :after_date AND id > :after_id))"
-            )
+    def _read(
+        self, db: sqlite3.Connection, condition: str, params: tuple[str, ...]
+    ) -> Project | None:
+        found = db.execute(f"SELECT {COLUMNS} FROM projects WHERE {condition}", params).fetchone()
+        return None if found is None else self._projects(db, [found])[0]
+
+    def _search(
+        self, caller: Identity, where: ProjectFilter, page: PageRequest, sort: ProjectSort
+    ) -> ProjectPage:
+        query = listing_query(caller, where, page, sort)
         with self._connect() as db:
-            count = f"SELECT COUNT(*) FROM projects WHERE {matching}"
-            total = db.execute(count, params).fetchone()[0]
-            rows = db.execute(
-                f"SELECT {_COLUMNS} FROM projects WHERE {matching}{position} "
-                "ORDER BY creation_date, id LIMIT :limit",
-                params,
-            ).fetchall()
+            total = db.execute(query.count, query.params).fetchone()[0]
+            rows = db.execute(query.rows, query.params).fetchall()[: page.first + 1]
             items = self._projects(db, rows[: page.first])
-        cursors = tuple(
-            encode_cursor({"created": row["creation_date"], "id": row["id"]})
-            for row in rows[: page.first]
-        )
         return ProjectPage(
-            items=tuple(items), cursors=cursors, total=total, has_next=len(rows) > page.first
+            items=tuple(items),
+            cursors=tuple(cursor_of(row, sort) for row in rows[: page.first]),
+            total=total,
+            has_next=len(rows) > page.first,
         )
 
     def _projects(self, db: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Project]:
@@ -277,82 +378,18 @@ class EmbeddedProjectStore:
             ids,
         ):
             members[member["project_id"]].append(Member(member["user_id"], Role(member["role"])))
-        return [self._with_repository(_project(row, tuple(members[row["id"]]))) for row in rows]
+        return [self._with_repository(project_of(row, tuple(members[row["id"]]))) for row in rows]
 
     def _with_repository(self, project: Project) -> Project:
         url = self._repositories.url(project.namespace, project.slug)
         return replace(project, repositories=(url,))
 
 
-def _position(after: dict[str, Any]) -> tuple[str, str]:
-    created, project_id = after.get("created"), after.get("id")
-    if not isinstance(created, str) or not isinstance(project_id, str):
-        raise DomainError(
-            ErrorCode.BAD_USER_INPUT,
-            "The `after` cursor does not come from a project list; pass an `endCursor` it "
-            "returned.",
-            field="after",
-        )
-    return created, project_id
+_MARKS = ", ".join("?" * len(COLUMNS.split(",")))
 
 
-def _slug_conflict(project: Project) -> DomainError:
-    return DomainError(
-        ErrorCode.CONFLICT,
-        f"A project with slug {project.slug!r} already exists in namespace "
-        f"{project.namespace!r}; choose another `slug`.",
-        field="slug",
-    )
-
-
-def _timestamp(moment: datetime) -> str:
-    # A fixed-width UTC form, so that text order in SQLite is time order.
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _row(project: Project) -> tuple[Any, ...]:
-    return (
-        project.id,
-        project.namespace,
-        project.slug,
-        project.name,
-        project.visibility.value,
-        project.description,
-        json.dumps(list(project.keywords)),
-        project.created_by,
-        _timestamp(project.creation_date),
-        _timestamp(project.updated_at),
-    )
-
-
-def _project(row: sqlite3.Row, members: tuple[Member, ...]) -> Project:
-    return Project(
-        id=row["id"],
-        name=row["name"],
-        slug=row["slug"],
-        namespace=row["namespace"],
-        visibility=Visibility(row["visibility"]),
-        description=row["description"],
-        keywords=tuple(json.loads(row["keywords"])),
-        created_by=row["created_by"],
-        creation_date=datetime.fromisoformat(row["creation_date"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-        members=members,
-    )
-
-
-def _demo_project(demo: DemoProject) -> Project:
-    now = datetime.now(UTC)
-    return Project(
-        id=demo.id,
-        name=demo.name,
-        slug=demo.slug,
-        namespace=demo.namespace,
-        visibility=Visibility(demo.visibility),
-        description=demo.description,
-        keywords=demo.keywords,
-        created_by=dev_subject(demo.namespace),
-        creation_date=now,
-        updated_at=now,
-        members=tuple(Member(dev_subject(user), Role(role)) for user, role in demo.members),
+def _author(caller: Identity, namespace: str) -> Author:
+    return Author(
+        name=" ".join(p for p in (caller.first_name, caller.last_name) if p) or namespace,
+        email=caller.email or f"{namespace}@users.noreply.renku",
     )

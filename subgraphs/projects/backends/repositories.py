@@ -70,6 +70,30 @@ class BareRepositories:
             raise
         return staged
 
+    def stage_copy(self, namespace: str, slug: str) -> Path:
+        """A bare copy of a project's repository, all branches and history, outside the tree."""
+        staged = self._root / STAGING / f"{ULID()}.git"
+        try:
+            _git("clone", "--bare", "--quiet", str(self.path(namespace, slug)), str(staged))
+            # The copy stands alone: it must not name the source as a remote to fetch from.
+            _git("remote", "remove", "origin", git_dir=staged)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        return staged
+
+    def duplicate(self, staged: Path) -> Path:
+        """Another staged repository with the same contents as `staged`."""
+        copy = self._root / STAGING / f"{ULID()}.git"
+        shutil.copytree(staged, copy)
+        return copy
+
+    def move(self, namespace: str, slug: str, new_slug: str) -> None:
+        """Move a project's repository to the path of its new slug."""
+        source = self.path(namespace, slug)
+        if source.exists():
+            source.rename(self.path(namespace, new_slug))
+
     def publish(self, staged: Path, namespace: str, slug: str) -> Path:
         """Move a staged repository to the project's path and return that path."""
         target = self.path(namespace, slug)
