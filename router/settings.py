@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from router.auth.settings import LoginSettings
+from router.limits.settings import LimitSettings
 
 
 class RouterSettings(BaseSettings):
@@ -66,4 +67,9 @@ class RouterSettings(BaseSettings):
         default_factory=LoginSettings,
         description="Browser login and cookie sessions (`RENKU_FED_ROUTER_LOGIN_*`); off until "
         "a client id is set.",
+    )
+    limits: LimitSettings = Field(
+        default_factory=LimitSettings,
+        description="Protection limits: depth, aliases, root fields, tokens, cost, rate, "
+        "persisted-query safelist (`RENKU_FED_ROUTER_LIMITS_*`).",
     )

@@ -1,0 +1,56 @@
+"""The persisted-query safelist: the operations of an Apollo persisted-query manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+MANIFEST_FORMAT = "apollo-persisted-query-manifest"
+
+
+class SafelistError(ValueError):
+    """The manifest cannot be read or is not an Apollo persisted-query manifest."""
+
+
+class Safelist:
+    """Registered operations by id, and the set of their bodies."""
+
+    def __init__(self, operations: dict[str, str]) -> None:
+        self._by_id = operations
+        self._bodies = frozenset(operations.values())
+
+    @classmethod
+    def load(cls, path: Path) -> Safelist:
+        """Read a manifest (`{"format", "version": 1, "operations": [{"id", "body"}]}`)."""
+        where = f"limits.safelist_manifest ({path})"
+        try:
+            manifest: Any = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise SafelistError(f"{where} cannot be read: {exc}") from exc
+        if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+            raise SafelistError(f'{where} is not an "{MANIFEST_FORMAT}" JSON object')
+        if manifest.get("version") != 1:
+            raise SafelistError(f"{where} has version {manifest.get('version')!r}; 1 is read")
+        operations = manifest.get("operations")
+        if not isinstance(operations, list):
+            raise SafelistError(f"{where} has no `operations` list")
+        registered: dict[str, str] = {}
+        for index, operation in enumerate(operations):
+            if not (
+                isinstance(operation, dict)
+                and isinstance(operation.get("id"), str)
+                and isinstance(operation.get("body"), str)
+            ):
+                raise SafelistError(f"{where}: operation {index} needs a string `id` and `body`")
+            registered[operation["id"]] = operation["body"]
+        return cls(registered)
+
+    def body(self, operation_id: str) -> str | None:
+        """The registered body of an id."""
+        return self._by_id.get(operation_id)
+
+    def allows(self, query: str) -> bool:
+        """Whether a query text is, character for character, a registered body."""
+        return query in self._bodies
