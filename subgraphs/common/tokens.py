@@ -179,6 +179,12 @@ class TokenVerifier:
             raise TokenError(f"The token was not issued to the client {azp!r}.")
         if "sub" not in claims:
             raise TokenError("The token has no subject (`sub`).")
+        # Keycloak types its tokens; its ID and refresh tokens carry this API's audience too.
+        token_type = claims.get("typ", "Bearer")
+        if not isinstance(token_type, str) or token_type.lower() != "bearer":
+            raise TokenError(
+                f"A {token_type!r} token is not an access token; send the access token."
+            )
         return Identity.from_claims(claims, token)
 
     def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict[str, Any]:
