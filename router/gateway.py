@@ -6,7 +6,7 @@ import hashlib
 import logging
 import random
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -23,10 +23,12 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
+from router.authorization import Authorizer, Decision, OperationAuthorization, unauthorized_error
 from router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
 from router.planning import PlanningError, QueryPlan, QueryPlanner
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
+from subgraphs.common.tokens import ANONYMOUS, Identity
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,7 @@ class _Operation:
     definition: OperationDefinitionNode
     name: str | None
     projector: OperationProjector
+    authorization: OperationAuthorization | None
 
 
 class Gateway:
@@ -131,6 +134,7 @@ class Gateway:
         self._schema = supergraph.api_schema
         self._types = TypeIndex(self._schema)
         self._planner = QueryPlanner(supergraph, cache_size=settings.plan_cache_size)
+        self._authorizer = Authorizer.of(supergraph, settings.authorization)
         self._transport = SubgraphTransport(
             {name: info.url for name, info in supergraph.subgraphs.items()},
             timeout_seconds=settings.subgraph_timeout_seconds,
@@ -167,10 +171,14 @@ class Gateway:
         headers: Mapping[str, str],
         *,
         read_only: bool = False,
+        identity: Identity = ANONYMOUS,
     ) -> GraphQLResponse:
-        """Run one request; `read_only` (a GET) refuses mutations. Never raises."""
+        """Run one request; `read_only` (a GET) refuses mutations. Never raises.
+
+        `identity` is the verified caller, whom the supergraph's authorization directives judge.
+        """
         try:
-            return await self._execute(request, headers, read_only)
+            return await self._execute(request, headers, read_only, identity)
         except GatewayRequestError as exc:
             return exc.response
         except Exception:
@@ -191,7 +199,11 @@ class Gateway:
         )
 
     async def _execute(
-        self, request: GraphQLRequest, headers: Mapping[str, str], read_only: bool
+        self,
+        request: GraphQLRequest,
+        headers: Mapping[str, str],
+        read_only: bool,
+        identity: Identity,
     ) -> GraphQLResponse:
         query = self._persisted_query(request)
         if not isinstance(query, str) or not query.strip():
@@ -228,19 +240,37 @@ class Gateway:
                 )
             )
         variables = self._coerce(operation, request.variables or {})
+        decision = await self._authorize(operation, identity)
+        document = self._document(query) if decision is None else decision.document
+        plan = None
         try:
-            plan = self._planner.plan(
-                self._document(query), operation.name, variables, self._override_labels()
-            )
+            if document is not None:
+                plan = self._planner.plan(
+                    document, operation.name, variables, self._override_labels()
+                )
         except PlanningError as exc:
             error = {"message": str(exc), "extensions": {"code": "QUERY_PLANNING_FAILED"}}
             return GraphQLResponse(None, [error], True, 200, operation.name)
         projector = operation.projector
-        data, introspection_errors = projector.introspect(variables, request.variables)
-        result = await self._executor.execute(plan, variables, _forwarded(headers), data)
-        errors = [*result.errors, *introspection_errors]
-        projected = projector.project(result.data, errors, variables, result.failed_paths)
+        data, errors = projector.introspect(variables, request.variables)
+        failed_paths: Sequence[tuple[str | int, ...]] = ()
+        if plan is not None:
+            result = await self._executor.execute(plan, variables, _forwarded(headers), data)
+            data, errors, failed_paths = result.data, [*result.errors, *errors], result.failed_paths
+        removed = frozenset[int]() if decision is None else decision.removed
+        report = self._authorizer is None or self._authorizer.emit_errors
+        projected = projector.project(data, errors, variables, failed_paths, removed, report)
         return GraphQLResponse(projected, errors, True, 200, operation.name)
+
+    async def _authorize(self, operation: _Operation, identity: Identity) -> Decision | None:
+        """The caller's view of the operation; None when no authorization rule applies to it."""
+        if self._authorizer is None or operation.authorization is None:
+            return None
+        decision = await self._authorizer.decide(operation.authorization, identity)
+        if decision.removed and self._authorizer.reject_unauthorized:
+            errors = [unauthorized_error(list(path)) for path in decision.paths]
+            raise GatewayRequestError(GraphQLResponse(None, errors, False, 403, operation.name))
+        return decision
 
     def _persisted_query(self, request: GraphQLRequest) -> str | None:
         """The query text, read from or stored in the automatic persisted query cache."""
@@ -293,9 +323,15 @@ class Gateway:
             return cached
         document = self._document(query)
         definition = _select_operation(document, operation_name)
+        authorization = (
+            None if self._authorizer is None else self._authorizer.operation(document, definition)
+        )
+        if authorization is not None:
+            # Projected with fragments inlined, so each removed field is known by its node.
+            document, definition = authorization.document, authorization.definition
         projector = OperationProjector(self._schema, document, definition, self._types)
         name = definition.name.value if definition.name else None
-        return self._operations.put(key, _Operation(definition, name, projector))
+        return self._operations.put(key, _Operation(definition, name, projector, authorization))
 
     def _coerce(self, operation: _Operation, variables: dict[str, Any]) -> dict[str, Any]:
         definitions = operation.definition.variable_definitions or ()

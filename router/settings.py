@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from router.auth.settings import LoginSettings
+from router.authorization.settings import AuthorizationSettings
 from router.limits.settings import LimitSettings
 
 
@@ -72,4 +73,9 @@ class RouterSettings(BaseSettings):
         default_factory=LimitSettings,
         description="Protection limits: depth, aliases, root fields, tokens, cost, rate, "
         "persisted-query safelist (`RENKU_FED_ROUTER_LIMITS_*`).",
+    )
+    authorization: AuthorizationSettings = Field(
+        default_factory=AuthorizationSettings,
+        description="Enforcement of @authenticated, @requiresScopes and @policy: policy "
+        "evaluator, reject mode, errors (`RENKU_FED_ROUTER_AUTHORIZATION__*`).",
     )

@@ -25,6 +25,7 @@ from graphql import (
     is_object_type,
 )
 
+from router.authorization import unauthorized_error
 from router.execution.collect import (
     COPY,
     INTROSPECTION_FIELDS,
@@ -47,16 +48,20 @@ _BUBBLE = _Bubble()
 class _Run:
     """Per-request state: the field collection, the errors so far and the paths they cover."""
 
-    __slots__ = ("errors", "exact", "fields", "path", "prefixes")
+    __slots__ = ("errors", "exact", "fields", "path", "prefixes", "removed", "report_removed")
 
     def __init__(
         self,
         errors: list[dict[str, Any]],
         collection: Collection,
         covered: Iterable[tuple[str | int, ...]] = (),
+        removed: frozenset[int] = frozenset(),
+        report_removed: bool = True,
     ) -> None:
         self.errors = errors
         self.fields = collection.fields
+        self.removed = removed
+        self.report_removed = report_removed
         self.path: list[str | int] = []
         self.exact: set[tuple[str | int, ...]] = set()
         self.prefixes: set[tuple[str | int, ...]] = set()
@@ -80,6 +85,17 @@ class _Run:
             return
         self._cover(path)
         self.errors.append({"message": message, "path": list(path)})
+
+    def is_removed(self, field: CollectedField) -> bool:
+        """Whether authorization removed every node of the field from the planned operation."""
+        return all(id(node) in self.removed for node in field.nodes)
+
+    def add_unauthorized(self) -> None:
+        """Record the current path as unauthorized (with an error when they are reported)."""
+        path = tuple(self.path)
+        self._cover(path)
+        if self.report_removed:
+            self.errors.append(unauthorized_error(list(path)))
 
 
 class OperationProjector:
@@ -150,12 +166,18 @@ class OperationProjector:
         errors: list[dict[str, Any]],
         variables: Mapping[str, Any],
         covered: Iterable[tuple[str | int, ...]] = (),
+        removed: frozenset[int] = frozenset(),
+        report_removed: bool = True,
     ) -> dict[str, Any] | None:
         """The client's `data` (None when a null reached the root); `errors` gains new errors.
 
-        `covered` lists paths whose absence is already explained (a failed fetch).
+        `covered` lists paths whose absence is already explained (a failed fetch); `removed`
+        holds the ids of field nodes authorization removed, answered with null (and an
+        UNAUTHORIZED_FIELD_OR_TYPE error when `report_removed`).
         """
-        run = _Run(errors, self._collector.for_variables(variables), covered)
+        run = _Run(
+            errors, self._collector.for_variables(variables), covered, removed, report_removed
+        )
         result = self._object(run, data, self._root, self._root.name, self._root_selection)
         return None if isinstance(result, _Bubble) else result
 
@@ -169,6 +191,14 @@ class OperationProjector:
     ) -> dict[str, Any] | _Bubble:
         out: dict[str, Any] = {}
         for field in run.fields(runtime, selection_sets):
+            if run.removed and run.is_removed(field):
+                run.path.append(field.key)
+                run.add_unauthorized()
+                run.path.pop()
+                if field.type is not None and is_non_null_type(field.type):
+                    return _BUBBLE
+                out[field.key] = None
+                continue
             kind = field.kind
             if kind == COPY:
                 out[field.key] = obj.get(field.key)

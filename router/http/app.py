@@ -25,7 +25,7 @@ from router.http.supergraph_source import load_supergraph
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenError, TokenVerifier, bearer_token
+from subgraphs.common.tokens import ANONYMOUS, TokenError, TokenVerifier, bearer_token
 
 log = logging.getLogger("router.http")
 
@@ -184,6 +184,7 @@ class GraphQLEndpoint:
         if malformed is not None:
             return self._reject(request, _Rejection(malformed), started)
         headers: dict[str, str] = {}
+        identity = ANONYMOUS
         authorization = request.headers.get("authorization")
         try:
             token = bearer_token(authorization)
@@ -191,7 +192,7 @@ class GraphQLEndpoint:
                 # Only without an Authorization header: a bearer token needs no CSRF check.
                 token = await self._login.bearer_token(request)
             if token is not None:
-                await self._verifier.verify(token)
+                identity = await self._verifier.verify(token)
                 headers["authorization"] = f"Bearer {token}"
         except CsrfRefused as exc:
             return self._reject(request, _Rejection(str(exc)), started)
@@ -217,6 +218,7 @@ class GraphQLEndpoint:
             ),
             headers,
             read_only=read_only,
+            identity=identity,
         )
         accept = request.headers.get("accept", "")
         graphql_json = GRAPHQL_RESPONSE_JSON in accept
