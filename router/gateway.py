@@ -17,7 +17,6 @@ from graphql import (
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     OperationType,
-    parse,
     specified_rules,
     validate,
 )
@@ -25,6 +24,7 @@ from graphql.execution.values import get_variable_values
 
 from router.authorization import Authorizer, Decision, OperationAuthorization, unauthorized_error
 from router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
+from router.limits import LimitExceeded, OperationLimits, Safelist
 from router.planning import PlanningError, QueryPlan, QueryPlanner
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
@@ -152,6 +152,9 @@ class Gateway:
             if settings.introspection
             else (*specified_rules, NoSchemaIntrospectionCustomRule)
         )
+        self._limits = OperationLimits(settings.limits, supergraph, settings.plan_cache_size)
+        manifest = settings.limits.safelist_manifest
+        self._safelist = Safelist.load(manifest) if manifest is not None else None
         self._documents: _LRU[str, _Document] = _LRU(settings.plan_cache_size)
         self._operations: _LRU[tuple[str, str | None], _Operation] = _LRU(settings.plan_cache_size)
         self._persisted: _LRU[str, str] = _LRU(settings.plan_cache_size)
@@ -212,7 +215,12 @@ class Gateway:
                     "The request has no GraphQL `query`.", "BAD_REQUEST", 400
                 )
             )
+        parsed = self._document(query)
         # Some clients send an empty operationName for documents with one anonymous operation.
+        definition = _select_operation(parsed, request.operation_name or None)
+        limits = self._limits.analyse(query, parsed, definition)
+        if limits.exceeded:
+            raise GatewayRequestError(_refused(limits.exceeded, definition))
         operation = self._operation(query, request.operation_name or None)
         kind = operation.definition.operation
         if read_only and kind is not OperationType.QUERY:
@@ -240,6 +248,9 @@ class Gateway:
                 )
             )
         variables = self._coerce(operation, request.variables or {})
+        exceeded = self._limits.check(limits, variables)
+        if exceeded:
+            raise GatewayRequestError(_refused(exceeded, definition))
         decision = await self._authorize(operation, identity)
         document = self._document(query) if decision is None else decision.document
         plan = None
@@ -275,6 +286,18 @@ class Gateway:
     def _persisted_query(self, request: GraphQLRequest) -> str | None:
         """The query text, read from or stored in the automatic persisted query cache."""
         persisted = (request.extensions or {}).get("persistedQuery")
+        if self._safelist is not None:
+            digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+            query = self._safelist.resolve(request.query, digest)
+            if query is None:
+                raise GatewayRequestError(
+                    GraphQLResponse.request_error(
+                        "Only the operations of limits.safelist_manifest may run on this router; "
+                        "this one is not among them.",
+                        "PERSISTED_QUERY_NOT_IN_SAFELIST",
+                    )
+                )
+            return query
         if not isinstance(persisted, dict) or not isinstance(persisted.get("sha256Hash"), str):
             return request.query
         digest = str(persisted["sha256Hash"])
@@ -308,8 +331,11 @@ class Gateway:
 
     def _parse_and_validate(self, query: str) -> _Document:
         try:
-            document = parse(query)
+            document = self._limits.parse(query)
         except GraphQLError as exc:
+            too_long = self._limits.token_error(exc)
+            if too_long is not None:
+                return _Document(None, [too_long.error()])
             return _Document(None, [_coded(exc, "GRAPHQL_PARSE_FAILED")])
         errors = validate(self._schema, document, self._rules)
         if errors:
@@ -379,6 +405,13 @@ def _select_operation(
             "OPERATION_RESOLUTION_FAILURE",
         )
     )
+
+
+def _refused(
+    exceeded: Sequence[LimitExceeded], definition: OperationDefinitionNode
+) -> GraphQLResponse:
+    name = definition.name.value if definition.name else None
+    return GraphQLResponse(None, [e.error() for e in exceeded], False, 400, name)
 
 
 def _coded(error: GraphQLError, code: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +32,10 @@ class OperationAnalysis:
 class OperationLimits:
     """Checks operations against the limit settings over one supergraph."""
 
-    def __init__(self, settings: LimitSettings, supergraph: Supergraph) -> None:
+    def __init__(self, settings: LimitSettings, supergraph: Supergraph, cache_size: int) -> None:
         self._settings = settings
+        self._cache_size = cache_size
+        self._analyses: OrderedDict[tuple[str, str | None], OperationAnalysis] = OrderedDict()
         directives = read_cost_directives(parse(supergraph.sdl, no_location=True))
         self._cost = CostEstimator(supergraph.api_schema, directives, settings.default_list_size)
 
@@ -54,9 +57,22 @@ class OperationLimits:
         )
 
     def analyse(
+        self, query: str, document: DocumentNode, definition: OperationDefinitionNode
+    ) -> OperationAnalysis:
+        """The shape limits exceeded, and the cost when no variable can change it (cached)."""
+        key = (query, definition.name.value if definition.name else None)
+        analysis = self._analyses.get(key)
+        if analysis is None:
+            analysis = self._analyses[key] = self._analyse(document, definition)
+            if len(self._analyses) > self._cache_size:
+                self._analyses.popitem(last=False)
+        else:
+            self._analyses.move_to_end(key)
+        return analysis
+
+    def _analyse(
         self, document: DocumentNode, definition: OperationDefinitionNode
     ) -> OperationAnalysis:
-        """Check the shape limits, and the cost when no variable can change it."""
         settings = self._settings
         shape = measure(document, definition)
         measures = (

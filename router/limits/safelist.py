@@ -47,10 +47,12 @@ class Safelist:
             registered[operation["id"]] = operation["body"]
         return cls(registered)
 
-    def body(self, operation_id: str) -> str | None:
-        """The registered body of an id."""
-        return self._by_id.get(operation_id)
+    def resolve(self, query: str | None, operation_id: object) -> str | None:
+        """The registered operation a request names, by id or identical body; None if none.
 
-    def allows(self, query: str) -> bool:
-        """Whether a query text is, character for character, a registered body."""
-        return query in self._bodies
+        With both an id and a body, the body must be the id's.
+        """
+        if operation_id is not None:
+            body = self._by_id.get(operation_id) if isinstance(operation_id, str) else None
+            return body if body is not None and query in (None, body) else None
+        return query if query in self._bodies else None
