@@ -22,10 +22,11 @@ from router.auth import BrowserLogin, CsrfRefused, SessionEnded, SessionStore
 from router.gateway import Gateway, GraphQLRequest, GraphQLResponse
 from router.http.graphiql import GRAPHIQL_HTML
 from router.http.supergraph_source import load_supergraph
+from router.limits import RateLimiter, client_key
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import ANONYMOUS, TokenError, TokenVerifier, bearer_token
+from subgraphs.common.tokens import ANONYMOUS, Identity, TokenError, TokenVerifier, bearer_token
 
 log = logging.getLogger("router.http")
 
@@ -41,11 +42,13 @@ def create_router_app(
     transport: httpx.AsyncBaseTransport | None = None,
     auth_settings: AuthSettings | None = None,
     session_store: SessionStore | None = None,
+    rate_limiter: RateLimiter | None = None,
 ) -> Starlette:
     """The router as an ASGI app; the supergraph is loaded or composed in the lifespan.
 
     `transport` replaces the network for subgraph calls (and SDL fetches), for tests;
-    `session_store` replaces the browser sessions' store named by the login settings.
+    `session_store` replaces the browser sessions' store named by the login settings;
+    `rate_limiter` replaces the one the limit settings describe (its clock, its store).
     """
     auth = auth_settings or AuthSettings()
     verifier = verifier or TokenVerifier(auth)
@@ -54,7 +57,10 @@ def create_router_app(
         if settings.login.enabled
         else None
     )
-    endpoint = GraphQLEndpoint(settings, verifier, login)
+    limits = settings.limits
+    if rate_limiter is None and limits.rate_per_second:
+        rate_limiter = RateLimiter(limits.rate_per_second, limits.rate_burst)
+    endpoint = GraphQLEndpoint(settings, verifier, login, rate_limiter)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -105,11 +111,17 @@ class GraphQLEndpoint:
     """The request handlers; everything that depends only on settings is fixed in `__init__`."""
 
     def __init__(
-        self, settings: RouterSettings, verifier: TokenVerifier, login: BrowserLogin | None = None
+        self,
+        settings: RouterSettings,
+        verifier: TokenVerifier,
+        login: BrowserLogin | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self._settings = settings
         self._verifier = verifier
         self._login = login
+        self._rate_limiter = rate_limiter
+        self._client_ip_header = settings.limits.client_ip_header
         self.gateway: Gateway | None = None
 
     async def post(self, request: Request) -> Response:
@@ -206,6 +218,10 @@ class GraphQLEndpoint:
             if isinstance(exc, SessionEnded) and self._login is not None:
                 self._login.forget_cookie(response)
             return response
+        limited = await self._rate_limited(request, identity)
+        if limited is not None:
+            self._log(body.get("operationName"), request.method, 429, started, 1)
+            return limited
         gateway = self.gateway
         if gateway is None:
             return _bad_request("The router is still starting.", status=503)
@@ -232,6 +248,18 @@ class GraphQLEndpoint:
             media_type=GRAPHQL_RESPONSE_JSON if graphql_json else JSON,
             headers=extra,
         )
+
+    async def _rate_limited(self, request: Request, identity: Identity) -> Response | None:
+        limiter = self._rate_limiter
+        if limiter is None:
+            return None
+        forwarded = request.headers.get(self._client_ip_header) if self._client_ip_header else None
+        peer = request.client.host if request.client else None
+        retry_after = await limiter.acquire(client_key(identity.subject, peer, forwarded))
+        if not retry_after:
+            return None
+        error = limiter.exceeded(retry_after).error()
+        return _json({"errors": [error]}, 429, headers={"Retry-After": str(retry_after)})
 
     @staticmethod
     def _log(operation: Any, method: str, status: int, started: float, errors: int) -> None:

@@ -2,7 +2,7 @@
 
 from router.limits.errors import LimitExceeded
 from router.limits.operation_limits import OperationAnalysis, OperationLimits
-from router.limits.rate import BucketStore, InMemoryBucketStore, RateLimiter
+from router.limits.rate import BucketStore, InMemoryBucketStore, RateLimiter, client_key
 from router.limits.safelist import Safelist, SafelistError
 from router.limits.settings import LimitSettings
 
@@ -16,4 +16,5 @@ __all__ = [
     "RateLimiter",
     "Safelist",
     "SafelistError",
+    "client_key",
 ]

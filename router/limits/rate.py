@@ -74,3 +74,15 @@ class RateLimiter:
             f"Too many requests: at most {self._rate:g} per second (bursts of {self._burst}) "
             f"per client; retry in {retry_after} s.",
         )
+
+
+def client_key(subject: str | None, peer: str | None, forwarded: str | None) -> str:
+    """Whose bucket a request takes from: the user when authenticated, else the client IP.
+
+    `forwarded` is the trusted proxy's header; its last entry is the address the proxy saw.
+    """
+    if subject:
+        return f"user:{subject}"
+    if forwarded:
+        return "ip:" + forwarded.rsplit(",", 1)[-1].strip()
+    return f"ip:{peer or 'unknown'}"
