@@ -11,6 +11,7 @@ from pathlib import Path
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
+    GraphQLInputType,
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLNonNull,
@@ -85,10 +86,10 @@ UNPLANNABLE = {
 LITERALS = {"ID": '"1"', "String": '"s"', "Int": "1", "Float": "1.5", "Boolean": "true"}
 
 
-def literal(arg_type: object) -> str:
-    named = get_named_type(arg_type)  # type: ignore[arg-type]
+def literal(arg_type: GraphQLInputType) -> str:
+    named = get_named_type(arg_type)
     if isinstance(named, GraphQLEnumType):
-        return next(iter(named.values))
+        return str(next(iter(named.values)))
     return LITERALS.get(named.name, '"x"')
 
 
