@@ -1,0 +1,365 @@
+"""The GitLab project store: Renku projects are GitLab projects, reached with python-gitlab.
+
+Every call uses the caller's own GitLab token (from Keycloak's broker, `gitlab_tokens`), so
+GitLab applies its access rules as well as ours; anonymous callers call without a token and
+see public projects only. Renku's rules (roles, last owner) are checked first on what GitLab
+shows the caller, so a refusal writes nothing. How fields, ids, visibility and roles map is in
+`gitlab_mapping`; users map through `gitlab_identities`; documentation and the template flag,
+which GitLab has no field for, are in `gitlab_metadata`.
+
+Known limits: GitLab has no conditional edit, so an `ifMatch` is compared with the etag just
+read and an edit landing between that read and our write goes unseen. GitLab lists no other
+user's memberships, so `ProjectFilter.member` for another user lists the projects in that
+user's personal namespace. `search` is GitLab's (name, path, description; not topics).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import gitlab
+import requests
+from gitlab.exceptions import GitlabError
+
+from subgraphs.common.errors import DomainError, ErrorCode
+from subgraphs.common.pagination import PageRequest
+from subgraphs.common.tokens import Identity
+from subgraphs.projects import refusals
+from subgraphs.projects.backends.gitlab_identities import GitLabIdentities
+from subgraphs.projects.backends.gitlab_listing import listing_for, read_page
+from subgraphs.projects.backends.gitlab_mapping import (
+    access_level_for,
+    gitlab_changes,
+    gitlab_id,
+    project_from_gitlab,
+    refusal,
+    role_from_access_level,
+    visibility_to_gitlab,
+)
+from subgraphs.projects.backends.gitlab_metadata import NO_METADATA, MetadataTable, ProjectMetadata
+from subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
+from subgraphs.projects.models import (
+    Member,
+    NewProject,
+    Project,
+    ProjectFilter,
+    ProjectPage,
+    ProjectPatch,
+    ProjectSort,
+    check_keeps_owner,
+)
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+class GitLabProjectStore:
+    """A `ProjectStore` on a GitLab instance, acting with each caller's own GitLab token."""
+
+    def __init__(
+        self,
+        gitlab_url: str,
+        tokens: GitLabTokenBroker,
+        identities: GitLabIdentities,
+        metadata: MetadataTable,
+        timeout_seconds: float = 10.0,
+    ) -> None:
+        self._url = gitlab_url.rstrip("/")
+        self._tokens = tokens
+        self._identities = identities
+        self._metadata = metadata
+        self._timeout = timeout_seconds
+
+    async def get(self, project_id: str, caller: Identity) -> Project | None:
+        """The project with this id if the caller may see it, else None."""
+        number = gitlab_id(project_id)
+        if number is None:
+            return None
+        project = await self._read(caller, str(number))
+        return project if project is not None and project.id == project_id else None
+
+    async def get_by_slug(self, namespace: str, slug: str, caller: Identity) -> Project | None:
+        """The project at `namespace/slug` if the caller may see it, else None."""
+        return await self._read(caller, f"{namespace}/{slug}")
+
+    async def search(
+        self,
+        caller: Identity,
+        where: ProjectFilter,
+        page: PageRequest,
+        sort: ProjectSort = ProjectSort.CREATION_DATE,
+    ) -> ProjectPage:
+        """The visible projects matching `where`, a page in `sort` order (ties broken by id)."""
+
+        def work(gl: gitlab.Gitlab) -> tuple[list[Row], list[str], int, bool]:
+            listing = listing_for(gl, self._identities, caller, where)
+            if listing is None:
+                return [], [], 0, False
+
+            def fetch(path: str, params: dict[str, Any]) -> tuple[list[Row], int | None, bool]:
+                response: Any = gl.http_get(path, query_data=params, raw=True)
+                total = response.headers.get("X-Total")
+                rows: list[Row] = response.json()
+                return (
+                    rows,
+                    int(total) if total else None,
+                    bool(response.headers.get("X-Next-Page")),
+                )
+
+            raw = read_page(fetch, listing, sort, page)
+            return raw.rows, raw.cursors, raw.total, raw.has_next
+
+        rows, cursors, total, has_next = await self._call(caller, work, write=False)
+        projects = await asyncio.gather(*(self._complete(caller, row) for row in rows))
+        return ProjectPage(tuple(projects), tuple(cursors), total, has_next)
+
+    async def create(self, caller: Identity, new: NewProject) -> Project:
+        """Create the GitLab project in the caller's (or a group's) namespace; caller is OWNER."""
+        if caller.subject is None:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to create a project.")
+
+        def work(gl: gitlab.Gitlab) -> Row:
+            data: Row = {
+                "name": new.name,
+                "path": new.slug,
+                "visibility": visibility_to_gitlab(new.visibility),
+                "description": new.description or "",
+                "topics": list(new.keywords),
+                "initialize_with_readme": True,
+            }
+            if new.namespace != caller.username:
+                data["namespace_id"] = self._namespace_id(gl, caller, new.namespace)
+            try:
+                created: Row = gl.projects.create(data).attributes
+            except GitlabError as exc:
+                raise refusal(exc, "slug", f"{new.namespace}/{new.slug}") from exc
+            self._store_metadata(int(created["id"]), new.documentation, new.is_template)
+            return created
+
+        return await self._complete(caller, await self._call(caller, work, write=True))
+
+    async def update(
+        self, caller: Identity, project_id: str, if_match: str, patch: ProjectPatch
+    ) -> Project:
+        """Apply `patch` when `if_match` is the current etag; EDITOR or more."""
+        current = await self._visible(caller, project_id, "id")
+        if not current.permissions_of(caller).write:
+            raise refusals.cannot_write(current)
+        if current.etag != if_match:
+            raise refusals.stale_etag(current, if_match)
+        target = patch.apply(current)
+        number = gitlab_id(current.id)
+        assert number is not None  # an id the store itself made
+
+        def work(gl: gitlab.Gitlab) -> None:
+            changes = gitlab_changes(current, target)
+            try:
+                if changes:
+                    gl.projects.update(number, changes)
+                if current.template_id is not None and target.template_id is None:
+                    gl.http_delete(f"/projects/{number}/fork")
+            except GitlabError as exc:
+                raise refusal(exc, "slug", f"{current.namespace}/{current.slug}") from exc
+            if (target.documentation, target.is_template) != (
+                current.documentation,
+                current.is_template,
+            ):
+                self._store_metadata(number, target.documentation, target.is_template)
+
+        await self._call(caller, work, write=True)
+        return await self._visible(caller, project_id, "id")
+
+    async def delete(self, caller: Identity, project_id: str) -> None:
+        """Delete the GitLab project; OWNER or admin."""
+        project = await self._visible(caller, project_id, "id")
+        if not project.permissions_of(caller).delete:
+            raise refusals.cannot_delete(project)
+        number = gitlab_id(project_id)
+        assert number is not None
+
+        def work(gl: gitlab.Gitlab) -> None:
+            try:
+                gl.projects.delete(number)
+            except GitlabError as exc:
+                raise refusal(exc, "id", f"{project.namespace}/{project.slug}") from exc
+            self._metadata.forget(number)
+
+        await self._call(caller, work, write=True)
+
+    async def copy(self, caller: Identity, source_id: str, new: NewProject) -> Project:
+        """Fork the source into `new`'s namespace and slug; the caller becomes OWNER."""
+        source = await self._visible(caller, source_id, "projectId")
+        if caller.subject is None:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to copy a project.")
+        number = gitlab_id(source_id)
+
+        def work(gl: gitlab.Gitlab) -> Row:
+            data: Row = {
+                "name": new.name,
+                "path": new.slug,
+                "visibility": visibility_to_gitlab(new.visibility),
+                "description": new.description or "",
+            }
+            if new.namespace != caller.username:
+                data["namespace_id"] = self._namespace_id(gl, caller, new.namespace)
+            try:
+                fork: Row = gl.http_post(f"/projects/{number}/fork", post_data=data)  # type: ignore[assignment]
+                if list(new.keywords) != list(source.keywords):
+                    fork = gl.projects.update(fork["id"], {"topics": list(new.keywords)})
+            except GitlabError as exc:
+                raise refusal(exc, "slug", f"{new.namespace}/{new.slug}") from exc
+            self._store_metadata(int(fork["id"]), new.documentation, new.is_template)
+            return fork
+
+        return await self._complete(caller, await self._call(caller, work, write=True))
+
+    async def set_members(
+        self, caller: Identity, project_id: str, members: Sequence[Member]
+    ) -> Project:
+        """Add members or change their roles in GitLab (upsert); OWNER or admin."""
+        project = await self._visible(caller, project_id, "id")
+        if not project.permissions_of(caller).change_membership:
+            raise refusals.cannot_change_members(project)
+        wanted = {m.user_id: m.role for m in members}
+        merged = tuple(Member(m.user_id, wanted.pop(m.user_id, m.role)) for m in project.members)
+        check_keeps_owner(project, merged + tuple(Member(u, r) for u, r in wanted.items()))
+        current = {m.user_id: m.role for m in project.members}
+        changes = [m for m in members if current.get(m.user_id) is not m.role]
+        number = gitlab_id(project_id)
+
+        def work(gl: gitlab.Gitlab) -> None:
+            targets = [(self._gitlab_user(m.user_id), m) for m in changes]
+            path = f"/projects/{number}/members"
+            # What restores each member changed so far, should a later change be refused.
+            undo: list[tuple[int, int | None]] = []
+            try:
+                for user_id, member in targets:
+                    level = access_level_for(member.role)
+                    if member.user_id in current:
+                        gl.http_put(f"{path}/{user_id}", post_data={"access_level": level})
+                        undo.append((user_id, access_level_for(current[member.user_id])))
+                    else:
+                        gl.http_post(path, post_data={"user_id": user_id, "access_level": level})
+                        undo.append((user_id, None))
+            except GitlabError as exc:
+                for user_id, old in reversed(undo):
+                    if old is None:
+                        gl.http_delete(f"{path}/{user_id}")
+                    else:
+                        gl.http_put(f"{path}/{user_id}", post_data={"access_level": old})
+                raise refusal(exc, "members", f"{project.namespace}/{project.slug}") from exc
+
+        await self._call(caller, work, write=True)
+        return await self._visible(caller, project_id, "id")
+
+    async def remove_member(self, caller: Identity, project_id: str, user_id: str) -> Project:
+        """Remove one member from the GitLab project; OWNER or admin."""
+        project = await self._visible(caller, project_id, "id")
+        if not project.permissions_of(caller).change_membership:
+            raise refusals.cannot_change_members(project)
+        if all(m.user_id != user_id for m in project.members):
+            raise refusals.not_a_member(project, user_id)
+        try:
+            check_keeps_owner(project, tuple(m for m in project.members if m.user_id != user_id))
+        except DomainError as error:
+            raise DomainError(error.code, error.message, "userId") from None
+        number = gitlab_id(project_id)
+
+        def work(gl: gitlab.Gitlab) -> None:
+            try:
+                gl.http_delete(f"/projects/{number}/members/{self._gitlab_user(user_id)}")
+            except GitlabError as exc:
+                raise refusal(exc, "userId", f"{project.namespace}/{project.slug}") from exc
+
+        await self._call(caller, work, write=True)
+        return await self._visible(caller, project_id, "id")
+
+    async def _read(self, caller: Identity, ref: str) -> Project | None:
+        def work(gl: gitlab.Gitlab) -> Row | None:
+            try:
+                found: Row = gl.projects.get(ref).attributes
+            except GitlabError as exc:
+                if exc.response_code == 404:
+                    return None
+                raise refusal(exc, "id", ref) from exc
+            return found
+
+        row = await self._call(caller, work, write=False)
+        return None if row is None else await self._complete(caller, row)
+
+    async def _visible(self, caller: Identity, project_id: str, field: str) -> Project:
+        project = await self.get(project_id, caller)
+        if project is None:
+            raise refusals.not_found(project_id, field)
+        return project
+
+    async def _complete(self, caller: Identity, row: Row) -> Project:
+        """The Renku project of a GitLab project object: members, creator and metadata added."""
+
+        def work(gl: gitlab.Gitlab) -> Project:
+            number = int(row["id"])
+            listed: list[Row] = gl.http_list(f"/projects/{number}/members/all", get_all=True)  # type: ignore[assignment]
+            members = []
+            for member in listed:
+                role = role_from_access_level(int(member["access_level"]))
+                if role is not None:
+                    members.append(Member(self._identities.subject_of(int(member["id"])), role))
+            creator = self._identities.subject_of(int(row["creator_id"]))
+            metadata = self._metadata.read([number]).get(number, NO_METADATA)
+            return project_from_gitlab(row, tuple(members), creator, metadata)
+
+        return await self._call(caller, work, write=False)
+
+    def _namespace_id(self, gl: gitlab.Gitlab, caller: Identity, namespace: str) -> int:
+        try:
+            found: Row = gl.namespaces.get(namespace).attributes
+        except GitlabError as exc:
+            if exc.response_code == 404:
+                raise DomainError(
+                    ErrorCode.NOT_FOUND, f"No namespace {namespace!r} exists.", field="namespace"
+                ) from exc
+            raise refusal(exc, "namespace", namespace) from exc
+        if found.get("kind") == "user" and not caller.is_admin:
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                f"You can only create projects in your own namespace {caller.username!r} or a "
+                "group's; omit `namespace` or set it to your username.",
+                field="namespace",
+            )
+        return int(found["id"])
+
+    def _gitlab_user(self, user_id: str) -> int:
+        found = self._identities.user_id_of(user_id)
+        if found is None:
+            raise DomainError(
+                ErrorCode.BAD_USER_INPUT,
+                f"The user {user_id!r} has no GitLab account yet; they must sign in to GitLab "
+                "once before they can become a member.",
+                field="members",
+            )
+        return found
+
+    def _store_metadata(self, number: int, documentation: str | None, is_template: bool) -> None:
+        metadata = ProjectMetadata(documentation, is_template, None)
+        if metadata != NO_METADATA:
+            self._metadata.write(number, metadata, datetime.now(UTC))
+
+    async def _call(
+        self, caller: Identity, work: Callable[[gitlab.Gitlab], T], *, write: bool
+    ) -> T:
+        token = await self._tokens.token_for(caller, required=write)
+        return await asyncio.to_thread(self._run, token, work)
+
+    def _run(self, token: str | None, work: Callable[[gitlab.Gitlab], T]) -> T:
+        with gitlab.Gitlab(self._url, oauth_token=token, timeout=self._timeout) as gl:
+            try:
+                return work(gl)
+            except requests.RequestException as exc:
+                raise DomainError(
+                    ErrorCode.UNAVAILABLE, "GitLab could not be reached; try again later."
+                ) from exc
+            except GitlabError as exc:
+                raise refusal(exc, None, "GitLab") from exc
