@@ -88,15 +88,21 @@ class Grant:
 class AuthorizationRules:
     """Requirements of the API schema's types and fields, precomputed for one supergraph.
 
-    A type's directive applies to every field returning it and to fragments on it; a field
-    selected on an interface also needs what every implementation and its field there need.
+    A type's directive applies to every field returning it and to fragments on it. As Apollo's
+    composition propagates them, an interface also needs what each implementation needs, and a
+    field selected on an interface what that field needs on each implementation.
     """
 
     def __init__(self, schema: GraphQLSchema, document: DocumentNode, names: Mapping[str, str]):
         own_types, own_fields = _read_directives(document, names)
-        self.types: dict[str, Requirement] = {
-            name: requirement for name, requirement in own_types.items() if name in schema.type_map
-        }
+        self.types: dict[str, Requirement] = {}
+        for named in schema.type_map.values():
+            requirement = own_types.get(named.name, NO_REQUIREMENT)
+            if is_interface_type(named):
+                for implementation in schema.get_possible_types(named):
+                    requirement &= own_types.get(implementation.name, NO_REQUIREMENT)
+            if requirement:
+                self.types[named.name] = requirement
         self.fields: dict[tuple[str, str], Requirement] = {}
         for named in schema.type_map.values():
             if not (is_object_type(named) or is_interface_type(named)):
@@ -106,7 +112,6 @@ class AuthorizationRules:
                 requirement = own_fields.get((named.name, field_name), NO_REQUIREMENT)
                 requirement &= self.type(get_named_type(field.type).name)
                 for implementation in implementations:
-                    requirement &= self.type(implementation.name)
                     implemented = implementation.fields.get(field_name)
                     if implemented is not None:
                         requirement &= own_fields.get(
