@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.federation.schema_directives import Authenticated
 from strawberry.types import Info
 
 from subgraphs.common.app import RequestContext, mask_errors
@@ -152,7 +153,9 @@ class User:
 class Query:
     """The sessions subgraph's root fields."""
 
-    @strawberry.field(description="One of your sessions; null for anyone else's.")
+    @strawberry.field(
+        description="One of your sessions; null for anyone else's.", directives=[Authenticated()]
+    )
     def session(self, info: SessionsInfo, id: strawberry.ID) -> Session | None:
         """A session of the caller's."""
         return Session.resolve_reference(info, id)
@@ -191,7 +194,10 @@ class DeleteSessionPayload:
 class Mutation:
     """The sessions subgraph's mutations."""
 
-    @strawberry.mutation(description="Start a session of a project (signed-in users only).")
+    @strawberry.mutation(
+        description="Start a session of a project (signed-in users only).",
+        directives=[Authenticated()],
+    )
     async def launch_session(self, info: SessionsInfo, input: LaunchSessionInput) -> SessionPayload:
         """Launch a session; STARTING until its server answers."""
         launcher_id = str(input.launcher_id) if input.launcher_id else None
@@ -203,7 +209,9 @@ class Mutation:
             return SessionPayload(session=None, errors=[UserError.from_domain(error)])
         return SessionPayload(session=Session.of(session), errors=[])
 
-    @strawberry.mutation(description="Stop one of your sessions and remove it.")
+    @strawberry.mutation(
+        description="Stop one of your sessions and remove it.", directives=[Authenticated()]
+    )
     async def delete_session(self, info: SessionsInfo, id: strawberry.ID) -> DeleteSessionPayload:
         """Delete a session of the caller's."""
         identity = info.context.identity
