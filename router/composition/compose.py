@@ -11,7 +11,7 @@ from router.composition.merge_context import MergeContext
 from router.composition.merge_types import TypeMerger
 from router.composition.printer import print_supergraph
 from router.composition.sources import SubgraphSource
-from router.composition.specs import join_version
+from router.composition.specs import COST_NAMES, join_version
 from router.composition.subgraph import Subgraph
 from router.composition.subgraph_parser import parse_subgraph
 from router.composition.supergraph import Graph, Supergraph
@@ -67,6 +67,10 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> str:
     if context.errors:
         raise CompositionFailed(context.errors)
     composed = {name: d for subgraph in parsed for name, d in subgraph.composed.items()}
+    cost_names = {
+        original: next((s.cost_names[original] for s in parsed if original in s.cost_names), name)
+        for original, name in COST_NAMES.items()
+    }
     supergraph = Supergraph(
         graphs=graphs,
         join_version=join_version(max(subgraph.version for subgraph in parsed)),
@@ -77,5 +81,6 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> str:
             if name in types
         ],
         composed=composed,
+        cost_names=cost_names,
     )
     return print_supergraph(supergraph)

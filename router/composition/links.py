@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graphql import (
+    BooleanValueNode,
     DirectiveDefinitionNode,
     DirectiveNode,
     DocumentNode,
+    IntValueNode,
     ListValueNode,
     ObjectValueNode,
     SchemaDefinitionNode,
@@ -18,7 +20,7 @@ from graphql import (
     ValueNode,
 )
 
-from router.composition.subgraph import Alternatives, ComposedDirective
+from router.composition.subgraph import Alternatives, ComposedDirective, ListSize
 
 FEDERATION_URL = re.compile(r"^https://specs\.apollo\.dev/federation/v(\d+)\.(\d+)$")
 FEDERATION_DIRECTIVES = frozenset(
@@ -37,9 +39,11 @@ FEDERATION_DIRECTIVES = frozenset(
         "authenticated",
         "requiresScopes",
         "policy",
+        "cost",
+        "listSize",
     }
 )
-UNSUPPORTED_DIRECTIVES = frozenset({"context", "fromContext", "cost", "listSize"})
+UNSUPPORTED_DIRECTIVES = frozenset({"context", "fromContext"})
 """Federation directives this composer recognises but cannot compose yet."""
 FED1_DIRECTIVES = frozenset({"key", "external", "requires", "provides", "extends", "tag"})
 
@@ -73,6 +77,24 @@ def alternatives(value: ValueNode | None) -> Alternatives:
         for group in groups
         if isinstance(group, ListValueNode)
     )
+
+
+def list_size(directive: DirectiveNode) -> ListSize:
+    """The arguments of a `@listSize`, None for each one not given."""
+    assumed = argument(directive, "assumedSize")
+    require = argument(directive, "requireOneSlicingArgument")
+    return ListSize(
+        int(assumed.value) if isinstance(assumed, IntValueNode) else None,
+        _strings(argument(directive, "slicingArguments")),
+        _strings(argument(directive, "sizedFields")),
+        require.value if isinstance(require, BooleanValueNode) else None,
+    )
+
+
+def _strings(value: ValueNode | None) -> tuple[str, ...] | None:
+    if not isinstance(value, ListValueNode):
+        return None
+    return tuple(item.value for item in value.values if isinstance(item, StringValueNode))
 
 
 def string_argument(directive: DirectiveNode, name: str) -> str | None:

@@ -10,7 +10,7 @@ from graphql import print_ast
 
 from router.composition.errors import CompositionError
 from router.composition.fieldsets import field_set_coordinates
-from router.composition.subgraph import Alternatives, Applied, NamedType, Subgraph
+from router.composition.subgraph import Alternatives, Applied, ListSize, NamedType, Subgraph
 from router.composition.supergraph import Directives
 
 Coordinate = tuple[str, str]
@@ -82,6 +82,28 @@ def conjunction(current: Alternatives | None, more: Alternatives) -> Alternative
     return tuple(joined)
 
 
+def merge_list_sizes(left: ListSize | None, right: ListSize) -> ListSize:
+    """Two `@listSize`s as Apollo merges them: largest size, union of names, all required."""
+    if left is None:
+        return right
+
+    def union(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return b if a is None else a if b is None else tuple(dict.fromkeys((*a, *b)))
+
+    sizes = [s for s in (left.assumed_size, right.assumed_size) if s is not None]
+    requires = [
+        r
+        for r in (left.require_one_slicing_argument, right.require_one_slicing_argument)
+        if r is not None
+    ]
+    return ListSize(
+        max(sizes) if sizes else None,
+        union(left.slicing_arguments, right.slicing_arguments),
+        union(left.sized_fields, right.sized_fields),
+        all(requires) if requires else None,
+    )
+
+
 def merge_directives(applied: list[Applied]) -> Directives:
     """Union of @inaccessible, @tag names and kept directives across subgraphs."""
     merged = Directives()
@@ -93,6 +115,10 @@ def merge_directives(applied: list[Applied]) -> Directives:
             merged.scopes = conjunction(merged.scopes, scopes)
         for policies in item.policies:
             merged.policies = conjunction(merged.policies, policies)
+        if item.cost is not None:
+            merged.cost = item.cost if merged.cost is None else max(merged.cost, item.cost)
+        if item.list_size is not None:
+            merged.list_size = merge_list_sizes(merged.list_size, item.list_size)
         for tag in item.tags:
             if tag not in merged.tags:
                 merged.tags.append(tag)

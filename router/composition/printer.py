@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from graphql import print_ast
 from graphql.language.block_string import print_block_string
@@ -12,10 +12,12 @@ from router.composition.specs import (
     FEATURES,
     JOIN_URL,
     LINK_URL,
+    cost_definitions,
+    cost_link,
     directive_definitions,
     machinery_types,
 )
-from router.composition.subgraph import Alternatives, Kind
+from router.composition.subgraph import Alternatives, Kind, ListSize
 from router.composition.supergraph import (
     Directives,
     JoinField,
@@ -41,14 +43,18 @@ def print_supergraph(supergraph: Supergraph) -> str:
     used = _features(supergraph)
     definitions = directive_definitions(supergraph.join_version)
     types = machinery_types(supergraph.join_version)
+    names = supergraph.cost_names
     for name in used:
+        if name == "cost":
+            definitions.update(cost_definitions(names))
+            continue
         definitions[name] = FEATURES[name].directive
         types.update((text.split()[1], text) for text in FEATURES[name].types)
     for name, composed in supergraph.composed.items():
         definitions[name] = print_ast(composed.definition)
     types["join__Graph"] = _graph_enum(supergraph)
     for merged in supergraph.types.values():
-        types[merged.name] = _type(merged)
+        types[merged.name] = _type(merged, names)
     blocks = [_schema(supergraph, used)]
     blocks += [definitions[name] for name in sorted(definitions)]
     blocks += [types[name] for name in sorted(types, key=lambda name: (name.lower(), name))]
@@ -70,6 +76,7 @@ def _features(supergraph: Supergraph) -> list[str]:
         "policy": lambda d: d.policies is not None,
         "tag": lambda d: bool(d.tags),
         "inaccessible": lambda d: d.inaccessible,
+        "cost": lambda d: d.cost is not None or d.list_size is not None,
     }
     # Apollo links each spec when merging first meets one of its directives; keep that order.
     used: dict[str, None] = {}
@@ -83,7 +90,9 @@ def _schema(supergraph: Supergraph, used: list[str]) -> str:
         f'@link(url: "{LINK_URL}")',
         f'@link(url: "{JOIN_URL.format(version=supergraph.join_version)}", for: EXECUTION)',
     ]
-    links += [FEATURES[name].link for name in used]
+    links += [
+        cost_link(supergraph.cost_names) if name == "cost" else FEATURES[name].link for name in used
+    ]
     for composed in supergraph.composed.values():
         if composed.link is not None and print_ast(composed.link) not in links:
             links.append(print_ast(composed.link))
@@ -111,7 +120,7 @@ def _alternatives(groups: Alternatives) -> str:
     return "[" + ", ".join("[" + ", ".join(map(print_string, g)) + "]" for g in groups) + "]"
 
 
-def _applied(directives: Directives) -> list[str]:
+def _applied(directives: Directives, names: Mapping[str, str]) -> list[str]:
     texts = [f"@tag(name: {print_string(tag)})" for tag in directives.tags]
     if directives.authenticated:
         texts.append("@authenticated")
@@ -119,7 +128,27 @@ def _applied(directives: Directives) -> list[str]:
         texts.append(f"@requiresScopes(scopes: {_alternatives(directives.scopes)})")
     if directives.policies is not None:
         texts.append(f"@policy(policies: {_alternatives(directives.policies)})")
+    if directives.cost is not None:
+        texts.append(f"@{names['cost']}(weight: {directives.cost})")
+    if directives.list_size is not None:
+        texts.append(f"@{names['listSize']}{_list_size_arguments(directives.list_size)}")
     return texts + [print_ast(directive) for directive in directives.kept]
+
+
+def _list_size_arguments(list_size: ListSize) -> str:
+    arguments = []
+    if list_size.assumed_size is not None:
+        arguments.append(f"assumedSize: {list_size.assumed_size}")
+    for name, values in (
+        ("slicingArguments", list_size.slicing_arguments),
+        ("sizedFields", list_size.sized_fields),
+    ):
+        if values is not None:
+            arguments.append(f"{name}: [{', '.join(map(print_string, values))}]")
+    if list_size.require_one_slicing_argument is not None:
+        required = str(list_size.require_one_slicing_argument).lower()
+        arguments.append(f"requireOneSlicingArgument: {required}")
+    return f"({', '.join(arguments)})" if arguments else ""
 
 
 def _join_type(join: JoinType) -> str:
@@ -157,7 +186,7 @@ def _join_field(join: JoinField) -> str:
     return f"@join__field({', '.join(args)})" if args else "@join__field"
 
 
-def _type(merged: MergedType) -> str:
+def _type(merged: MergedType, names: Mapping[str, str]) -> str:
     header = f"{KEYWORDS[merged.kind]} {merged.name}"
     if merged.interfaces:
         header += " implements " + " & ".join(merged.interfaces)
@@ -168,29 +197,29 @@ def _type(merged: MergedType) -> str:
     ]
     if merged.directives.inaccessible:
         directives.append("@inaccessible")
-    directives += _applied(merged.directives)
+    directives += _applied(merged.directives, names)
     text = _description(merged.description, "") + header + "".join(f"\n  {d}" for d in directives)
     if merged.kind is Kind.SCALAR:
         return text
     if merged.kind is Kind.UNION:
         return text + "\n = " + " | ".join(merged.members)
-    return text + "\n{\n" + _body(merged) + "}"
+    return text + "\n{\n" + _body(merged, names) + "}"
 
 
-def _body(merged: MergedType) -> str:
+def _body(merged: MergedType, names: Mapping[str, str]) -> str:
     lines: list[str] = []
     if merged.kind is Kind.ENUM:
         for value in merged.values.values():
             directives = ["@inaccessible"] if value.directives.inaccessible else []
             directives += [f"@join__enumValue(graph: {graph})" for graph in value.graphs]
-            directives += _applied(value.directives)
+            directives += _applied(value.directives, names)
             lines.append(
                 _description(value.description, "  ") + f"  {value.name} " + " ".join(directives)
             )
     elif merged.kind is Kind.INPUT_OBJECT:
-        lines = [_input(value, "  ") for value in merged.input_fields.values()]
+        lines = [_input(value, "  ", names) for value in merged.input_fields.values()]
     else:
-        lines = [_field(member) for member in merged.fields.values()]
+        lines = [_field(member, names) for member in merged.fields.values()]
     text = ""
     for index, line in enumerate(lines):
         if index and line.lstrip().startswith('"'):
@@ -199,25 +228,26 @@ def _body(merged: MergedType) -> str:
     return text
 
 
-def _suffix(directives: Directives, joins: list[JoinField]) -> str:
+def _suffix(directives: Directives, joins: list[JoinField], names: Mapping[str, str]) -> str:
     parts = ["@inaccessible"] if directives.inaccessible else []
     parts += [_join_field(join) for join in joins]
-    parts += _applied(directives)
+    parts += _applied(directives, names)
     return "".join(f" {part}" for part in parts)
 
 
-def _input(value: MergedInput, indent: str) -> str:
+def _input(value: MergedInput, indent: str, names: Mapping[str, str]) -> str:
     text = _description(value.description, indent) + f"{indent}{value.name}: {value.type}"
     if value.default is not None:
         text += f" = {print_ast(value.default)}"
-    return text + _suffix(value.directives, value.join_fields)
+    return text + _suffix(value.directives, value.join_fields, names)
 
 
-def _field(member: MergedField) -> str:
+def _field(member: MergedField, names: Mapping[str, str]) -> str:
     text = _description(member.description, "  ") + f"  {member.name}"
     if member.args:
         if any(arg.description for arg in member.args.values()):
-            text += "(\n" + "\n".join(_input(a, "    ") for a in member.args.values()) + "\n  )"
+            arguments = (_input(a, "    ", names) for a in member.args.values())
+            text += "(\n" + "\n".join(arguments) + "\n  )"
         else:
-            text += "(" + ", ".join(_input(a, "") for a in member.args.values()) + ")"
-    return text + f": {member.type}" + _suffix(member.directives, member.join_fields)
+            text += "(" + ", ".join(_input(a, "", names) for a in member.args.values()) + ")"
+    return text + f": {member.type}" + _suffix(member.directives, member.join_fields, names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 LINK_URL = "https://specs.apollo.dev/link/v1.0"
@@ -91,6 +92,36 @@ FEATURES = {
         f"directive @inaccessible on {ELEMENT_LOCATIONS}",
     ),
 }
+
+
+COST_URL = "https://specs.apollo.dev/cost/v0.1"
+COST_NAMES = {"cost": "cost", "listSize": "cost__listSize"}
+"""The supergraph names of the cost spec's directives when no subgraph names them."""
+
+
+def cost_link(names: Mapping[str, str]) -> str:
+    """The cost spec's `@link`, importing the directives that do not have their default name."""
+    imports = []
+    for original, default in COST_NAMES.items():
+        name = names.get(original, default)
+        if name == original and name != default:
+            imports.append(f'"@{name}"')
+        elif name != default:
+            imports.append(f'{{name: "@{original}", as: "@{name}"}}')
+    listed = f", import: [{', '.join(imports)}]" if imports else ""
+    return f'@link(url: "{COST_URL}"{listed})'
+
+
+def cost_definitions(names: Mapping[str, str]) -> dict[str, str]:
+    """Directive name -> definition, for `@cost` and `@listSize` under their supergraph names."""
+    cost = names.get("cost", COST_NAMES["cost"])
+    list_size = names.get("listSize", COST_NAMES["listSize"])
+    return {
+        cost: f"directive @{cost}(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION "
+        "| INPUT_FIELD_DEFINITION | OBJECT | SCALAR",
+        list_size: f"directive @{list_size}(assumedSize: Int, slicingArguments: [String!], "
+        "sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION",
+    }
 
 
 def machinery_types(version: str) -> dict[str, str]:

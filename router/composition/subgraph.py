@@ -24,6 +24,16 @@ class Kind(Enum):
     SCALAR = "Scalar Type"
 
 
+@dataclass(frozen=True)
+class ListSize:
+    """A `@listSize`: each argument None when not given (so merging can tell)."""
+
+    assumed_size: int | None = None
+    slicing_arguments: tuple[str, ...] | None = None
+    sized_fields: tuple[str, ...] | None = None
+    require_one_slicing_argument: bool | None = None
+
+
 @dataclass
 class Applied:
     """Directives that travel to the supergraph as they are written: tags, @inaccessible, others."""
@@ -34,6 +44,8 @@ class Applied:
     authenticated: bool = False
     scopes: list[Alternatives] = field(default_factory=list)
     policies: list[Alternatives] = field(default_factory=list)
+    cost: int | None = None
+    list_size: ListSize | None = None
 
 
 @dataclass
@@ -120,6 +132,8 @@ class Subgraph:
     types: dict[str, NamedType]
     composed: dict[str, ComposedDirective] = field(default_factory=dict)
     imported_as: dict[str, str] = field(default_factory=dict)
+    cost_names: dict[str, str] = field(default_factory=dict)
+    """`cost` and `listSize` -> the name this subgraph applies them under, when it does."""
 
     def field(self, type_name: str, field_name: str) -> Field | None:
         """The field `type_name.field_name`, if this subgraph defines it."""

@@ -20,6 +20,7 @@ from graphql import (
     InputValueDefinitionNode,
     InterfaceTypeDefinitionNode,
     InterfaceTypeExtensionNode,
+    IntValueNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     ScalarTypeDefinitionNode,
@@ -45,6 +46,7 @@ from router.composition.links import (
     alternatives,
     argument,
     composed_directives,
+    list_size,
     read_links,
     string_argument,
 )
@@ -117,6 +119,7 @@ def parse_subgraph(source: SubgraphSource) -> Subgraph:
         types=types,
         composed=composed_directives(document, context),
         imported_as=context.imported_as,
+        cost_names=builder.cost_names,
     )
     if not context.fed2:
         drop_unused_externals(subgraph)
@@ -214,6 +217,7 @@ class SubgraphBuilder:
     def __init__(self, context: LinkContext, rename: dict[str, str]) -> None:
         self.context = context
         self.rename = rename
+        self.cost_names: dict[str, str] = {}
 
     def named(self, name: str) -> str:
         """The name a type has after root types are renamed to Query/Mutation/Subscription."""
@@ -256,6 +260,13 @@ class SubgraphBuilder:
                 result.scopes.append(alternatives(argument(directive, "scopes")))
             elif canonical == "policy":
                 result.policies.append(alternatives(argument(directive, "policies")))
+            elif canonical in ("cost", "listSize"):
+                self.cost_names[canonical] = directive.name.value
+                weight = argument(directive, "weight")
+                if canonical == "listSize":
+                    result.list_size = list_size(directive)
+                elif isinstance(weight, IntValueNode):
+                    result.cost = int(weight.value)
             elif canonical is None and (
                 directive.name.value in KEPT_AS_WRITTEN
                 or directive.name.value in self.context.compose

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from graphql import ConstValueNode, DirectiveNode
 
-from router.composition.subgraph import Alternatives, ComposedDirective, Kind
+from router.composition.subgraph import Alternatives, ComposedDirective, Kind, ListSize
 from router.composition.typerefs import TypeRef
 
 
@@ -29,6 +29,8 @@ class Directives:
     authenticated: bool = False
     scopes: Alternatives | None = None
     policies: Alternatives | None = None
+    cost: int | None = None
+    list_size: ListSize | None = None
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,5 @@ class Supergraph:
     types: dict[str, MergedType]
     roots: list[tuple[str, str]]
     composed: dict[str, ComposedDirective] = field(default_factory=dict)
+    cost_names: dict[str, str] = field(default_factory=dict)
+    """`cost` and `listSize` -> their name in the supergraph."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graphql import FieldNode, SelectionSetNode
 
+from router.composition.cost_validation import check_cost_directives
 from router.composition.errors import describe_by_value, quoted_subgraphs
 from router.composition.fieldsets import parse_field_set
 from router.composition.merge_context import MergeContext
@@ -42,6 +43,7 @@ class SubgraphValidator:
                 self.check_interface(named)
         if self.subgraph.fed2:
             self.check_unused_externals()
+        check_cost_directives(self.subgraph, self.error)
 
     def check_interface(self, interface: NamedType) -> None:
         """Interface keys need federation 2.3 and every implementation; no @shareable, @override."""
@@ -191,7 +193,7 @@ def validate_subgraph(context: MergeContext, subgraph: Subgraph) -> None:
 
 def check_import_names(context: MergeContext) -> None:
     """LINK_IMPORT_NAME_MISMATCH: a directive kept in the supergraph needs one name everywhere."""
-    for directive in ("authenticated", "requiresScopes", "policy"):
+    for directive in ("authenticated", "requiresScopes", "policy", "cost", "listSize"):
         names = [
             (subgraph.name, f'"@{subgraph.imported_as[directive]}"')
             for subgraph in context.subgraphs

@@ -59,11 +59,40 @@ def test_federation_prefixed_directives_without_import() -> None:
 def test_federation_features_not_composed_yet_are_named() -> None:
     sdl = (
         'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", '
-        'import: ["@key", "@cost"])\n'
-        "type Query { expensive: Int @cost(weight: 10) }"
+        'import: ["@key", "@context"])\n'
+        'type Query @context(name: "scope") { expensive: Int }'
     )
     with pytest.raises(CompositionFailed) as failure:
         compose([SubgraphSource("kg", "http://kg", sdl)])
     (error,) = failure.value.errors
     assert error.code == "UNSUPPORTED_FEATURE"
-    assert error.message.startswith('[kg] Directive "@cost" is valid federation')
+    assert error.message.startswith('[kg] Directive "@context" is valid federation')
+
+
+def test_cost_directives_are_kept_with_apollo_messages_for_misuse() -> None:
+    link = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", '
+        'import: ["@key", "@listSize"])\n'
+    )
+    sdl = link + (
+        "type Query {\n"
+        '  a(first: Int): [Int] @listSize(slicingArguments: ["nope"])\n'
+        '  b(first: String): [Int] @listSize(slicingArguments: ["first"])\n'
+        "  c: Int @listSize(assumedSize: 1)\n"
+        '  f: Page @listSize(sizedFields: ["total", "missing"])\n'
+        "}\n"
+        "type Page { items: [Int], total: Int }"
+    )
+    with pytest.raises(CompositionFailed) as failure:
+        compose([SubgraphSource("kg", "http://kg", sdl)])
+    assert [error.message for error in failure.value.errors] == [
+        '[kg] Slicing argument "nope" is not an argument of "Query.a"',
+        '[kg] Slicing argument "Query.b(first:)" must be Int or Int!',
+        '[kg] "Query.c" is not a list',
+        '[kg] Sized field "Page.total" is not a list',
+        '[kg] Sized field "missing" is not a field on type "Page"',
+    ]
+    valid = link + 'type Query { a(first: Int): [Int] @listSize(slicingArguments: ["first"]) }'
+    supergraph = compose([SubgraphSource("kg", "http://kg", valid)])
+    assert '@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])' in supergraph
+    assert 'a(first: Int): [Int] @listSize(slicingArguments: ["first"])' in supergraph
