@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ProjectsSettings(BaseSettings):
     """Where the projects service keeps its data and which project store it uses."""
 
-    model_config = SettingsConfigDict(env_prefix="RENKU_FED_PROJECTS_", extra="ignore")
+    # Errors leave out the input, which holds the admin token.
+    model_config = SettingsConfigDict(
+        env_prefix="RENKU_FED_PROJECTS_", extra="ignore", hide_input_in_errors=True
+    )
 
     data_dir: Path = Field(
         default=Path(".renku-fed/projects"),
@@ -29,7 +32,44 @@ class ProjectsSettings(BaseSettings):
         description="GraphQL URL of the users subgraph, asked for the caller's group role when "
         "a project is created in a group's namespace.",
     )
-    backend: Literal["embedded"] = Field(
+    backend: Literal["embedded", "gitlab"] = Field(
         default="embedded",
-        description="Which project store to use: `embedded` (SQLite and git on disk).",
+        description="Which project store to use: `embedded` (SQLite and git on disk) or "
+        "`gitlab` (a GitLab instance, with each caller's own GitLab token).",
     )
+    gitlab_url: str | None = Field(
+        default=None,
+        description="GitLab's base URL (backend `gitlab`), e.g. https://gitlab.example.org.",
+    )
+    gitlab_admin_token: SecretStr | None = Field(
+        default=None,
+        description="A GitLab administrator's token (scope `read_api`), used only to map GitLab "
+        "users to Keycloak subjects: GitLab shows identities to administrators only "
+        "(backend `gitlab`).",
+    )
+    keycloak_url: str | None = Field(
+        default=None,
+        description="Keycloak's base URL (backend `gitlab`), asked for callers' GitLab tokens at "
+        "/realms/REALM/broker/ALIAS/token.",
+    )
+    keycloak_realm: str = Field(default="renku", description="The Keycloak realm of Renku's users.")
+    gitlab_idp_alias: str = Field(
+        default="gitlab", description="Alias of the GitLab identity provider in that realm."
+    )
+    gitlab_token_cache_seconds: float = Field(
+        default=60.0, ge=0, description="How long a caller's GitLab token is reused at most."
+    )
+
+    @model_validator(mode="after")
+    def _backend_is_configured(self) -> ProjectsSettings:
+        if self.backend == "gitlab":
+            needed = ("gitlab_url", "gitlab_admin_token", "keycloak_url")
+            missing = [
+                f"RENKU_FED_PROJECTS_{n.upper()}" for n in needed if getattr(self, n) is None
+            ]
+            if missing:
+                raise ValueError(
+                    f"RENKU_FED_PROJECTS_BACKEND=gitlab needs {', '.join(missing)}; set them or "
+                    "use the embedded backend."
+                )
+        return self

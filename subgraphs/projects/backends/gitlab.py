@@ -51,9 +51,28 @@ from subgraphs.projects.models import (
     ProjectSort,
     check_keeps_owner,
 )
+from subgraphs.projects.settings import ProjectsSettings
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+
+def connect_gitlab_store(settings: ProjectsSettings) -> GitLabProjectStore:
+    """The GitLab store the settings describe (their validator ensured every value is set)."""
+    if not (settings.gitlab_url and settings.keycloak_url and settings.gitlab_admin_token):
+        raise ValueError("the gitlab backend needs a GitLab URL, admin token and Keycloak URL")
+    admin = gitlab.Gitlab(
+        settings.gitlab_url, private_token=settings.gitlab_admin_token.get_secret_value()
+    )
+    tokens = GitLabTokenBroker(
+        settings.keycloak_url,
+        settings.keycloak_realm,
+        settings.gitlab_idp_alias,
+        ttl_seconds=settings.gitlab_token_cache_seconds,
+    )
+    return GitLabProjectStore(
+        settings.gitlab_url, tokens, GitLabIdentities(admin), MetadataTable(settings.data_dir)
+    )
 
 
 class GitLabProjectStore:

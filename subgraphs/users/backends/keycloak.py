@@ -22,6 +22,7 @@ from subgraphs.common.errors import DomainError, ErrorCode
 from subgraphs.common.pagination import PageRequest, encode_cursor
 from subgraphs.common.tokens import Identity
 from subgraphs.users.models import UserPage, UserRecord
+from subgraphs.users.settings import UsersSettings
 
 ADMIN_ROLE = "renku-admin"
 T = TypeVar("T")
@@ -39,6 +40,21 @@ def user_from_representation(user: Mapping[str, Any], admins: frozenset[str]) ->
     )
 
 
+def connect_keycloak_directory(settings: UsersSettings) -> KeycloakUserDirectory:
+    """The Keycloak directory the settings describe (their validator ensured every value is set)."""
+    url, client = settings.keycloak_url, settings.keycloak_client_id
+    secret = settings.keycloak_client_secret
+    if not (url and client and secret):
+        raise ValueError("the keycloak backend needs a Keycloak URL, client id and secret")
+    admin = KeycloakAdmin(
+        server_url=url,
+        realm_name=settings.keycloak_realm,
+        client_id=client,
+        client_secret_key=secret.get_secret_value(),
+    )
+    return KeycloakUserDirectory(admin)
+
+
 class KeycloakUserDirectory:
     """A `UserDirectory` reading a Keycloak realm through its admin API."""
 
@@ -51,6 +67,10 @@ class KeycloakUserDirectory:
         self._admins: frozenset[str] = frozenset()
         self._admins_read_at = float("-inf")
         self._admins_lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        """Close the admin API's HTTP connections."""
+        await self._admin.connection.aclose()
 
     async def sync(self, identity: Identity) -> UserRecord:
         """The caller's account as their token describes it; Keycloak already holds it."""
