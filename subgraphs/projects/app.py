@@ -11,8 +11,9 @@ from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.logs import configure_logging
 from subgraphs.common.settings import AuthSettings
 from subgraphs.common.tokens import TokenVerifier
-from subgraphs.projects.backends import NamespaceDirectory
+from subgraphs.projects.backends import NamespaceDirectory, ProjectStore
 from subgraphs.projects.backends.embedded import EmbeddedProjectStore
+from subgraphs.projects.backends.gitlab import connect_gitlab_store
 from subgraphs.projects.backends.users_service import UsersServiceNamespaces
 from subgraphs.projects.schema import schema
 from subgraphs.projects.settings import ProjectsSettings
@@ -30,9 +31,13 @@ def build_app(
     Group roles come from `namespaces`, by default the users subgraph at `settings.users_url`.
     """
     users_service = UsersServiceNamespaces(settings.users_url)
-    store = EmbeddedProjectStore(settings.data_dir, namespaces or users_service)
-    if settings.seed_demo:
-        store.seed_demo()
+    store: ProjectStore
+    if settings.backend == "gitlab":
+        store = connect_gitlab_store(settings)
+    else:
+        store = embedded = EmbeddedProjectStore(settings.data_dir, namespaces or users_service)
+        if settings.seed_demo:
+            embedded.seed_demo()
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -10,9 +10,10 @@ from subgraphs.common.dev_issuer import DevIssuer, dev_issuer_routes
 from subgraphs.common.logs import configure_logging
 from subgraphs.common.settings import AuthSettings
 from subgraphs.common.tokens import TokenVerifier
-from subgraphs.users.backends import UsersBackend
+from subgraphs.users.backends import UserDirectory, UsersBackend
 from subgraphs.users.backends.embedded import DATABASE_FILE, EmbeddedUserDirectory
 from subgraphs.users.backends.embedded_groups import EmbeddedGroupStore
+from subgraphs.users.backends.keycloak import connect_keycloak_directory
 from subgraphs.users.schema import schema
 from subgraphs.users.settings import UsersSettings
 
@@ -21,9 +22,13 @@ SERVICE = "users"
 
 def build_app(settings: UsersSettings, verifier: TokenVerifier) -> Starlette:
     """The users app for these settings, checking tokens with `verifier`."""
-    directory = EmbeddedUserDirectory(settings.data_dir)
-    if settings.seed_demo:
-        directory.seed_demo()
+    directory: UserDirectory
+    if settings.backend == "keycloak":
+        directory = connect_keycloak_directory(settings)
+    else:
+        directory = embedded = EmbeddedUserDirectory(settings.data_dir)
+        if settings.seed_demo:
+            embedded.seed_demo()
     routes: list[BaseRoute] = []
     if settings.dev_issuer_dir is not None:
         routes.extend(dev_issuer_routes(DevIssuer.load(settings.dev_issuer_dir)))
