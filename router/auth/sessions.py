@@ -199,6 +199,10 @@ class SessionManager:
             try:
                 tokens = await self._oidc.refresh(session.tokens)
             except GrantRefused:
+                # Another replica may have spent the (rotated) refresh token a moment ago.
+                current = await self.get(session_id)
+                if current is not None and current.tokens != session.tokens:
+                    return current.tokens.access_token
                 log.info("session ended by the issuer", extra={"subject": session.subject})
                 await self._sealed.delete("session", session_id)
                 return None

@@ -93,13 +93,13 @@ async def browser(
     **login: Any,
 ) -> AsyncIterator[Browser]:
     """A started router that signs browsers in at `idp`, and a browser in front of it."""
-    settings = LoginSettings(
-        client_id=idp.client_id,
-        client_secret=SecretStr(idp.client_secret),
-        public_url=ROUTER,
-        data_dir=data_dir,
-        **login,
-    )
+    defaults = {
+        "client_id": idp.client_id,
+        "client_secret": SecretStr(idp.client_secret),
+        "public_url": ROUTER,
+        "data_dir": data_dir,
+    }
+    settings = LoginSettings(**{**defaults, **login})
     if session_store is None and settings.store == "memory":
         session_store = MemorySessionStore()
     app = create_router_app(
@@ -385,3 +385,36 @@ async def test_no_token_or_session_id_reaches_the_logs(
     for record in caplog.records:
         text = str(vars(record))
         assert not any(secret in text for secret in secrets), record.getMessage()
+
+
+async def test_a_session_the_issuer_ended_is_refused_and_its_cookie_dropped(
+    idp: OidcProvider, supergraph: Supergraph, fakes: FakeSubgraphs, tmp_path: Path
+) -> None:
+    async with browser(idp, supergraph, fakes, tmp_path, refresh_margin_seconds=5) as b:
+        with idp.access_token_ttl(8):
+            await b.sign_in()
+            session = await b.session()
+            assert session is not None and session.tokens.refresh_token
+            idp.keycloak_openid().logout(session.tokens.refresh_token)  # ended elsewhere
+            await asyncio.sleep(3.5)
+            response = await b.graphql()
+        cookie_after = b.client.cookies.get(COOKIE)
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "session has ended" in response.json()["errors"][0]["message"]
+    assert cookie_after is None
+    assert fakes.requests == []
+
+
+async def test_a_login_the_issuer_refuses_sets_no_session(
+    idp: OidcProvider, supergraph: Supergraph, fakes: FakeSubgraphs, tmp_path: Path
+) -> None:
+    wrong_secret = SecretStr("not-the-secret")
+    async with browser(idp, supergraph, fakes, tmp_path, client_secret=wrong_secret) as b:
+        landed = await b.sign_in()
+        cookies = {cookie.name for cookie in b.client.cookies.jar}
+
+    assert landed.url.path == "/auth/callback"
+    assert landed.status_code == 400 and "refused the request (invalid_client)" in landed.text
+    assert COOKIE not in cookies and f"{COOKIE}-login" not in cookies
