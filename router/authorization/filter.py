@@ -20,6 +20,7 @@ from graphql import (
     SelectionNode,
     SelectionSetNode,
     get_named_type,
+    is_non_null_type,
     parse,
     print_ast,
 )
@@ -97,12 +98,27 @@ class OperationAuthorization:
         selection_set = walk.root(self.definition)
         if not walk.removed:
             return Decision(self._original, frozenset(), ())
-        if not _has_data_fields(selection_set):
+        if not _has_data_fields(selection_set) or self._nulls_data(walk.removed):
             return Decision(None, frozenset(walk.removed), tuple(walk.paths))
         operation = _replace(self.definition, selection_set)
         # Printed and parsed again: the planner keys its cache on the document's source text.
         document = parse(print_ast(DocumentNode(definitions=(operation,))))
         return Decision(document, frozenset(walk.removed), tuple(walk.paths))
+
+    def _nulls_data(self, removed: set[int]) -> bool:
+        """Whether a removed root field is non-null and always selected, so `data` is null.
+
+        Nothing is then planned: no mutation runs for a response that cannot show its result.
+        """
+        root = self._schema.get_root_type(self.definition.operation)
+        assert root is not None
+        return any(
+            isinstance(node, FieldNode)
+            and id(node) in removed
+            and not node.directives
+            and is_non_null_type(root.fields[node.name.value].type)
+            for node in self.definition.selection_set.selections
+        )
 
 
 class _Walk:
