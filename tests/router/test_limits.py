@@ -360,3 +360,16 @@ def test_limits_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     limits = RouterSettings().limits
 
     assert (limits.max_depth, limits.rate_per_second, limits.max_aliases) == (7, 0.0, 30)
+
+
+async def test_fragments_spread_exponentially_are_refused(
+    open_router: Any, fakes: FakeSubgraphs
+) -> None:
+    fragments = "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }} " for i in range(40))
+    query = "{ ...F0 } " + fragments + "fragment F40 on Query { me { id } }"
+    async with open_router() as client:
+        payload = await _refused(client, {"query": query})
+
+    assert [e["code"] for e in _extensions(payload)] == ["MAX_ROOT_FIELDS_EXCEEDED"]
+    assert _extensions(payload)[0]["measured"] == 2**40
+    assert fakes.requests == []
