@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -144,9 +145,9 @@ class BrowserLogin:
         if pending is None:
             return self._login_failed("This login has expired; sign in again.", 400)
         if "error" in params:
-            return self._login_failed(
-                f"The identity provider did not sign you in ({params['error']}).", 400
-            )
+            # Echoed as an OAuth error code only (a restricted alphabet), never as sent.
+            error = re.sub(r"[^A-Za-z0-9_.-]", "", params["error"])[:64]
+            return self._login_failed(f"The identity provider did not sign you in ({error}).", 400)
         code = params.get("code")
         if not code:
             return self._login_failed("The identity provider sent no authorization code.", 400)
@@ -188,7 +189,10 @@ class BrowserLogin:
     async def me(self, request: Request) -> Response:
         """Who the session cookie signs in, as JSON (`authenticated` false without a session)."""
         session_id = request.cookies.get(self._cookie)
-        token = await self._sessions.access_token(session_id) if session_id else None
+        try:
+            token = await self._sessions.access_token(session_id) if session_id else None
+        except LoginError as exc:
+            return JSONResponse({"authenticated": False, "reason": str(exc)}, 503)
         if token is None:
             response = JSONResponse({"authenticated": False})
             if session_id:
@@ -233,6 +237,7 @@ class BrowserLogin:
             httponly=True,
             samesite="lax",
         )
+        response.headers["cache-control"] = "no-store"
 
     def _forget_login_cookie(self, response: Response) -> None:
         response.delete_cookie(

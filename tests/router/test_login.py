@@ -418,3 +418,21 @@ async def test_a_login_the_issuer_refuses_sets_no_session(
     assert landed.url.path == "/auth/callback"
     assert landed.status_code == 400 and "refused the request (invalid_client)" in landed.text
     assert COOKIE not in cookies and f"{COOKIE}-login" not in cookies
+
+
+async def test_an_error_from_the_issuer_ends_the_login_with_its_code_only(
+    idp: OidcProvider, supergraph: Supergraph, fakes: FakeSubgraphs, tmp_path: Path
+) -> None:
+    async with browser(idp, supergraph, fakes, tmp_path) as b:
+        b.client.follow_redirects = False
+        start = await b.client.get(f"{ROUTER}/auth/login")
+        state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
+        error = "access_denied<script>alert(1)</script>"
+        refused = await b.client.get(
+            f"{ROUTER}/auth/callback", params={"state": state, "error": error}
+        )
+        replayed = await b.client.get(f"{ROUTER}/auth/callback", params={"state": state})
+
+    assert refused.status_code == 400
+    assert refused.text.endswith("(access_deniedscriptalert1script).")
+    assert replayed.status_code == 400  # a login ends at its first callback
