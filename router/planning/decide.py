@@ -148,8 +148,11 @@ class Decider:
             body = self.selection(position.at(type_name), merge_items(bucket), guard)
             if body is None:
                 return None
-            planned.append(FragmentPlan(type_name, body))
-            cost += body.cost
+            if body.items:
+                # a bucket of only `__typename` is answered by the `__typename` every abstract
+                # position selects, so it needs no fragment (and `... on T {}` is invalid)
+                planned.append(FragmentPlan(type_name, body))
+                cost += body.cost
         if typed:
             jump = self._real_type(position, merge_items(typed), guard)
             if jump is None:
