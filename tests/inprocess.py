@@ -8,13 +8,14 @@ For tests that go through the router without starting servers. Use it as
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic_settings import BaseSettings
 from starlette.applications import Starlette
 
 from router.http import create_router_app
@@ -43,16 +44,22 @@ class PortRouting(httpx.AsyncBaseTransport):
         return await transport.handle_async_request(request)
 
 
-def _subgraph_app(name: str, data_dir: Path, verifier: TokenVerifier) -> Starlette:
+def _subgraph_app(
+    name: str, data_dir: Path, verifier: TokenVerifier, configured: BaseSettings | None = None
+) -> Starlette:
     if name == "users":
         from subgraphs.users.app import build_app as build_users
         from subgraphs.users.settings import UsersSettings
 
+        if isinstance(configured, UsersSettings):
+            return build_users(configured, verifier)
         return build_users(UsersSettings(data_dir=data_dir, seed_demo=True), verifier)
     if name == "projects":
         from subgraphs.projects.app import build_app as build_projects
         from subgraphs.projects.settings import ProjectsSettings
 
+        if isinstance(configured, ProjectsSettings):
+            return build_projects(configured, verifier)
         return build_projects(ProjectsSettings(data_dir=data_dir, seed_demo=True), verifier)
     if name == "kg":
         from subgraphs.kg.app import build_app as build_kg
@@ -91,10 +98,17 @@ async def inprocess_platform(
     data_dir: Path,
     verifier: TokenVerifier,
     subgraphs: Sequence[str] = ("users", "projects", "kg"),
+    subgraph_settings: Mapping[str, BaseSettings] | None = None,
 ) -> AsyncIterator[InProcessPlatform]:
-    """Seeded subgraphs under `data_dir` and a router composing them, torn down on exit."""
+    """Seeded subgraphs under `data_dir` and a router composing them, torn down on exit.
+
+    `subgraph_settings` replaces the seeded defaults of the users or projects subgraph, by
+    name (e.g. to run projects on the GitLab backend).
+    """
+    configured = subgraph_settings or {}
     apps = {
-        SUBGRAPH_PORTS[name]: _subgraph_app(name, data_dir / name, verifier) for name in subgraphs
+        SUBGRAPH_PORTS[name]: _subgraph_app(name, data_dir / name, verifier, configured.get(name))
+        for name in subgraphs
     }
     transport = PortRouting(apps)
     settings = RouterSettings(
