@@ -159,7 +159,9 @@ class GraphQLEndpoint:
         if content_type not in (JSON, GRAPHQL_RESPONSE_JSON):
             return _Rejection(f"Send the GraphQL request as {JSON}, not {content_type}.", 415)
         limit = self._settings.max_request_bytes
-        too_large = _Rejection(f"The request body is larger than {limit} bytes.", 413)
+        too_large = _Rejection(
+            f"The request body is larger than max_request_bytes ({limit} bytes).", 413
+        )
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return too_large

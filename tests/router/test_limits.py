@@ -286,7 +286,7 @@ async def test_oversize_body_is_refused_before_parsing(
         response = await client.post("/graphql", json={"query": "{ me { id } }" + " " * 5000})
 
     assert response.status_code == 413
-    assert "4096 bytes" in response.json()["errors"][0]["message"]
+    assert "max_request_bytes (4096 bytes)" in response.json()["errors"][0]["message"]
     assert fakes.requests == []
 
 
