@@ -53,7 +53,7 @@ class OperationLimits:
             "MAX_TOKENS_EXCEEDED",
             "max_tokens",
             maximum,
-            f"The document has more than {maximum} tokens (or comments), the limit max_tokens.",
+            f"The document has more than {maximum} tokens or comments; max_tokens is {maximum}.",
         )
 
     def analyse(
