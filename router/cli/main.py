@@ -193,12 +193,17 @@ def _compose(args: argparse.Namespace) -> int:
 def _router(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from router.cli.up import PlatformError, ensure_port_free
     from router.http import create_router_app
     from router.settings import RouterSettings
     from subgraphs.common.logs import configure_logging
 
     if args.supergraph is None and not args.subgraphs:
         raise CommandError("give --supergraph FILE or at least one --subgraph NAME=URL.")
+    try:
+        ensure_port_free(args.host, args.port, "the router")
+    except PlatformError as exc:
+        raise CommandError(str(exc)) from exc
     configure_logging("router")
     settings = RouterSettings(
         host=args.host,

@@ -88,17 +88,21 @@ class PlatformLayout:
 def check_ports_free(layout: PlatformLayout) -> None:
     """Raise PlatformError naming the first port that something else already uses."""
     for service in layout.services:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            # As uvicorn does: a port whose old connections linger in TIME_WAIT is free.
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind((layout.host, service.port))
-            except OSError as exc:
-                raise PlatformError(
-                    f"Port {service.port} on {layout.host} (for the {service.name} service) is "
-                    f"already in use ({exc.strerror}). Stop the program using it, or choose "
-                    "other ports with --port (the subgraphs use the four ports after it)."
-                ) from exc
+        ensure_port_free(layout.host, service.port, f"the {service.name} service")
+
+
+def ensure_port_free(host: str, port: int, purpose: str) -> None:
+    """Raise PlatformError when `port` on `host` cannot be listened on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As uvicorn does: a port whose old connections linger in TIME_WAIT is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PlatformError(
+                f"Port {port} on {host} (for {purpose}) is already in use ({exc.strerror}). "
+                "Stop the program using it, or choose another port with --port."
+            ) from exc
 
 
 class Supervisor:
