@@ -20,7 +20,8 @@ import gitlab
 import pytest
 from oidc.provider import OidcProvider
 
-from doubles.gitlab import GitLabDouble, GitLabUser
+from doubles.gitlab import GitLabDouble
+from doubles.gitlab_model import GitLabUser
 from doubles.keycloak import KeycloakDouble, KeycloakUser
 from doubles.server import LoopbackServer
 from doubles.world import IDP_ALIAS, REALM_USERS, GitLabWorld, Servers, Swappable

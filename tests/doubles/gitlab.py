@@ -6,8 +6,8 @@ It is shaped by GitLab's REST API documentation (docs.gitlab.com/api/projects, /
 - `/api/v4/user`, `/users` (`username`; `extern_uid` + `provider` for administrators only),
   `/users/:id` (`identities` only for administrators), `/users/:id/projects`,
   `/namespaces/:id` (id or URL-encoded path);
-- `/projects` (GET with `search`, `visibility`, `membership`, `owned`, `topic`, `order_by`,
-  `sort`, `id_after`, `id_before`; POST), `/projects/:id` (numeric id or URL-encoded
+- `/projects` (GET with `search`, `visibility`, `min_access_level`, `order_by`, `sort`,
+  `id_after`, `id_before`; POST), `/projects/:id` (numeric id or URL-encoded
   `namespace/path`; GET, PUT, DELETE with 202), `/projects/:id/fork`, `/projects/:id/forks`,
   `/projects/:id/members`, `/projects/:id/members/all`, `/projects/:id/members/:user_id`;
 - offset pagination (`page`, `per_page` <= 100) with `X-Total`, `X-Total-Pages`, `X-Page`,
@@ -379,12 +379,9 @@ class GitLabDouble:
         caller: GitLabUser | None,
         request: Request,
     ) -> Response:
-        if params.get("min_access_level"):
-            if caller is None:
-                raise GitLabApiError(401, {"message": "401 Unauthorized"})
-            level = int(params["min_access_level"])
-            found = [p for p in found if self._level(p, caller) >= level]
-        found = filter_projects(found, params, lambda p: self._level(p, caller), caller)
+        if params.get("min_access_level") and caller is None:
+            raise GitLabApiError(401, {"message": "401 Unauthorized"})
+        found = filter_projects(found, params, lambda p: self._level(p, caller))
         return page_response([self._project_json(p, caller) for p in found], request)
 
     def _project_json(self, project: GitLabProject, caller: GitLabUser | None) -> dict[str, Any]:

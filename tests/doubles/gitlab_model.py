@@ -97,11 +97,6 @@ def topics(value: Any) -> list[str]:
     return [str(item) for item in items if str(item)]
 
 
-def is_true(value: Any) -> bool:
-    """A boolean query parameter as GitLab reads it."""
-    return str(value).lower() in ("true", "1")
-
-
 def user_json(base_url: str, user: GitLabUser, caller: GitLabUser | None) -> dict[str, Any]:
     """A user; `identities` and `is_admin` only for administrators and the user themself."""
     body: dict[str, Any] = {
@@ -146,21 +141,16 @@ def namespace_json(base_url: str, owner: GitLabUser) -> dict[str, Any]:
 
 
 def filter_projects(
-    found: list[GitLabProject],
-    params: dict[str, Any],
-    level_of: Callable[[GitLabProject], int],
-    caller: GitLabUser | None,
+    found: list[GitLabProject], params: dict[str, Any], level_of: Callable[[GitLabProject], int]
 ) -> list[GitLabProject]:
-    """The projects a list endpoint's filter and order parameters select, in order."""
-    if is_true(params.get("membership")):
-        found = [p for p in found if level_of(p) >= 10]
-    if is_true(params.get("owned")) and caller is not None:
-        found = [p for p in found if p.namespace_id == caller.namespace_id]
+    """The projects a list endpoint's filter and order parameters select, in order.
+
+    `level_of` is the caller's access level in a project; `min_access_level` needs a caller.
+    """
+    if params.get("min_access_level"):
+        found = [p for p in found if level_of(p) >= int(params["min_access_level"])]
     if params.get("visibility"):
         found = [p for p in found if p.visibility == params["visibility"]]
-    if params.get("topic"):
-        wanted = set(topics(params["topic"]))
-        found = [p for p in found if wanted <= set(p.topics)]
     if params.get("search"):
         text = str(params["search"]).lower()
         found = [

@@ -7,8 +7,8 @@ It follows Keycloak's documented admin REST responses (keycloak.org/docs-api, "U
   `lastName`, `exact`, `first`, `max`, ordered by username, as `UserRepresentation` objects
   (`id`, `username`, `email`, `firstName`, `lastName`, `enabled`, `emailVerified`,
   `createdTimestamp`, ...); `/users/count` with the same filters; `/users/{id}` (404
-  `{"error": "User not found"}`); `/users/{id}/role-mappings/realm`;
-  `/roles/{role}/users` with `first` and `max` (404 `{"error": "Could not find role"}`).
+  `{"error": "User not found"}`); `/roles/{role}/users` with `first` and `max` (404
+  `{"error": "Could not find role"}`).
   Admin calls need a bearer token issued to the realm's service-account client.
 - `GET /realms/{realm}/broker/{alias}/token` with a user's bearer token answers the token
   response stored for the user's linked account (JSON with `access_token`, `expires_in`,
@@ -77,6 +77,7 @@ class KeycloakDouble:
         self.realm = realm
         self.service_client = service_client
         self.users: dict[str, KeycloakUser] = {}
+        self.realm_roles: set[str] = {"renku-admin", "offline_access", "uma_authorization"}
         self.linked_tokens: dict[tuple[str, str], str] = {}
         self.broker_calls = 0
         issuer = f"{self.provider_url}/realms/{realm}"
@@ -88,7 +89,6 @@ class KeycloakDouble:
                 Route(f"{admin}/users", self._users),
                 Route(f"{admin}/users/count", self._count),
                 Route(f"{admin}/users/{{user_id}}", self._user),
-                Route(f"{admin}/users/{{user_id}}/role-mappings/realm", self._user_roles),
                 Route(f"{admin}/roles/{{role}}/users", self._role_users),
                 Route(f"/realms/{realm}/broker/{{alias}}/token", self._broker_token),
                 Route("/realms/{rest:path}", self._proxy, methods=["GET", "POST"]),
@@ -96,8 +96,9 @@ class KeycloakDouble:
         )
 
     def add_user(self, user: KeycloakUser) -> KeycloakUser:
-        """Store a realm user."""
+        """Store a realm user; its roles become realm roles."""
         self.users[user.id] = user
+        self.realm_roles |= user.roles
         return user
 
     def link(self, subject: str, alias: str, access_token: str) -> None:
@@ -183,19 +184,11 @@ class KeycloakDouble:
             return JSONResponse({"error": "User not found"}, status_code=404)
         return JSONResponse(user.representation())
 
-    async def _user_roles(self, request: Request) -> Response:
-        if (error := self._admin_error(request)) is not None:
-            return error
-        user = self.users.get(request.path_params["user_id"])
-        if user is None:
-            return JSONResponse({"error": "User not found"}, status_code=404)
-        return JSONResponse([_role(name) for name in sorted(user.roles)])
-
     async def _role_users(self, request: Request) -> Response:
         if (error := self._admin_error(request)) is not None:
             return error
         role = request.path_params["role"]
-        if not any(role in u.roles for u in self.users.values()) and role != "renku-admin":
+        if role not in self.realm_roles:
             return JSONResponse({"error": "Could not find role"}, status_code=404)
         members = sorted(
             (u for u in self.users.values() if role in u.roles), key=lambda u: u.username
@@ -237,7 +230,3 @@ class KeycloakDouble:
             )
         passed = {k: v for k, v in answer.headers.items() if k.lower() == "content-type"}
         return Response(answer.content, status_code=answer.status_code, headers=passed)
-
-
-def _role(name: str) -> dict[str, Any]:
-    return {"id": f"role-{name}", "name": name, "composite": False, "clientRole": False}

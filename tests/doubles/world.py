@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from doubles.gitlab import GitLabDouble, GitLabUser
+from doubles.gitlab import GitLabDouble
+from doubles.gitlab_model import GitLabUser
 from doubles.keycloak import KeycloakDouble
 from doubles.server import LoopbackServer
 from subgraphs.common.tokens import Identity

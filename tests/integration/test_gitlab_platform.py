@@ -16,6 +16,7 @@ import pytest
 from doubles.world import GitLabWorld
 from inprocess import InProcessPlatform, inprocess_platform
 from oidc.provider import OidcProvider
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 from subgraphs.common.settings import AuthSettings
@@ -58,7 +59,7 @@ async def platform(
             data_dir=tmp_path / "gitlab",
             backend="gitlab",
             gitlab_url=gitlab_world.gitlab_url,
-            gitlab_admin_token=gitlab_world.accounts["root"].token,
+            gitlab_admin_token=SecretStr(gitlab_world.accounts["root"].token),
             keycloak_url=gitlab_world.keycloak_url,
         )
         settings["users"] = UsersSettings(
@@ -66,7 +67,7 @@ async def platform(
             backend="keycloak",
             keycloak_url=gitlab_world.keycloak_url + "/",
             keycloak_client_id=oidc_provider.client_id,
-            keycloak_client_secret=oidc_provider.client_secret,
+            keycloak_client_secret=SecretStr(oidc_provider.client_secret),
         )
     verifier = TokenVerifier(AuthSettings(issuer=oidc_provider.issuer, audiences=["renku"]))
     async with inprocess_platform(

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from doubles.world import GitLabWorld
 from oidc.provider import OidcProvider
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from subgraphs.common.settings import AuthSettings
 from subgraphs.common.tokens import TokenVerifier
@@ -88,7 +88,7 @@ async def test_projects_app_on_gitlab_creates_through_graphql(
         data_dir=tmp_path,
         backend="gitlab",
         gitlab_url=gitlab_world.gitlab_url,
-        gitlab_admin_token=gitlab_world.accounts["root"].token,
+        gitlab_admin_token=SecretStr(gitlab_world.accounts["root"].token),
         keycloak_url=gitlab_world.keycloak_url,
     )
     verifier = TokenVerifier(AuthSettings(issuer=oidc_provider.issuer, audiences=["renku"]))
@@ -123,7 +123,7 @@ async def test_users_app_on_keycloak_reads_the_realm(
         backend="keycloak",
         keycloak_url=gitlab_world.keycloak_url + "/",
         keycloak_client_id=oidc_provider.client_id,
-        keycloak_client_secret=oidc_provider.client_secret,
+        keycloak_client_secret=SecretStr(oidc_provider.client_secret),
     )
     verifier = TokenVerifier(AuthSettings(issuer=oidc_provider.issuer, audiences=["renku"]))
     app = build_users(settings, verifier)

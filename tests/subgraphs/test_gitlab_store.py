@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import gitlab
 import pytest
@@ -304,10 +305,7 @@ async def test_a_refused_keycloak_token_is_unauthenticated(gitlab_world: GitLabW
     assert refused.value.code is ErrorCode.UNAUTHENTICATED
 
 
-async def test_gitlab_unreachable_is_unavailable(
-    gitlab_world: GitLabWorld, tmp_path: object
-) -> None:
-
+async def test_gitlab_unreachable_is_unavailable(gitlab_world: GitLabWorld, tmp_path: Path) -> None:
     store = GitLabProjectStore(
         "http://127.0.0.1:9",
         GitLabTokenBroker(gitlab_world.keycloak_url, "renku", IDP_ALIAS),

@@ -68,6 +68,18 @@ async def test_get_reads_the_realm_user_and_admin_role(
     assert await directory.get("no-such-user") is None
 
 
+async def test_a_missing_admin_role_means_no_admins(
+    gitlab_world: GitLabWorld, oidc_provider: OidcProvider
+) -> None:
+    admin = admin_client(gitlab_world, oidc_provider)
+    try:
+        directory = KeycloakUserDirectory(admin, admin_role="no-such-role")
+        found = await directory.get(oidc_provider.users["admin"].sub)
+    finally:
+        await admin.connection.aclose()
+    assert found is not None and found.username == "admin" and not found.is_admin
+
+
 async def test_get_by_username_is_exact(directory: KeycloakUserDirectory) -> None:
     bob = await directory.get_by_username("bob")
     assert bob is not None and bob.username == "bob"
