@@ -201,10 +201,6 @@ class Decider:
         declared = self.graph.field_in(position.type_name, field, position.graph)
         provided = provided_children(position.provided, self.model, position.type_name, field)
         if provided is not None:
-            info = self.model.field(position.type_name, field)
-            if declared is None and info is not None:
-                # join v0.1 omits the external declarations that `@provides` covers
-                declared = FieldInGraph(position.graph, info.type)
             return None if declared is None else (declared, provided)
         if declared is None:
             return None

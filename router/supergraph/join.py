@@ -14,14 +14,17 @@ from graphql import (
     FieldDefinitionNode,
     FieldNode,
     GraphQLSchema,
+    InlineFragmentNode,
     InputObjectTypeDefinitionNode,
     InterfaceTypeDefinitionNode,
     ObjectTypeDefinitionNode,
     ScalarTypeDefinitionNode,
+    SelectionSetNode,
     StringValueNode,
     TypeDefinitionNode,
     UnionTypeDefinitionNode,
     ValueNode,
+    get_named_type,
     print_ast,
 )
 
@@ -75,6 +78,7 @@ class _Reader:
             if isinstance(d, TypeDefinitionNode) and not d.name.value.startswith(spec_prefixes)
         ]
         self.graph_ids = self._read_graphs(document)
+        self.externals = self._legacy_externals() if self.legacy else {}
 
     def _read_graphs(self, document: DocumentNode) -> dict[str, SubgraphInfo]:
         enum_name = self.names["Graph"]
@@ -237,10 +241,50 @@ class _Reader:
             for graph, field_name in owned:
                 if field_name == field.name.value and graph not in per_graph:
                     per_graph[graph] = FieldInGraph(graph, type_text)
+            for graph in sorted(self.externals.get((name, field.name.value), ())):
+                per_graph.setdefault(graph, FieldInGraph(graph, type_text, external=True))
             result[field.name.value] = FieldInfo(
                 field.name.value, type_text, _named(field), dict(per_graph)
             )
         return result
+
+    def _legacy_externals(self) -> dict[tuple[str, str], set[str]]:
+        """(type, field) -> graphs that declare the field `@external` for their `@provides` or
+        `@requires`: join v0.1 writes `join__field` only for the fields a graph resolves.
+        """
+        found: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for d in self.definitions:
+            if not isinstance(d, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode):
+                continue
+            for field in d.fields or ():
+                for args in self._directives(field, "field"):
+                    graph = self._graph(args)
+                    for text, on in (
+                        (_str(args.get("provides")), _named(field)),
+                        (_str(args.get("requires")), d.name.value),
+                    ):
+                        if graph is not None and text is not None:
+                            self._mark(parse_field_set(text), on, graph, found)
+        return found
+
+    def _mark(
+        self,
+        selection_set: SelectionSetNode,
+        type_name: str,
+        graph: str,
+        found: dict[tuple[str, str], set[str]],
+    ) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, InlineFragmentNode) and selection.type_condition:
+                condition = selection.type_condition.name.value
+                self._mark(selection.selection_set, condition, graph, found)
+            elif isinstance(selection, FieldNode) and selection.name.value != "__typename":
+                found[(type_name, selection.name.value)].add(graph)
+                gtype = self.schema.get_type(type_name)
+                field = getattr(gtype, "fields", {}).get(selection.name.value)
+                if selection.selection_set is not None and field is not None:
+                    inner = get_named_type(field.type).name
+                    self._mark(selection.selection_set, inner, graph, found)
 
     def _required_names(self, d: TypeDefinitionNode) -> dict[str, set[str]]:
         """Top-level field names each subgraph's `@requires` selections on this type use."""

@@ -73,6 +73,10 @@ def test_fed1_join_v01_supergraph() -> None:
     # value types without join__type live in every subgraph
     assert model.types["Rating"].graphs == {"accounts", "reviews"}
     assert "core" not in print_schema(supergraph.api_schema)
+    # join v0.1 omits the external declarations of provided fields; the model restores them
+    username = model.types["User"].fields["username"].graphs
+    assert sorted(username) == ["accounts", "reviews"]
+    assert username["reviews"].external and not username["accounts"].external
 
 
 def test_interface_objects_and_per_graph_implementations() -> None:
