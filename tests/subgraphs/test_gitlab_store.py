@@ -184,6 +184,12 @@ async def test_update_with_etag_and_stale_etag_conflict(
         await gitlab_store.update(alice, project.id, project.etag, ProjectPatch(name="Stale"))
     assert (refused.value.code, refused.value.field) == (ErrorCode.CONFLICT, "ifMatch")
     assert stored.name == "Delays"
+    cleared = await gitlab_store.update(
+        alice, project.id, updated.etag, ProjectPatch(documentation="")
+    )
+    assert cleared.documentation is None
+    reread = await gitlab_store.get(project.id, alice)
+    assert reread is not None and reread.documentation is None and reread.etag == cleared.etag
 
 
 async def test_copy_forks_and_lists_copies_of_the_template(
@@ -203,6 +209,11 @@ async def test_copy_forks_and_lists_copies_of_the_template(
         bob, ProjectFilter(template_id=source.id), PageRequest.of(5, None)
     )
     assert [p.id for p in copies.items] == [copy.id]
+    secret = await create(gitlab_store, gitlab_world, "secret")
+    hidden = await gitlab_store.search(
+        bob, ProjectFilter(template_id=secret.id), PageRequest.of(5, None)
+    )
+    assert hidden.items == () and hidden.total == 0
     unlinked = await gitlab_store.update(
         bob, copy.id, copy.etag, ProjectPatch(unlink_template=True)
     )

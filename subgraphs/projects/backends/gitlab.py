@@ -128,7 +128,13 @@ class GitLabProjectStore:
                     bool(response.headers.get("X-Next-Page")),
                 )
 
-            raw = read_page(fetch, listing, sort, page)
+            try:
+                raw = read_page(fetch, listing, sort, page)
+            except GitlabError as exc:
+                # A namespace, user or template the caller may not see lists nothing.
+                if exc.response_code == 404:
+                    return [], [], 0, False
+                raise
             return raw.rows, raw.cursors, raw.total, raw.has_next
 
         rows, cursors, total, has_next = await self._call(caller, work, write=False)
@@ -179,14 +185,17 @@ class GitLabProjectStore:
                 if changes:
                     gl.projects.update(number, changes)
                 if current.template_id is not None and target.template_id is None:
-                    gl.http_delete(f"/projects/{number}/fork")
+                    try:
+                        gl.http_delete(f"/projects/{number}/fork")
+                    except GitlabError:
+                        if changes:
+                            gl.projects.update(number, gitlab_changes(target, current))
+                        raise
             except GitlabError as exc:
                 raise refusal(exc, "slug", f"{current.namespace}/{current.slug}") from exc
-            if (target.documentation, target.is_template) != (
-                current.documentation,
-                current.is_template,
-            ):
-                self._store_metadata(number, target.documentation, target.is_template)
+            metadata = ProjectMetadata(target.documentation, target.is_template, None)
+            if metadata != ProjectMetadata(current.documentation, current.is_template, None):
+                self._metadata.write(number, metadata, datetime.now(UTC))
 
         await self._call(caller, work, write=True)
         return await self._visible(caller, project_id, "id")
@@ -227,7 +236,11 @@ class GitLabProjectStore:
             try:
                 fork: Row = gl.http_post(f"/projects/{number}/fork", post_data=data)  # type: ignore[assignment]
                 if list(new.keywords) != list(source.keywords):
-                    fork = gl.projects.update(fork["id"], {"topics": list(new.keywords)})
+                    try:
+                        fork = gl.projects.update(fork["id"], {"topics": list(new.keywords)})
+                    except GitlabError:
+                        gl.projects.delete(fork["id"])
+                        raise
             except GitlabError as exc:
                 raise refusal(exc, "slug", f"{new.namespace}/{new.slug}") from exc
             self._store_metadata(int(fork["id"]), new.documentation, new.is_template)
@@ -381,4 +394,4 @@ class GitLabProjectStore:
                     ErrorCode.UNAVAILABLE, "GitLab could not be reached; try again later."
                 ) from exc
             except GitlabError as exc:
-                raise refusal(exc, None, "GitLab") from exc
+                raise refusal(exc, None, "the project") from exc
