@@ -326,3 +326,19 @@ async def test_gitlab_unreachable_is_unavailable(gitlab_world: GitLabWorld, tmp_
     with pytest.raises(DomainError) as refused:
         await store.search(ANONYMOUS, ProjectFilter(), PageRequest.of(5, None))
     assert refused.value.code is ErrorCode.UNAVAILABLE
+
+
+async def test_an_identity_token_without_admin_rights_fails_loudly(
+    gitlab_world: GitLabWorld,
+) -> None:
+    bob = gitlab_world.accounts["bob"]
+    with gitlab.Gitlab(gitlab_world.gitlab_url, private_token=bob.token) as not_admin:
+        identities = GitLabIdentities(not_admin)
+        for look_up in (
+            lambda: identities.subject_of(gitlab_world.accounts["alice"].id),
+            lambda: identities.user_id_of(str(gitlab_world.callers["alice"].subject)),
+        ):
+            with pytest.raises(DomainError) as refused:
+                look_up()
+            assert refused.value.code is ErrorCode.UNAVAILABLE
+            assert "RENKU_FED_PROJECTS_GITLAB_ADMIN_TOKEN" in refused.value.message

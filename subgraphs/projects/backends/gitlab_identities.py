@@ -15,6 +15,8 @@ from typing import Any
 import gitlab
 from gitlab.exceptions import GitlabGetError, GitlabListError
 
+from subgraphs.common.errors import DomainError, ErrorCode
+
 OIDC_PROVIDER = "openid_connect"
 # A GitLab account without a Keycloak identity (GitLab's own `root`, say) keeps a Renku id of
 # this form; the users subgraph knows no such user, so it resolves to null.
@@ -41,8 +43,10 @@ class GitLabIdentities:
         except GitlabGetError as exc:
             if exc.response_code == 404:
                 return f"{UNLINKED_PREFIX}{user_id}"
-            raise
-        identities: list[dict[str, Any]] = user.attributes.get("identities") or []
+            raise _not_admin(exc.response_code) from exc
+        if "identities" not in user.attributes:
+            raise _not_admin(200)
+        identities: list[dict[str, Any]] = user.attributes["identities"] or []
         subject = next(
             (str(i["extern_uid"]) for i in identities if i.get("provider") == self._provider),
             None,
@@ -65,9 +69,7 @@ class GitLabIdentities:
                 extern_uid=subject, provider=self._provider, get_all=False
             )
         except GitlabListError as exc:
-            if exc.response_code == 404:
-                return None
-            raise
+            raise _not_admin(exc.response_code) from exc
         if not found:
             return None
         user_id = int(found[0].id)
@@ -80,3 +82,12 @@ class GitLabIdentities:
             self._user_ids.clear()
         self._subjects[user_id] = subject
         self._user_ids[subject] = user_id
+
+
+def _not_admin(status: int | None) -> DomainError:
+    return DomainError(
+        ErrorCode.UNAVAILABLE,
+        f"GitLab did not show user identities (status {status}): "
+        "RENKU_FED_PROJECTS_GITLAB_ADMIN_TOKEN must belong to a GitLab administrator and have "
+        "the `read_api` scope.",
+    )
