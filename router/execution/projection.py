@@ -204,6 +204,15 @@ class OperationProjector:
                 out[field.key] = obj.get(field.key)
                 continue
             if kind == TYPENAME:
+                if not is_object_type(runtime):
+                    # the fetch of the real type failed: an interface name is no answer
+                    run.path.append(field.key)
+                    run.add_error(
+                        f"Cannot return null for non-nullable field {runtime.name}.__typename.",
+                        unless_covered=True,
+                    )
+                    run.path.pop()
+                    return _BUBBLE
                 out[field.key] = typename
                 continue
             value = obj.get(field.key)

@@ -176,6 +176,21 @@ def test_object_of_a_type_hidden_from_the_api_becomes_null() -> None:
     assert in_non_null_list is None
 
 
+def test_typename_never_answers_an_interface_name() -> None:
+    # the fetch that would have told the real type failed: only the interface object's view
+    # of the value (or none at all) is in the data
+    subgraph_error = {"message": "accounts is down", "path": ["node"], "extensions": {}}
+    data = {"node": {"__typename": "Node", "id": "1"}}
+
+    covered, errors = project("{ node { id __typename } }", data, errors=[subgraph_error])
+    uncovered, new_errors = project("{ node { kind: __typename } }", {"node": {"id": "1"}})
+
+    assert covered == {"node": None}
+    assert errors == [subgraph_error]
+    assert uncovered == {"node": None}
+    assert [e["path"] for e in new_errors] == [["node", "kind"]]
+
+
 def test_missing_object_is_null_and_aliases_are_independent() -> None:
     data = {"a": {"id": "1"}, "b": None}
 
