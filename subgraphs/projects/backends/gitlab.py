@@ -10,7 +10,8 @@ which GitLab has no field for, are in `gitlab_metadata`.
 Known limits: GitLab has no conditional edit, so an `ifMatch` is compared with the etag just
 read and an edit landing between that read and our write goes unseen. GitLab lists no other
 user's memberships, so `ProjectFilter.member` for another user lists the projects in that
-user's personal namespace. `search` is GitLab's (name, path, description; not topics).
+user's personal namespace. `search` is GitLab's (name, path, description; not topics). A
+group namespace is the GitLab group of that path, and GitLab decides who may create there.
 """
 
 from __future__ import annotations
