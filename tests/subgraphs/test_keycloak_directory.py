@@ -66,6 +66,7 @@ async def test_get_reads_the_realm_user_and_admin_role(
     assert (alice.username, alice.email, alice.is_admin) == ("alice", "alice@example.org", False)
     assert (admin.username, admin.is_admin) == ("admin", True)
     assert await directory.get("no-such-user") is None
+    assert await directory.get(f"nobody/../{oidc_provider.users['alice'].sub}") is None
 
 
 async def test_a_missing_admin_role_means_no_admins(

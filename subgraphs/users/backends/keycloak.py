@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakConnectionError, KeycloakError
@@ -79,7 +80,8 @@ class KeycloakUserDirectory:
     async def get(self, user_id: str) -> UserRecord | None:
         """The realm user with this id, or None."""
         try:
-            user: dict[str, Any] = await self._admin.a_get_user(user_id)
+            # Quoted, so that an id like `x/role-mappings` cannot reach another admin endpoint.
+            user: dict[str, Any] = await self._admin.a_get_user(quote(user_id, safe=""))
         except KeycloakError as exc:
             if exc.response_code == 404:
                 return None
