@@ -29,8 +29,8 @@ ROUTER_URL = "http://127.0.0.1:4000/graphql"
 class PortRouting(httpx.AsyncBaseTransport):
     """Sends each request to the in-process app that listens on the request URL's port."""
 
-    def __init__(self, apps: dict[int, Starlette]) -> None:
-        self._transports = {port: httpx.ASGITransport(app=app) for port, app in apps.items()}
+    def __init__(self) -> None:
+        self._transports: dict[int, httpx.ASGITransport] = {}
 
     def add(self, port: int, app: Starlette) -> None:
         """Serve `app` on `port` too."""
@@ -45,7 +45,11 @@ class PortRouting(httpx.AsyncBaseTransport):
 
 
 def _subgraph_app(
-    name: str, data_dir: Path, verifier: TokenVerifier, configured: BaseSettings | None = None
+    name: str,
+    data_dir: Path,
+    verifier: TokenVerifier,
+    transport: PortRouting,
+    configured: BaseSettings | None = None,
 ) -> Starlette:
     if name == "users":
         from subgraphs.users.app import build_app as build_users
@@ -56,11 +60,18 @@ def _subgraph_app(
         return build_users(UsersSettings(data_dir=data_dir, seed_demo=True), verifier)
     if name == "projects":
         from subgraphs.projects.app import build_app as build_projects
+        from subgraphs.projects.backends.users_service import UsersServiceNamespaces
         from subgraphs.projects.settings import ProjectsSettings
 
-        if isinstance(configured, ProjectsSettings):
-            return build_projects(configured, verifier)
-        return build_projects(ProjectsSettings(data_dir=data_dir, seed_demo=True), verifier)
+        settings = (
+            configured
+            if isinstance(configured, ProjectsSettings)
+            else ProjectsSettings(data_dir=data_dir, seed_demo=True)
+        )
+        users = UsersServiceNamespaces(
+            settings.users_url, client=httpx.AsyncClient(transport=transport)
+        )
+        return build_projects(settings, verifier, namespaces=users)
     if name == "kg":
         from subgraphs.kg.app import build_app as build_kg
         from subgraphs.kg.settings import KgSettings
@@ -106,11 +117,15 @@ async def inprocess_platform(
     name (e.g. to run projects on the GitLab backend).
     """
     configured = subgraph_settings or {}
+    transport = PortRouting()
     apps = {
-        SUBGRAPH_PORTS[name]: _subgraph_app(name, data_dir / name, verifier, configured.get(name))
+        SUBGRAPH_PORTS[name]: _subgraph_app(
+            name, data_dir / name, verifier, transport, configured.get(name)
+        )
         for name in subgraphs
     }
-    transport = PortRouting(apps)
+    for port, app in apps.items():
+        transport.add(port, app)
     settings = RouterSettings(
         subgraphs={name: f"http://127.0.0.1:{SUBGRAPH_PORTS[name]}/graphql" for name in subgraphs}
     )

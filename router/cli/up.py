@@ -80,6 +80,8 @@ class PlatformLayout:
         env[prefix + "SEED_DEMO"] = "true" if seed_demo else "false"
         if service.name == "users":
             env[prefix + "DEV_ISSUER_DIR"] = str(self.data_dir / "dev-issuer")
+        if service.name == "projects":
+            env[prefix + "USERS_URL"] = self.services[0].url(self.host, "/graphql")
         if service.name == "sessions":
             env[prefix + "GRAPH_URL"] = self.router_url
         return env
