@@ -42,10 +42,10 @@ from doubles.gitlab_model import (
     GitLabProject,
     GitLabUser,
     filter_projects,
-    gitlab_time,
     member_json,
     namespace_json,
     page_response,
+    project_json,
     topics,
     user_json,
 )
@@ -82,6 +82,35 @@ class GitLabDouble:
         )
         self.users[user.id] = user
         return user
+
+    def add_project(
+        self,
+        owner: GitLabUser,
+        path: str,
+        *,
+        name: str | None = None,
+        visibility: str = "public",
+        description: str | None = None,
+        project_topics: list[str] | None = None,
+        creator: GitLabUser | None = None,
+    ) -> GitLabProject:
+        """A new project in `owner`'s namespace, `owner` its Owner (as a create makes it)."""
+        now = self._now()
+        project = GitLabProject(
+            id=next(self._ids),
+            name=name or path,
+            path=path,
+            namespace_id=owner.namespace_id,
+            visibility=visibility,
+            description=description,
+            topics=project_topics or [],
+            creator_id=(creator or owner).id,
+            created_at=now,
+            updated_at=now,
+            members={owner.id: 50},
+        )
+        self.projects[project.id] = project
+        return project
 
     def _now(self) -> datetime:
         # A clock that always moves forward, so that every edit gets a newer `updated_at`.
@@ -272,21 +301,15 @@ class GitLabDouble:
         if self._taken(namespace.namespace_id, path, name):
             taken = ["has already been taken"]
             raise GitLabApiError(400, {"message": {"name": taken, "path": taken}})
-        now = self._now()
-        project = GitLabProject(
-            id=next(self._ids),
+        project = self.add_project(
+            namespace,
+            path,
             name=name,
-            path=path,
-            namespace_id=namespace.namespace_id,
             visibility=str(params.get("visibility", "private")),
             description=params.get("description"),
-            topics=topics(params.get("topics")),
-            creator_id=caller.id,
-            created_at=now,
-            updated_at=now,
-            members={namespace.id: 50},
+            project_topics=topics(params.get("topics")),
+            creator=caller,
         )
-        self.projects[project.id] = project
         return JSONResponse(self._project_json(project, caller), status_code=201)
 
     def _edit(
@@ -385,41 +408,13 @@ class GitLabDouble:
         return page_response([self._project_json(p, caller) for p in found], request)
 
     def _project_json(self, project: GitLabProject, caller: GitLabUser | None) -> dict[str, Any]:
-        namespace = self._namespace(str(project.namespace_id))
-        full_path = f"{namespace.username}/{project.path}"
-        body: dict[str, Any] = {
-            "id": project.id,
-            "name": project.name,
-            "path": project.path,
-            "path_with_namespace": full_path,
-            "name_with_namespace": f"{namespace.name} / {project.name}",
-            "description": project.description,
-            "visibility": project.visibility,
-            "topics": list(project.topics),
-            "tag_list": list(project.topics),
-            "default_branch": "main",
-            "creator_id": project.creator_id,
-            "created_at": gitlab_time(project.created_at),
-            "updated_at": gitlab_time(project.updated_at),
-            "last_activity_at": gitlab_time(project.updated_at),
-            "namespace": namespace_json(self.url, namespace),
-            "http_url_to_repo": f"{self.url}/{full_path}.git",
-            "ssh_url_to_repo": f"git@gitlab.invalid:{full_path}.git",
-            "web_url": f"{self.url}/{full_path}",
-            "forks_count": sum(p.forked_from == project.id for p in self.projects.values()),
-        }
-        if project.forked_from is not None and project.forked_from in self.projects:
-            parent = self.projects[project.forked_from]
-            if self._can_read(parent, caller):
-                body["forked_from_project"] = {
-                    "id": parent.id,
-                    "name": parent.name,
-                    "path": parent.path,
-                    "path_with_namespace": self._full_path(parent),
-                    "created_at": gitlab_time(parent.created_at),
-                }
-        if caller is not None:
-            level = self._level(project, caller)
-            access = {"access_level": level, "notification_level": 3} if level else None
-            body["permissions"] = {"project_access": access, "group_access": None}
-        return body
+        parent = self.projects.get(project.forked_from or 0)
+        shown = parent if parent is not None and self._can_read(parent, caller) else None
+        return project_json(
+            self.url,
+            project,
+            self._namespace(str(project.namespace_id)),
+            forks=sum(p.forked_from == project.id for p in self.projects.values()),
+            parent=None if shown is None else (shown, self._full_path(shown)),
+            level=None if caller is None else self._level(project, caller),
+        )

@@ -168,3 +168,50 @@ def filter_projects(
     key = {"id": "id", "last_activity_at": "updated_at"}.get(order, order)
     found.sort(key=lambda p: (getattr(p, key), p.id), reverse=params.get("sort", "desc") == "desc")
     return found
+
+
+def project_json(
+    base_url: str,
+    project: GitLabProject,
+    owner: GitLabUser,
+    *,
+    forks: int,
+    parent: tuple[GitLabProject, str] | None,
+    level: int | None,
+) -> dict[str, Any]:
+    """A project as `GET /projects/:id` shows it; `level` is the caller's (None: anonymous)."""
+    full_path = f"{owner.username}/{project.path}"
+    body: dict[str, Any] = {
+        "id": project.id,
+        "name": project.name,
+        "path": project.path,
+        "path_with_namespace": full_path,
+        "name_with_namespace": f"{owner.name} / {project.name}",
+        "description": project.description,
+        "visibility": project.visibility,
+        "topics": list(project.topics),
+        "tag_list": list(project.topics),
+        "default_branch": "main",
+        "creator_id": project.creator_id,
+        "created_at": gitlab_time(project.created_at),
+        "updated_at": gitlab_time(project.updated_at),
+        "last_activity_at": gitlab_time(project.updated_at),
+        "namespace": namespace_json(base_url, owner),
+        "http_url_to_repo": f"{base_url}/{full_path}.git",
+        "ssh_url_to_repo": f"git@gitlab.invalid:{full_path}.git",
+        "web_url": f"{base_url}/{full_path}",
+        "forks_count": forks,
+    }
+    if parent is not None:
+        source, source_path = parent
+        body["forked_from_project"] = {
+            "id": source.id,
+            "name": source.name,
+            "path": source.path,
+            "path_with_namespace": source_path,
+            "created_at": gitlab_time(source.created_at),
+        }
+    if level is not None:
+        access = {"access_level": level, "notification_level": 3} if level else None
+        body["permissions"] = {"project_access": access, "group_access": None}
+    return body

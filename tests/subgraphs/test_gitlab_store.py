@@ -342,3 +342,23 @@ async def test_an_identity_token_without_admin_rights_fails_loudly(
                 look_up()
             assert refused.value.code is ErrorCode.UNAVAILABLE
             assert "RENKU_FED_PROJECTS_GITLAB_ADMIN_TOKEN" in refused.value.message
+
+
+async def test_cursors_stay_stable_while_projects_come_and_go(
+    gitlab_store: GitLabProjectStore, gitlab_world: GitLabWorld
+) -> None:
+    lab, bob = gitlab_world.gitlab, gitlab_world.accounts["bob"]
+    seeded = [lab.add_project(bob, f"p{i:03d}") for i in range(150)]
+    seen: list[str] = []
+    after: str | None = None
+    while True:
+        page = await gitlab_store.search(ANONYMOUS, ProjectFilter(), PageRequest.of(50, after))
+        seen += [p.slug for p in page.items]
+        if after is None:
+            del lab.projects[seeded[0].id]  # one already listed goes away
+            lab.add_project(bob, "late")  # and a newer one arrives
+        if not page.has_next:
+            break
+        after = page.cursors[-1]
+    assert seen == [f"p{i:03d}" for i in range(150)] + ["late"]
+    assert page.total == 150
