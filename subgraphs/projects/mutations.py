@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import strawberry
+from strawberry.federation.schema_directives import Authenticated
 
 from subgraphs.common.errors import DomainError, ErrorCode, UserError
 from subgraphs.projects import models
@@ -230,25 +231,33 @@ class Mutation:
     """Create, change, copy and delete projects, and manage their members."""
 
     create_project: ProjectPayload = strawberry.mutation(
-        resolver=resolve_create_project, description="Create a project and its git repository."
+        directives=[Authenticated()],
+        resolver=resolve_create_project,
+        description="Create a project and its git repository.",
     )
     update_project: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=resolve_update_project,
         description="Change a project; a stale `ifMatch` etag is a CONFLICT and changes nothing.",
     )
     copy_project: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=resolve_copy_project,
         description="Copy a project, repository history included; the copy's `templateId` is "
         "the source.",
     )
     delete_project: DeleteProjectPayload = strawberry.mutation(
-        resolver=resolve_delete_project, description="Delete a project and its git repository."
+        directives=[Authenticated()],
+        resolver=resolve_delete_project,
+        description="Delete a project and its git repository.",
     )
     set_project_members: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=resolve_set_project_members,
         description="Add members or change their roles (upsert); a project keeps an OWNER.",
     )
     remove_project_member: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=resolve_remove_project_member,
         description="Remove a member; the last OWNER cannot be removed.",
     )

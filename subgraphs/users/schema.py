@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.federation.schema_directives import Authenticated
 
 from subgraphs.common.app import mask_errors
 from subgraphs.users import group_types
@@ -22,7 +23,9 @@ class Query:
     """Read accounts, groups and namespaces."""
 
     me: User | None = strawberry.field(
-        resolver=resolve_me, description="The caller; null when anonymous."
+        resolver=resolve_me,
+        description="The caller; for signed-in callers only.",
+        directives=[Authenticated()],
     )
     user: User | None = strawberry.field(
         resolver=resolve_user, description="The user with this id, or null."
@@ -53,22 +56,27 @@ class Mutation:
     """Create, change and delete groups, and manage their members."""
 
     create_group: group_types.GroupPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=group_types.resolve_create_group,
         description="Create a group; you become its owner.",
     )
     update_group: group_types.GroupPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=group_types.resolve_update_group,
         description="Change a group's name or description.",
     )
     delete_group: group_types.DeleteGroupPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=group_types.resolve_delete_group,
         description="Delete a group and its memberships (its projects stay in `projects`).",
     )
     set_group_members: group_types.GroupPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=group_types.resolve_set_group_members,
         description="Add members or change their roles (upsert); a group keeps an OWNER.",
     )
     remove_group_member: group_types.GroupPayload = strawberry.mutation(
+        directives=[Authenticated()],
         resolver=group_types.resolve_remove_group_member,
         description="Remove a member; the last OWNER cannot be removed.",
     )

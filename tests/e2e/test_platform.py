@@ -182,7 +182,9 @@ def test_anonymous_sees_public_projects_only(platform: Platform) -> None:
         ("climate", "PUBLIC"),
         ("flights", "PUBLIC"),
     ]
-    assert _data(platform.query("{ me { username } }"))["me"] is None
+    anonymous_me = platform.query("{ me { username } }").json()
+    assert anonymous_me["data"] == {"me": None}
+    assert anonymous_me["errors"][0]["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
 
 
 def test_bad_tokens_are_refused_with_401(platform: Platform) -> None:

@@ -31,4 +31,7 @@ async def test_federated_query_through_router(
             "datasets": [{"name": "flight-delays"}],
         }
         anonymous = await platform.query("{ me { username } }")
-        assert anonymous == {"data": {"me": None}}
+        assert anonymous["data"] == {"me": None}
+        assert [e["extensions"]["code"] for e in anonymous["errors"]] == [
+            "UNAUTHORIZED_FIELD_OR_TYPE"
+        ]
