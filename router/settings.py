@@ -77,5 +77,5 @@ class RouterSettings(BaseSettings):
     authorization: AuthorizationSettings = Field(
         default_factory=AuthorizationSettings,
         description="Enforcement of @authenticated, @requiresScopes and @policy: policy "
-        "evaluator, reject mode, errors (`RENKU_FED_ROUTER_AUTHORIZATION__*`).",
+        "evaluator, reject mode, errors (`RENKU_FED_ROUTER_AUTHORIZATION_*`).",
     )

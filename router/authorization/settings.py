@@ -1,4 +1,4 @@
-"""Authorization settings, read from `RENKU_FED_ROUTER_AUTHORIZATION__*` environment variables."""
+"""Authorization settings, read from `RENKU_FED_ROUTER_AUTHORIZATION_*` environment variables."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ PolicyEvaluator = Callable[[Identity, set[str]], set[str] | Awaitable[set[str]]]
 class AuthorizationSettings(BaseSettings):
     """How the router enforces the supergraph's `@authenticated`, `@requiresScopes`, `@policy`."""
 
-    model_config = SettingsConfigDict(env_prefix="RENKU_FED_ROUTER_AUTHORIZATION__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="RENKU_FED_ROUTER_AUTHORIZATION_", extra="ignore")
 
     enabled: bool = Field(
         default=True,

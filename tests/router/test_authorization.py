@@ -515,7 +515,7 @@ async def test_the_http_app_judges_the_verified_token(
 
 def test_policy_evaluator_setting_is_a_dotted_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
-        "RENKU_FED_ROUTER_AUTHORIZATION__POLICY_EVALUATOR", f"{__name__}:evaluate_policies"
+        "RENKU_FED_ROUTER_AUTHORIZATION_POLICY_EVALUATOR", f"{__name__}:evaluate_policies"
     )
 
     assert AuthorizationSettings().policy_evaluator is evaluate_policies
