@@ -362,3 +362,18 @@ async def test_cursors_stay_stable_while_projects_come_and_go(
         after = page.cursors[-1]
     assert seen == [f"p{i:03d}" for i in range(150)] + ["late"]
     assert page.total == 150
+
+
+async def test_a_revoked_gitlab_token_is_fetched_again_from_keycloak(
+    gitlab_store: GitLabProjectStore, gitlab_world: GitLabWorld
+) -> None:
+    alice = gitlab_world.callers["alice"]
+    await create(gitlab_store, gitlab_world, "first")
+    calls = gitlab_world.keycloak.broker_calls
+    account = gitlab_world.accounts["alice"]
+    account.token = "glpat-rotated"
+    gitlab_world.keycloak.link(str(alice.subject), IDP_ALIAS, account.token)
+    second = await create(gitlab_store, gitlab_world, "second")
+    assert second.slug == "second"
+    assert gitlab_world.keycloak.broker_calls == calls + 1
+    assert gitlab_world.gitlab.requests[-1][2] == "glpat-rotated"

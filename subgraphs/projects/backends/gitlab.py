@@ -384,6 +384,15 @@ class GitLabProjectStore:
         self, caller: Identity, work: Callable[[gitlab.Gitlab], T], *, write: bool
     ) -> T:
         token = await self._tokens.token_for(caller, required=write)
+        try:
+            return await asyncio.to_thread(self._run, token, work)
+        except DomainError as error:
+            if error.code is not ErrorCode.UNAUTHENTICATED or token is None:
+                raise
+        # GitLab refused a token Keycloak gave us earlier: ask Keycloak again, once. A refused
+        # token wrote nothing, so trying again is safe.
+        self._tokens.forget(caller)
+        token = await self._tokens.token_for(caller, required=write)
         return await asyncio.to_thread(self._run, token, work)
 
     def _run(self, token: str | None, work: Callable[[gitlab.Gitlab], T]) -> T:

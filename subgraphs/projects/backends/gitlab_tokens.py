@@ -70,7 +70,7 @@ class GitLabTokenBroker:
         """
         if caller.token is None:
             return None
-        key = hashlib.sha256(caller.token.encode()).hexdigest()
+        key = _key(caller.token)
         now = time.monotonic()
         cached = self._cache.get(key)
         if cached is not None and cached.expires_at > now:
@@ -87,6 +87,11 @@ class GitLabTokenBroker:
                 self._cache.clear()
         self._cache[key] = _Cached(token, now + min(self._ttl, lifetime))
         return token
+
+    def forget(self, caller: Identity) -> None:
+        """Drop the caller's cached token (GitLab refused it: it was revoked or expired)."""
+        if caller.token is not None:
+            self._cache.pop(_key(caller.token), None)
 
     async def _fetch(self, bearer: str) -> tuple[str, float]:
         headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/json"}
@@ -120,6 +125,10 @@ class GitLabTokenBroker:
                 f"Keycloak answered {response.status_code} for your GitLab token; try later.",
             )
         return _parse(response.text)
+
+
+def _key(bearer: str) -> str:
+    return hashlib.sha256(bearer.encode()).hexdigest()
 
 
 def _parse(text: str) -> tuple[str, float]:
