@@ -53,13 +53,11 @@ class GitLabTokenBroker:
         *,
         ttl_seconds: float = 60.0,
         timeout_seconds: float = 5.0,
-        client: httpx.AsyncClient | None = None,
     ) -> None:
         self._url = f"{keycloak_url.rstrip('/')}/realms/{realm}/broker/{alias}/token"
         self._alias = alias
         self._ttl = ttl_seconds
         self._timeout = timeout_seconds
-        self._client = client
         self._cache: dict[str, _Cached] = {}
 
     async def token_for(self, caller: Identity, *, required: bool = True) -> str | None:
@@ -96,11 +94,8 @@ class GitLabTokenBroker:
     async def _fetch(self, bearer: str) -> tuple[str, float]:
         headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/json"}
         try:
-            if self._client is not None:
-                response = await self._client.get(self._url, headers=headers, timeout=self._timeout)
-            else:
-                async with httpx.AsyncClient() as client:
-                    response = await client.get(self._url, headers=headers, timeout=self._timeout)
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                response = await client.get(self._url, headers=headers)
         except httpx.HTTPError as exc:
             raise DomainError(
                 ErrorCode.UNAVAILABLE,
