@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
 from subgraphs.common.errors import DomainError, ErrorCode
+from subgraphs.common.rules import (
+    DESCRIPTION_MAX_LENGTH,
+    check_max_length,
+    check_name,
+    check_slug,
+    slug_from_name,
+)
 from subgraphs.common.tokens import Identity
 
-NAME_MAX_LENGTH = 99
-SLUG_MAX_LENGTH = 99
-DESCRIPTION_MAX_LENGTH = 500
 DOCUMENTATION_MAX_LENGTH = 5000
 KEYWORD_MAX_LENGTH = 99
 # GitLab's rules for project paths, as Renku's API spec states them.
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-SLUG_PATTERN = re.compile(r"^(?!.*\.git$|.*\.atom$|.*[\-._][\-._].*)[a-z0-9][a-z0-9\-_.]*$")
 
 
 class Visibility(Enum):
@@ -204,30 +206,6 @@ class ProjectPage:
     has_next: bool
 
 
-def slug_from_name(name: str) -> str:
-    """A slug following GitLab's path rules, derived from a free-form name."""
-    ascii_name = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9\-_.]+", "-", ascii_name)
-    slug = re.sub(r"([\-_.])[\-_.]+", r"\1", slug)
-    slug = slug.strip("-_.")[:SLUG_MAX_LENGTH].rstrip("-_.")
-    while slug.endswith((".git", ".atom")):
-        slug = slug.rsplit(".", 1)[0].rstrip("-_.")
-    return slug
-
-
-def check_slug(slug: str, field: str = "slug") -> str:
-    """The slug if it follows GitLab's path rules; a BAD_USER_INPUT error naming `field` if not."""
-    if not 1 <= len(slug) <= SLUG_MAX_LENGTH or not SLUG_PATTERN.match(slug):
-        raise DomainError(
-            ErrorCode.BAD_USER_INPUT,
-            f"`{field}` {slug!r} is not valid: use 1 to {SLUG_MAX_LENGTH} lowercase letters, "
-            "digits, `-`, `_` or `.`, starting with a letter or digit, without two of `-_.` in "
-            "a row and not ending in `.git` or `.atom`.",
-            field=field,
-        )
-    return slug
-
-
 def validate_new_project(
     caller: Identity,
     *,
@@ -273,40 +251,24 @@ def validate_new_project(
     )
 
 
-def check_name(name: str) -> str:
-    """The stripped name if it is 1 to 99 characters long; a BAD_USER_INPUT error if not."""
-    name = name.strip()
-    if not 1 <= len(name) <= NAME_MAX_LENGTH:
-        raise DomainError(
-            ErrorCode.BAD_USER_INPUT,
-            f"`name` must be 1 to {NAME_MAX_LENGTH} characters long, got {len(name)}.",
-            field="name",
-        )
-    return name
-
-
 def check_description(description: str | None) -> str | None:
     """The description if it has at most 500 characters; a BAD_USER_INPUT error if not."""
-    if description is not None and len(description) > DESCRIPTION_MAX_LENGTH:
-        raise DomainError(
-            ErrorCode.BAD_USER_INPUT,
-            f"`description` must be at most {DESCRIPTION_MAX_LENGTH} characters, "
-            f"got {len(description)}; shorten it or move the text to `documentation`.",
-            field="description",
-        )
-    return description
+    return check_max_length(
+        description,
+        "description",
+        DESCRIPTION_MAX_LENGTH,
+        "shorten it or move the text to `documentation`",
+    )
 
 
 def check_documentation(documentation: str | None) -> str | None:
     """The Markdown documentation if it has at most 5000 characters; BAD_USER_INPUT if not."""
-    if documentation is not None and len(documentation) > DOCUMENTATION_MAX_LENGTH:
-        raise DomainError(
-            ErrorCode.BAD_USER_INPUT,
-            f"`documentation` must be at most {DOCUMENTATION_MAX_LENGTH} characters, "
-            f"got {len(documentation)}; shorten it or keep the rest in the repository.",
-            field="documentation",
-        )
-    return documentation
+    return check_max_length(
+        documentation,
+        "documentation",
+        DOCUMENTATION_MAX_LENGTH,
+        "shorten it or keep the rest in the repository",
+    )
 
 
 def check_keywords(keywords: list[str]) -> tuple[str, ...]:

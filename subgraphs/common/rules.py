@@ -1,0 +1,61 @@
+"""Input rules shared by every subgraph: GitLab-style slugs, names and descriptions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from subgraphs.common.errors import DomainError, ErrorCode
+
+NAME_MAX_LENGTH = 99
+SLUG_MAX_LENGTH = 99
+DESCRIPTION_MAX_LENGTH = 500
+# GitLab's rules for namespace and project paths, as Renku's API specification states them.
+SLUG_PATTERN = re.compile(r"^(?!.*\.git$|.*\.atom$|.*[\-._][\-._].*)[a-z0-9][a-z0-9\-_.]*$")
+
+
+def check_slug(slug: str, field: str = "slug") -> str:
+    """The slug if it follows GitLab's path rules; a BAD_USER_INPUT error naming `field` if not."""
+    if not 1 <= len(slug) <= SLUG_MAX_LENGTH or not SLUG_PATTERN.match(slug):
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            f"`{field}` {slug!r} is not valid: use 1 to {SLUG_MAX_LENGTH} lowercase letters, "
+            "digits, `-`, `_` or `.`, starting with a letter or digit, without two of `-_.` in "
+            "a row and not ending in `.git` or `.atom`.",
+            field=field,
+        )
+    return slug
+
+
+def slug_from_name(name: str) -> str:
+    """A slug following GitLab's path rules, derived from a free-form name."""
+    ascii_name = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9\-_.]+", "-", ascii_name)
+    slug = re.sub(r"([\-_.])[\-_.]+", r"\1", slug)
+    slug = slug.strip("-_.")[:SLUG_MAX_LENGTH].rstrip("-_.")
+    while slug.endswith((".git", ".atom")):
+        slug = slug.rsplit(".", 1)[0].rstrip("-_.")
+    return slug
+
+
+def check_name(name: str) -> str:
+    """The stripped name if it is 1 to 99 characters long; a BAD_USER_INPUT error if not."""
+    name = name.strip()
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            f"`name` must be 1 to {NAME_MAX_LENGTH} characters long, got {len(name)}.",
+            field="name",
+        )
+    return name
+
+
+def check_max_length(value: str | None, field: str, maximum: int, advice: str) -> str | None:
+    """The value if it has at most `maximum` characters; a BAD_USER_INPUT error with `advice`."""
+    if value is not None and len(value) > maximum:
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            f"`{field}` must be at most {maximum} characters, got {len(value)}; {advice}.",
+            field=field,
+        )
+    return value
