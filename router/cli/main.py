@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--subgraph", dest="subgraphs", action="append", type=_subgraph_option, required=True,
         metavar="NAME=URL_OR_FILE", help="a subgraph; repeat for each",
     )  # fmt: skip
+    compose.add_argument(
+        "--routing-url", dest="routing_urls", action="append", type=_subgraph_option,
+        default=[], metavar="NAME=URL",
+        help="where the router reaches a subgraph read from a file (required for files); "
+        "for a URL it defaults to that URL",
+    )  # fmt: skip
     compose.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
 
     router = commands.add_parser(
@@ -176,12 +182,34 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _compose(args: argparse.Namespace) -> int:
-    from router.composition import CompositionFailed, compose, load_subgraph_source
+    from router.composition import (
+        CompositionFailed,
+        SubgraphSdlUnavailable,
+        compose,
+        load_subgraph_source,
+    )
 
+    routing_urls = dict(args.routing_urls)
+    unknown = sorted(set(routing_urls) - {name for name, _ in args.subgraphs})
+    if unknown:
+        raise CommandError(f"--routing-url names no --subgraph: {', '.join(unknown)}.")
+    missing = [
+        name
+        for name, location in args.subgraphs
+        if not location.startswith(("http://", "https://")) and name not in routing_urls
+    ]
+    if missing:
+        raise CommandError(
+            f"the router could not reach {', '.join(missing)}: subgraphs read from a file need "
+            "--routing-url NAME=URL."
+        )
     try:
-        sources = [load_subgraph_source(name, location) for name, location in args.subgraphs]
+        sources = [
+            load_subgraph_source(name, location, routing_url=routing_urls.get(name))
+            for name, location in args.subgraphs
+        ]
         supergraph = compose(sources)
-    except (CompositionFailed, OSError, ValueError) as exc:
+    except (CompositionFailed, SubgraphSdlUnavailable) as exc:
         raise CommandError(str(exc)) from exc
     if args.output:
         args.output.write_text(supergraph)
