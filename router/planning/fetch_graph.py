@@ -87,6 +87,7 @@ class FetchGraph:
         self._entities: dict[tuple[frozenset[int], str, ResponsePath, int], FetchStep] = {}
         self.keys = ResponseKeys()
         self.renamed: dict[tuple[tuple[str, ...], str, str], str] = {}
+        self._graph_types: dict[tuple[tuple[str, ...], str], str] = {}
         self.stage = 0
 
     def _new(self, graph: str, entity: bool) -> FetchStep:
@@ -156,9 +157,10 @@ class FetchGraph:
     def _separate_types(self, plan: SelectionPlan, path: ResponsePath) -> None:
         """Alias fields that share a response key across type conditions but have different
         types in the subgraph (`id: ID!` on one type, `id: ID` on another), which one subgraph
-        operation cannot select together.
+        operation cannot select together. Types are compared per logical path, not per
+        selection: `a { ... on X { b { ... on X { id } } } ... on Y { b { ... on Y { id } } } }`
+        merges both `b` selections, so their `id`s conflict too.
         """
-        first_type: dict[str, str] = {}
         for item in plan.items:
             if not isinstance(item, FragmentPlan):
                 continue
@@ -166,7 +168,8 @@ class FetchGraph:
                 if not isinstance(inner, FieldPlan) or inner.hops or inner.requirement:
                     continue
                 key = inner.field.response_key
-                wanted = first_type.setdefault(key, inner.graph_type)
+                seen = (logical_path(path), key)
+                wanted = self._graph_types.setdefault(seen, inner.graph_type)
                 if wanted != inner.graph_type:
                     field = inner.field
                     alias = self.keys.alias(path, field.name, field.args, inner.graph_type)

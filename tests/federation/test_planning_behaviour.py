@@ -161,6 +161,32 @@ def test_fields_with_different_subgraph_types_are_aliased_and_renamed_back() -> 
     )
 
 
+def test_mismatched_types_under_one_key_in_separate_fragments_are_aliased() -> None:
+    # both `peers` merge into one selection in the subgraph, so their `code`s must agree too
+    query = (
+        "{ parties { ... on Person { peers { ... on Person { code } } } "
+        "... on Robot { peers { ... on Robot { code } } } } }"
+    )
+    plan = _plan("type_mismatch", query)
+    assert isinstance(plan.node, FetchNode)
+    assert plan.node.operation == (
+        "{parties{__typename ...on Person{peers{__typename ...on Person{code}}} "
+        "...on Robot{peers{__typename ...on Robot{_internal_qp_alias_0:code}}}}}"
+    )
+    assert plan.node.output_rewrites == (
+        KeyRenamer(
+            (
+                FieldKey("parties"),
+                TypenameEquals("Robot"),
+                FieldKey("peers"),
+                TypenameEquals("Robot"),
+                FieldKey("_internal_qp_alias_0"),
+            ),
+            "code",
+        ),
+    )
+
+
 def test_plans_are_cached_per_operation_conditions_and_labels() -> None:
     planner = QueryPlanner(load_supergraph("domain"), cache_size=2)
     query = "query S($s: Boolean!) { project(id: 1) { name sessions @include(if: $s) { id } } }"
