@@ -47,9 +47,11 @@ class SessionLauncher:
         )
 
     @classmethod
-    def resolve_reference(cls, info: SessionsInfo, id: strawberry.ID) -> SessionLauncher | None:
-        """The launcher with this id."""
-        launcher = info.context.backend.launcher(str(id))
+    async def resolve_reference(
+        cls, info: SessionsInfo, id: strawberry.ID
+    ) -> SessionLauncher | None:
+        """The launcher with this id, when the caller may see its project."""
+        launcher = await info.context.backend.launcher(str(id), info.context.identity)
         return cls.of(launcher) if launcher else None
 
 
@@ -74,11 +76,11 @@ class Session:
         return Project(id=strawberry.ID(self.project_id))
 
     @strawberry.field(description="The launcher the session was started from.")
-    def launcher(self, info: SessionsInfo) -> SessionLauncher | None:
+    async def launcher(self, info: SessionsInfo) -> SessionLauncher | None:
         """The session's launcher, if it still exists."""
         if self.launcher_id is None:
             return None
-        return SessionLauncher.resolve_reference(info, strawberry.ID(self.launcher_id))
+        return await SessionLauncher.resolve_reference(info, strawberry.ID(self.launcher_id))
 
     @strawberry.field(description="Who started the session.")
     def created_by(self) -> User:
@@ -123,10 +125,13 @@ class Project:
         found = info.context.backend.sessions(info.context.identity, str(self.id))
         return [Session.of(s) for s in found]
 
-    @strawberry.field(description="The ways to start a session of this project.")
-    def launchers(self, info: SessionsInfo) -> list[SessionLauncher]:
-        """The project's launchers."""
-        return [SessionLauncher.of(x) for x in info.context.backend.launchers(str(self.id))]
+    @strawberry.field(
+        description="The ways to start a session of this project; empty when you may not see it."
+    )
+    async def launchers(self, info: SessionsInfo) -> list[SessionLauncher]:
+        """The project's launchers, when the caller may see the project."""
+        found = await info.context.backend.launchers(str(self.id), info.context.identity)
+        return [SessionLauncher.of(x) for x in found]
 
 
 @strawberry.federation.type(keys=["id"])

@@ -37,7 +37,7 @@ from subgraphs.sessions.models import Session, SessionState
 from subgraphs.sessions.settings import SessionsSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
-FLIGHTS_LAUNCHER, _, CLIMATE_LAUNCHER = (launcher.id for launcher in demo_launchers())
+FLIGHTS_LAUNCHER, SECRET_LAUNCHER, CLIMATE_LAUNCHER = (launcher.id for launcher in demo_launchers())
 
 LAUNCH = """
 mutation($input: LaunchSessionInput!) {
@@ -55,6 +55,7 @@ query($reps: [_Any!]!) {
     ... on Project { id sessions { id url } launchers { id name environmentKind project { id } } }
     ... on User { id sessions { id } }
     ... on Session { id state }
+    ... on SessionLauncher { id project { id } }
   }
 }"""
 
@@ -252,6 +253,19 @@ async def test_projects_carry_their_demo_launchers(post: Post) -> None:
     ]
     assert [launcher["id"] for launcher in climate["launchers"]] == [CLIMATE_LAUNCHER]
     assert flights["sessions"] == [] and climate["sessions"] == []
+
+
+async def test_launchers_of_a_private_project_are_for_those_who_may_see_it(post: Post) -> None:
+    reps = [
+        {"__typename": "Project", "id": SECRET_NOTES.id},
+        {"__typename": "SessionLauncher", "id": SECRET_LAUNCHER},
+    ]
+    for outsider in (None, "bob"):
+        project, launcher = (await post(ENTITIES, as_user=outsider, reps=reps))["_entities"]
+        assert project["launchers"] == [] and launcher is None
+    project, launcher = (await post(ENTITIES, as_user="alice", reps=reps))["_entities"]
+    assert [found["id"] for found in project["launchers"]] == [SECRET_LAUNCHER]
+    assert launcher == {"id": SECRET_LAUNCHER, "project": {"id": SECRET_NOTES.id}}
 
 
 def test_demo_launchers_are_seeded_only_into_an_empty_store(tmp_path: Path) -> None:

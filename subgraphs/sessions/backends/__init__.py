@@ -43,10 +43,10 @@ class SessionBackend(Protocol):
         """The caller's sessions, newest first, optionally of one project only."""
         ...
 
-    def launcher(self, launcher_id: str) -> Launcher | None:
-        """A launcher by id."""
+    async def launcher(self, launcher_id: str, caller: Identity) -> Launcher | None:
+        """A launcher by id; None when its project is hidden from the caller."""
         ...
 
-    def launchers(self, project_id: str) -> list[Launcher]:
-        """A project's launchers, by name."""
+    async def launchers(self, project_id: str, caller: Identity) -> list[Launcher]:
+        """A project's launchers, by name; empty when the project is hidden from the caller."""
         ...

@@ -134,13 +134,19 @@ class LocalSessionBackend:
             return []
         return [self._with_url(s) for s in self._store.sessions(caller.subject, project_id)]
 
-    def launcher(self, launcher_id: str) -> Launcher | None:
-        """A launcher by id."""
-        return self._store.launcher(launcher_id)
+    async def launcher(self, launcher_id: str, caller: Identity) -> Launcher | None:
+        """A launcher by id, when the caller may see its project."""
+        launcher = self._store.launcher(launcher_id)
+        if launcher is None or await self._projects.project(launcher.project_id, caller) is None:
+            return None
+        return launcher
 
-    def launchers(self, project_id: str) -> list[Launcher]:
-        """A project's launchers."""
-        return self._store.launchers(project_id)
+    async def launchers(self, project_id: str, caller: Identity) -> list[Launcher]:
+        """A project's launchers, when the caller may see the project."""
+        launchers = self._store.launchers(project_id)
+        if not launchers or await self._projects.project(project_id, caller) is None:
+            return []
+        return launchers
 
     def _work_dir(self, session_id: str) -> Path:
         return self._session_dir(session_id) / "work"
