@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import httpx
 from graphql import (
@@ -25,6 +24,7 @@ from graphql.execution.values import get_variable_values
 from router.authorization import Authorizer, Decision, OperationAuthorization, unauthorized_error
 from router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
 from router.limits import LimitExceeded, OperationLimits, Safelist
+from router.lru_cache import LruCache
 from router.planning import PlanningError, QueryPlan, QueryPlanner
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
@@ -32,30 +32,7 @@ from subgraphs.common.tokens import ANONYMOUS, Identity
 
 log = logging.getLogger(__name__)
 
-K = TypeVar("K")
-V = TypeVar("V")
-
 _FORWARDED_HEADERS = ("authorization",)
-
-
-class _LRU(Generic[K, V]):
-    """A bounded mapping that forgets the least recently used entry."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> V:
-        self._items[key] = value
-        if len(self._items) > self._size:
-            self._items.popitem(last=False)
-        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +132,11 @@ class Gateway:
         self._limits = OperationLimits(settings.limits, supergraph, settings.plan_cache_size)
         manifest = settings.limits.safelist_manifest
         self._safelist = Safelist.load(manifest) if manifest is not None else None
-        self._documents: _LRU[str, _Document] = _LRU(settings.plan_cache_size)
-        self._operations: _LRU[tuple[str, str | None], _Operation] = _LRU(settings.plan_cache_size)
-        self._persisted: _LRU[str, str] = _LRU(settings.plan_cache_size)
+        self._documents: LruCache[str, _Document] = LruCache(settings.plan_cache_size)
+        self._operations: LruCache[tuple[str, str | None], _Operation] = LruCache(
+            settings.plan_cache_size
+        )
+        self._persisted: LruCache[str, str] = LruCache(settings.plan_cache_size)
         self._percent_labels = tuple(
             (label, float(label[len("percent(") : -1]))
             for label in supergraph.model.override_labels
