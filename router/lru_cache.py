@@ -26,6 +26,7 @@ class LruCache(Generic[K, V]):
     def put(self, key: K, value: V) -> V:
         """Store `value` under `key`, forgetting the oldest entry beyond the size; return it."""
         self._items[key] = value
+        self._items.move_to_end(key)
         if len(self._items) > self._size:
             self._items.popitem(last=False)
         return value

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from router.execution.representations import RepresentationBuilder
 from router.execution.rewrites import apply_rewrites
 from router.execution.transport import SubgraphRequestError, SubgraphTransport
 from router.execution.typeindex import TypeIndex
+from router.lru_cache import LruCache
 from router.planning.nodes import (
     ConditionNode,
     FetchNode,
@@ -72,7 +72,7 @@ class Executor:
         self._mask = mask_subgraph_errors
         self._transport = transport
         self._types = types or TypeIndex(schema)
-        self._compiled: OrderedDict[FetchNode, _CompiledFetch] = OrderedDict()
+        self._compiled: LruCache[FetchNode, _CompiledFetch] = LruCache(_COMPILED_CACHE_SIZE)
 
     @property
     def types(self) -> TypeIndex:
@@ -205,9 +205,7 @@ class Executor:
                     node.requires, node.input_rewrites, self._schema, self._types
                 )
                 compiled = _CompiledFetch(builder, ())
-            self._compiled[node] = compiled
-            if len(self._compiled) > _COMPILED_CACHE_SIZE:
-                self._compiled.popitem(last=False)
+            self._compiled.put(node, compiled)
         return compiled
 
 

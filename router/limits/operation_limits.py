@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from router.limits.cost_directives import read_cost_directives
 from router.limits.errors import LimitExceeded
 from router.limits.settings import LimitSettings
 from router.limits.shape import measure
+from router.lru_cache import LruCache
 from router.supergraph import Supergraph
 
 _TOO_MANY_TOKENS = "Syntax Error: Document contains more than"
@@ -34,8 +34,7 @@ class OperationLimits:
 
     def __init__(self, settings: LimitSettings, supergraph: Supergraph, cache_size: int) -> None:
         self._settings = settings
-        self._cache_size = cache_size
-        self._analyses: OrderedDict[tuple[str, str | None], OperationAnalysis] = OrderedDict()
+        self._analyses: LruCache[tuple[str, str | None], OperationAnalysis] = LruCache(cache_size)
         directives = read_cost_directives(parse(supergraph.sdl, no_location=True))
         self._cost = CostEstimator(supergraph.api_schema, directives, settings.default_list_size)
 
@@ -63,11 +62,7 @@ class OperationLimits:
         key = (query, definition.name.value if definition.name else None)
         analysis = self._analyses.get(key)
         if analysis is None:
-            analysis = self._analyses[key] = self._analyse(document, definition)
-            if len(self._analyses) > self._cache_size:
-                self._analyses.popitem(last=False)
-        else:
-            self._analyses.move_to_end(key)
+            analysis = self._analyses.put(key, self._analyse(document, definition))
         return analysis
 
     def _analyse(

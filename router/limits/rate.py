@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
 from router.limits.errors import LimitExceeded
+from router.lru_cache import LruCache
 
 
 class BucketStore(Protocol):
@@ -26,22 +26,18 @@ class InMemoryBucketStore:
     """
 
     def __init__(self, max_clients: int = 100_000) -> None:
-        self._max_clients = max_clients
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: LruCache[str, tuple[float, float]] = LruCache(max_clients)
 
     async def take(self, key: str, rate: float, burst: int, now: float) -> float:
         """Refill for the time elapsed, then take one token if there is one."""
-        tokens, updated = self._buckets.get(key, (float(burst), now))
+        tokens, updated = self._buckets.get(key) or (float(burst), now)
         tokens = min(float(burst), tokens + max(now - updated, 0.0) * rate)
         wait = 0.0
         if tokens >= 1.0:
             tokens -= 1.0
         else:
             wait = (1.0 - tokens) / rate
-        self._buckets[key] = (tokens, now)
-        self._buckets.move_to_end(key)
-        if len(self._buckets) > self._max_clients:
-            self._buckets.popitem(last=False)
+        self._buckets.put(key, (tokens, now))
         return wait
 
 
