@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -16,6 +16,7 @@ from ulid import ULID
 from subgraphs.common.demo import DEMO_PROJECTS
 from subgraphs.common.errors import DomainError, ErrorCode
 from subgraphs.common.pagination import PageRequest
+from subgraphs.common.sqlite import transaction
 from subgraphs.common.tokens import Identity
 from subgraphs.projects import refusals
 from subgraphs.projects.backends import NamespaceDirectory
@@ -57,18 +58,8 @@ class EmbeddedProjectStore:
         with self._connect() as db:
             migrate(db)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # One short-lived connection per call keeps every call safe to run in a worker thread;
-        # `with db` makes the block one transaction.
-        db = sqlite3.connect(self._path, timeout=10)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA foreign_keys = ON")
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._path)
 
     def is_empty(self) -> bool:
         """True when no project is stored yet."""

@@ -7,11 +7,12 @@ project was deleted in GitLab directly is never read again and is harmless.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from subgraphs.common.sqlite import transaction
 
 DATABASE_FILE = "gitlab-metadata.sqlite3"
 
@@ -46,14 +47,8 @@ class MetadataTable:
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self._path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._path)
 
     def read(self, gitlab_ids: list[int]) -> dict[int, ProjectMetadata]:
         """The stored metadata of these projects; those without a row are left out."""

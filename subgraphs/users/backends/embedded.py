@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from subgraphs.common.demo import DEMO_USERS
 from subgraphs.common.errors import DomainError, ErrorCode
 from subgraphs.common.pagination import PageRequest, encode_cursor
+from subgraphs.common.sqlite import transaction
 from subgraphs.common.tokens import Identity
 from subgraphs.users.models import UserPage, UserRecord
 
@@ -43,16 +44,8 @@ class EmbeddedUserDirectory:
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # One short-lived connection per call keeps every call safe to run in a worker thread.
-        db = sqlite3.connect(self._path, timeout=10)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._path)
 
     def is_empty(self) -> bool:
         """True when no account is stored yet."""

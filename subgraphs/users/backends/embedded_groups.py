@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from ulid import ULID
 
 from subgraphs.common.errors import DomainError, ErrorCode
 from subgraphs.common.pagination import PageRequest, encode_cursor
+from subgraphs.common.sqlite import transaction
 from subgraphs.common.tokens import Identity
 from subgraphs.users.models import Group, GroupMember, GroupPage, GroupPatch, NewGroup, Role
 from subgraphs.users.rules import check_keeps_owner
@@ -52,16 +53,8 @@ class EmbeddedGroupStore:
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self._path, timeout=10)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA foreign_keys = ON")
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._path)
 
     async def get(self, group_id: str) -> Group | None:
         """The group with this id, or None."""
