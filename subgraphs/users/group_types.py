@@ -130,12 +130,7 @@ async def resolve_groups(
     ]
     return GroupConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=PageInfo.of(page.cursors, page.has_next, after),
         total_count=page.total,
     )
 
