@@ -6,7 +6,7 @@ import hashlib
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -26,6 +26,7 @@ from router.execution import Executor, OperationProjector, SubgraphTransport, Ty
 from router.limits import LimitExceeded, OperationLimits, Safelist
 from router.lru_cache import LruCache
 from router.planning import PlanningError, QueryPlan, QueryPlanner
+from router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.tokens import ANONYMOUS, Identity
@@ -33,55 +34,6 @@ from subgraphs.common.tokens import ANONYMOUS, Identity
 log = logging.getLogger(__name__)
 
 _FORWARDED_HEADERS = ("authorization",)
-
-
-@dataclass(frozen=True, slots=True)
-class GraphQLRequest:
-    """One GraphQL request as a client sent it."""
-
-    query: str | None
-    operation_name: str | None = None
-    variables: dict[str, Any] | None = None
-    extensions: dict[str, Any] | None = None
-
-
-@dataclass(slots=True)
-class GraphQLResponse:
-    """A GraphQL response; `status` is its HTTP status under `application/graphql-response+json`.
-
-    `has_data` is False for request errors (nothing was executed), whose body has no `data`.
-    """
-
-    data: dict[str, Any] | None = None
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    has_data: bool = True
-    status: int = 200
-    operation_name: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON body: `data` (when executed) then `errors` (when any)."""
-        body: dict[str, Any] = {}
-        if self.has_data:
-            body["data"] = self.data
-        if self.errors:
-            body["errors"] = self.errors
-        return body
-
-    @classmethod
-    def request_error(
-        cls, message: str, code: str, status: int = 400, *, operation_name: str | None = None
-    ) -> GraphQLResponse:
-        """A response for a request that could not be executed at all."""
-        error = {"message": message, "extensions": {"code": code}}
-        return cls(None, [error], False, status, operation_name)
-
-
-class GatewayRequestError(Exception):
-    """A request refused before planning; `response` is what the client should get."""
-
-    def __init__(self, response: GraphQLResponse) -> None:
-        super().__init__("; ".join(str(e["message"]) for e in response.errors))
-        self.response = response
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from router.auth import BrowserLogin, CsrfRefused, SessionEnded, SessionStore
-from router.gateway import Gateway, GraphQLRequest, GraphQLResponse
+from router.gateway import Gateway
 from router.http.graphiql import GRAPHIQL_HTML
 from router.http.supergraph_source import load_supergraph
 from router.limits import RateLimiter, client_key
+from router.request import GraphQLRequest, GraphQLResponse
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.settings import AuthSettings

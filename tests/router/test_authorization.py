@@ -13,8 +13,9 @@ from graphql import GraphQLResolveInfo, build_ast_schema, graphql, parse
 
 from router.authorization import AuthorizationSettings
 from router.composition import SubgraphSource, compose
-from router.gateway import Gateway, GraphQLRequest
+from router.gateway import Gateway
 from router.http import create_router_app
+from router.request import GraphQLRequest
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.dev_issuer import DevIssuer

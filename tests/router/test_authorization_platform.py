@@ -7,7 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from router.gateway import Gateway, GraphQLRequest
+from router.gateway import Gateway
+from router.request import GraphQLRequest
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 

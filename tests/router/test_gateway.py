@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from fake_subgraphs import FakeSubgraphs
 
-from router.gateway import Gateway, GatewayRequestError, GraphQLRequest, query_hash
+from router.gateway import Gateway, query_hash
 from router.planning import PlanningError, print_plan
+from router.request import GatewayRequestError, GraphQLRequest
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 
