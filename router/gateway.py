@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from router.authorization import Authorizer, Decision, OperationAuthorization, u
 from router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
 from router.limits import LimitExceeded, OperationLimits, Safelist
 from router.lru_cache import LruCache
+from router.persisted_queries import PersistedQueries
 from router.planning import PlanningError, QueryPlan, QueryPlanner
 from router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
 from router.settings import RouterSettings
@@ -83,12 +83,13 @@ class Gateway:
         )
         self._limits = OperationLimits(settings.limits, supergraph, settings.plan_cache_size)
         manifest = settings.limits.safelist_manifest
-        self._safelist = Safelist.load(manifest) if manifest is not None else None
+        self._persisted = PersistedQueries(
+            Safelist.load(manifest) if manifest is not None else None, settings.plan_cache_size
+        )
         self._documents: LruCache[str, _Document] = LruCache(settings.plan_cache_size)
         self._operations: LruCache[tuple[str, str | None], _Operation] = LruCache(
             settings.plan_cache_size
         )
-        self._persisted: LruCache[str, str] = LruCache(settings.plan_cache_size)
         self._percent_labels = tuple(
             (label, float(label[len("percent(") : -1]))
             for label in supergraph.model.override_labels
@@ -139,7 +140,7 @@ class Gateway:
         read_only: bool,
         identity: Identity,
     ) -> GraphQLResponse:
-        query = self._persisted_query(request)
+        query = self._persisted.query(request)
         if not isinstance(query, str) or not query.strip():
             raise GatewayRequestError(
                 GraphQLResponse.request_error(
@@ -213,44 +214,6 @@ class Gateway:
             errors = [unauthorized_error(list(path)) for path in decision.paths]
             raise GatewayRequestError(GraphQLResponse(None, errors, False, 403, operation.name))
         return decision
-
-    def _persisted_query(self, request: GraphQLRequest) -> str | None:
-        """The query text, read from or stored in the automatic persisted query cache."""
-        persisted = (request.extensions or {}).get("persistedQuery")
-        if self._safelist is not None:
-            digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-            query = self._safelist.resolve(request.query, digest)
-            if query is None:
-                raise GatewayRequestError(
-                    GraphQLResponse.request_error(
-                        "Only the operations of limits.safelist_manifest may run on this router; "
-                        "this one is not among them.",
-                        "PERSISTED_QUERY_NOT_IN_SAFELIST",
-                    )
-                )
-            return query
-        if not isinstance(persisted, dict) or not isinstance(persisted.get("sha256Hash"), str):
-            return request.query
-        digest = str(persisted["sha256Hash"])
-        if request.query is None:
-            query = self._persisted.get(digest)
-            if query is None:
-                # Apollo clients expect a 200 here: they resend the query text on this code.
-                raise GatewayRequestError(
-                    GraphQLResponse.request_error(
-                        "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", 200
-                    )
-                )
-            return query
-        if query_hash(request.query) != digest:
-            raise GatewayRequestError(
-                GraphQLResponse.request_error(
-                    "The persisted query hash does not match the query text.",
-                    "PERSISTED_QUERY_HASH_MISMATCH",
-                )
-            )
-        self._persisted.put(digest, request.query)
-        return request.query
 
     def _document(self, query: str) -> DocumentNode:
         cached = self._documents.get(query)
@@ -355,8 +318,3 @@ def _forwarded(headers: Mapping[str, str]) -> dict[str, str]:
     return {
         name.lower(): value for name, value in headers.items() if name.lower() in _FORWARDED_HEADERS
     }
-
-
-def query_hash(query: str) -> str:
-    """The sha256 hex digest of a query text, as automatic persisted queries name it."""
-    return hashlib.sha256(query.encode()).hexdigest()

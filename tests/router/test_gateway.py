@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fake_subgraphs import FakeSubgraphs
 
-from router.gateway import Gateway, query_hash
+from router.gateway import Gateway
+from router.persisted_queries import query_hash
 from router.planning import PlanningError, print_plan
 from router.request import GatewayRequestError, GraphQLRequest
 from router.settings import RouterSettings

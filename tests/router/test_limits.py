@@ -12,9 +12,9 @@ import orjson
 import pytest
 from fake_subgraphs import FakeSubgraphs
 
-from router.gateway import query_hash
 from router.http import create_router_app
 from router.limits import LimitSettings, RateLimiter, Safelist, SafelistError
+from router.persisted_queries import query_hash
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.dev_issuer import DevIssuer
