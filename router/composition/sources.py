@@ -38,11 +38,17 @@ async def fetch_subgraph_sdl(client: httpx.AsyncClient, url: str) -> str:
         body = response.json()
     except ValueError as error:
         raise SubgraphSdlUnavailable(f"cannot fetch the SDL of {url}: not JSON") from error
-    sdl = ((body.get("data") or {}).get("_service") or {}).get("sdl")
+    sdl = _lookup(body, "data", "_service", "sdl")
     if not isinstance(sdl, str):
-        reason = body.get("errors") or "no data._service.sdl in the response"
+        reason = _lookup(body, "errors") or "no data._service.sdl in the response"
         raise SubgraphSdlUnavailable(f"cannot fetch the SDL of {url}: {reason}")
     return sdl
+
+
+def _lookup(value: object, *keys: str) -> object:
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 def load_subgraph_source(

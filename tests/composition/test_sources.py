@@ -58,6 +58,9 @@ def failing(status: int, body: object) -> httpx.MockTransport:
         (failing(200, {"errors": [{"message": "Cannot query field '_service'"}]}), "_service"),
         (failing(200, {"data": None}), "no data._service.sdl"),
         (httpx.MockTransport(lambda request: httpx.Response(200, text="<html>")), "not JSON"),
+        (failing(200, ["not", "an", "object"]), "no data._service.sdl"),
+        (failing(200, {"data": "text"}), "no data._service.sdl"),
+        (failing(200, {"data": {"_service": ["sdl"]}}), "no data._service.sdl"),
     ],
 )
 async def test_fetch_failures_name_the_url_and_the_reason(
