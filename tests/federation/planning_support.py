@@ -107,12 +107,15 @@ def field_text(name: str, field: GraphQLField, alias: str | None) -> str:
 def selection(draw: st.DrawFn, schema: GraphQLSchema, type_: GraphQLNamedType, depth: int) -> str:
     parts: list[str] = []
     if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
-        names = sorted(type_.fields)
+        names = [*sorted(type_.fields), "__typename"]
         chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))
         for name in chosen:
+            alias = draw(st.sampled_from([None, None, f"x_{name}"]))
+            if name == "__typename":
+                parts.append(f"{alias}: {name}" if alias else name)
+                continue
             field = type_.fields[name]
             target = get_named_type(field.type)
-            alias = draw(st.sampled_from([None, None, f"x_{name}"]))
             text = field_text(name, field, alias)
             if isinstance(target, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
                 if depth <= 0:

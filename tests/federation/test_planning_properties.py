@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from graphql import parse, validate
+from graphql import FieldNode, OperationDefinitionNode, parse, validate
 from hypothesis import HealthCheck, given, settings
 from planning_support import UNPLANNABLE, load_supergraph, operations, planner_for
 
@@ -51,10 +51,14 @@ def test_valid_operations_always_plan(case: tuple[str, str]) -> None:
         assert re.search(UNPLANNABLE[fixture], str(error)), (query, error)
         return
     fetches = _fetches(plan.node)
-    assert fetches, query
+    (operation,) = document.definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    roots = {s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)}
+    assert fetches or roots == {"__typename"}, query
     for fetch in fetches:
         assert fetch.service in supergraph.subgraphs
         parse(fetch.operation)
+        assert "{}" not in fetch.operation, fetch.operation  # an empty selection is invalid
         assert "__schema" not in fetch.operation
         if fetch.requires is not None:
             assert fetch.operation.startswith("query($representations:[_Any!]!")
