@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,8 @@ LineageNodeKind = strawberry.enum(models.LineageNodeKind, description="What a li
 LineageRelation = strawberry.enum(
     models.LineageRelation, description="USED: entity -> activity; GENERATED: activity -> entity."
 )
+# Resolvers ask the graph in a worker thread: a SPARQL query may take a while, and the event
+# loop serves every other request meanwhile.
 KgInfo = Info[RequestContext[KnowledgeGraph], Any]
 
 
@@ -138,9 +141,9 @@ class Dataset:
         )
 
     @classmethod
-    def resolve_reference(cls, info: KgInfo, id: strawberry.ID) -> Dataset | None:
+    async def resolve_reference(cls, info: KgInfo, id: strawberry.ID) -> Dataset | None:
         """The dataset with this id, when the caller may read its project."""
-        found = info.context.backend.dataset(str(id), _viewer(info))
+        found = await asyncio.to_thread(info.context.backend.dataset, str(id), _viewer(info))
         return cls.of(found) if found else None
 
 
@@ -156,20 +159,24 @@ class Project:
         return cls(id=id)
 
     @strawberry.field(description="The project's datasets.")
-    def datasets(self, info: KgInfo) -> list[Dataset]:
+    async def datasets(self, info: KgInfo) -> list[Dataset]:
         """The project's datasets, empty when the caller may not read the project."""
-        found = info.context.backend.project_datasets(str(self.id), _viewer(info))
+        backend = info.context.backend
+        found = await asyncio.to_thread(backend.project_datasets, str(self.id), _viewer(info))
         return [Dataset.of(d) for d in found]
 
     @strawberry.field(description="The project's provenance: files and runs, and their data flow.")
-    def lineage(self, info: KgInfo) -> Lineage:
+    async def lineage(self, info: KgInfo) -> Lineage:
         """The project's lineage graph."""
-        return Lineage.of(info.context.backend.project_lineage(str(self.id), _viewer(info)))
+        backend = info.context.backend
+        found = await asyncio.to_thread(backend.project_lineage, str(self.id), _viewer(info))
+        return Lineage.of(found)
 
     @strawberry.field(description="The project's recorded runs, oldest first.")
-    def activities(self, info: KgInfo) -> list[Activity]:
+    async def activities(self, info: KgInfo) -> list[Activity]:
         """The project's activities."""
-        found = info.context.backend.project_activities(str(self.id), _viewer(info))
+        backend = info.context.backend
+        found = await asyncio.to_thread(backend.project_activities, str(self.id), _viewer(info))
         return [Activity.of(a) for a in found]
 
 
@@ -185,9 +192,10 @@ class User:
         return cls(id=id)
 
     @strawberry.field(description="Runs this user was the agent of, in projects you may read.")
-    def activity(self, info: KgInfo) -> list[Activity]:
+    async def activity(self, info: KgInfo) -> list[Activity]:
         """The user's activities."""
-        found = info.context.backend.user_activities(str(self.id), _viewer(info))
+        backend = info.context.backend
+        found = await asyncio.to_thread(backend.user_activities, str(self.id), _viewer(info))
         return [Activity.of(a) for a in found]
 
 
@@ -199,12 +207,13 @@ class Query:
         description="Datasets of public projects whose name, title or keywords contain "
         "`search` (case-insensitive), by name; `first` is 0 to 100."
     )
-    def datasets(
+    async def datasets(
         self, info: KgInfo, search: str | None = strawberry.UNSET, first: int | None = 20
     ) -> list[Dataset]:
         """Search public datasets."""
         page = PageRequest.of(first, None)
-        found = info.context.backend.search_datasets(search or None, page.first)
+        backend = info.context.backend
+        found = await asyncio.to_thread(backend.search_datasets, search or None, page.first)
         return [Dataset.of(d) for d in found]
 
 

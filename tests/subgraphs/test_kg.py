@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Coroutine
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from subgraphs.common.demo import ALICE, BOB, CAROL, CLIMATE, FLIGHTS, SECRET_NO
 from subgraphs.common.dev_issuer import DevIssuer
 from subgraphs.common.tokens import TokenVerifier
 from subgraphs.kg.app import build_app, build_knowledge_graph
-from subgraphs.kg.demo import FLIGHT_DELAYS
+from subgraphs.kg.backends import Row, Term
+from subgraphs.kg.backends.embedded import EmbeddedTripleStore
+from subgraphs.kg.demo import FLIGHT_DELAYS, seed_demo
 from subgraphs.kg.knowledge_graph import KnowledgeGraph
 from subgraphs.kg.models import ActivityRecord, DatasetRecord, ProjectMetadata, Visibility
 from subgraphs.kg.settings import KgSettings
@@ -252,3 +255,37 @@ def test_indexing_replaces_a_projects_graph(tmp_path: Path) -> None:
     (dataset,) = graph.search_datasets("V2", 20)
     assert (dataset.name, dataset.keywords, dataset.files) == ("flight-delays-v2", ["aviation"], [])
     assert graph.project_activities(FLIGHTS.id, None) == []
+
+
+class ThreadRecordingStore(EmbeddedTripleStore):
+    """An embedded store that notes which thread runs each query."""
+
+    threads: list[int]
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
+        self.threads.append(threading.get_ident())
+        return super().select(query, bindings)
+
+
+async def test_store_queries_run_off_the_event_loop(
+    tmp_path: Path, verifier: TokenVerifier
+) -> None:
+    store = ThreadRecordingStore(tmp_path / "store")
+    store.threads = []
+    graph = KnowledgeGraph(store)
+    seed_demo(graph)
+    app = build_app(KgSettings(data_dir=tmp_path / "kg"), verifier, graph)
+    reps = [
+        project(FLIGHTS.id),
+        {"__typename": "User", "id": ALICE.id},
+        {"__typename": "Dataset", "id": FLIGHT_DELAYS.id},
+    ]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kg") as c:
+        for body in (
+            {"query": ENTITIES, "variables": {"reps": reps}},
+            {"query": "{ datasets { id } }"},
+        ):
+            response = await c.post("/graphql", json=body)
+            assert "errors" not in response.json()
+    graph.close()
+    assert len(store.threads) >= 6 and threading.get_ident() not in store.threads
