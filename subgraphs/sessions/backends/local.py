@@ -87,7 +87,7 @@ class LocalSessionBackend:
                 session_dir, work_dir, free_port(), secrets.token_urlsafe(32)
             )
         except BaseException:
-            shutil.rmtree(session_dir, ignore_errors=True)
+            await asyncio.to_thread(shutil.rmtree, session_dir, ignore_errors=True)
             raise
         session = Session(
             id=session_id,
@@ -118,7 +118,8 @@ class LocalSessionBackend:
         await self._stop(session_id)
         self._servers.pop(session_id, None)
         self._store.remove(session_id)
-        shutil.rmtree(self._session_dir(session_id), ignore_errors=True)
+        # A clone can be large; removing it must not hold up the event loop.
+        await asyncio.to_thread(shutil.rmtree, self._session_dir(session_id), ignore_errors=True)
         log.info("session deleted", extra={"session": session_id})
 
     def session(self, session_id: str, caller: Identity) -> Session | None:
