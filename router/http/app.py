@@ -181,7 +181,7 @@ class GraphQLEndpoint:
 
     def _reject(self, request: Request, rejection: _Rejection, started: float) -> Response:
         self._log(None, request.method, rejection.status, started, 1)
-        return _bad_request(rejection.message, rejection.status)
+        return _error(rejection.message, "BAD_REQUEST", rejection.status)
 
     async def healthz(self, request: Request) -> Response:
         """The router's own health: its supergraph version and the subgraphs it routes to."""
@@ -213,8 +213,9 @@ class GraphQLEndpoint:
             return self._reject(request, _Rejection(str(exc)), started)
         except TokenError as exc:
             self._log(body.get("operationName"), request.method, 401, started, 1)
-            response = _json(
-                {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]},
+            response = _error(
+                str(exc),
+                "UNAUTHENTICATED",
                 401,
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
@@ -227,7 +228,9 @@ class GraphQLEndpoint:
             return limited
         gateway = self.gateway
         if gateway is None:
-            return _bad_request("The router is still starting.", status=503)
+            return _error(
+                "The router is still starting; retry in a moment.", "SERVICE_UNAVAILABLE", 503
+            )
         result = await gateway.execute(
             GraphQLRequest(
                 body.get("query"),
@@ -308,8 +311,11 @@ def _malformed(body: dict[str, Any]) -> str | None:
     return None
 
 
-def _bad_request(message: str, status: int = 400) -> Response:
-    return _json({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}, status)
+def _error(
+    message: str, code: str, status: int, *, headers: dict[str, str] | None = None
+) -> Response:
+    body = GraphQLResponse.request_error(message, code, status).to_dict()
+    return _json(body, status, headers=headers)
 
 
 def _json(

@@ -12,6 +12,7 @@ from fake_subgraphs import SUPERGRAPH_PATH, FakeSubgraphs
 
 from router.http import SupergraphUnavailable, create_router_app
 from router.settings import RouterSettings
+from router.supergraph import Supergraph
 from subgraphs.common.dev_issuer import DevIssuer
 from subgraphs.common.tokens import TokenVerifier
 
@@ -159,6 +160,18 @@ async def test_healthz(router_client: RouterClient) -> None:
     assert body["status"] == "ok"
     assert len(body["supergraph"]) == 64
     assert body["subgraphs"]["reviews"] == "http://reviews/graphql"
+
+
+async def test_a_request_before_the_router_has_started_is_503(
+    supergraph: Supergraph, verifier: TokenVerifier
+) -> None:
+    app = create_router_app(RouterSettings(), supergraph, verifier)
+    transport = httpx.ASGITransport(app=app)  # no lifespan: the gateway is not built yet
+    async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
+        response = await client.post("/graphql", json={"query": "{ me { id } }"})
+
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
 
 
 async def test_valid_token_is_accepted_and_forwarded(
