@@ -9,46 +9,37 @@ import re
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route, request_response
+from sessions_support import (
+    SESSION,
+    Post,
+    git,
+    group_exists,
+    launch,
+    process_exists,
+    serving,
+    session_pid,
+    wait_for_state,
+)
 
-from subgraphs.common.app import BearerAuth
-from subgraphs.common.demo import ALICE, CLIMATE, DEMO_PROJECTS, FLIGHTS, SECRET_NOTES
+from subgraphs.common.demo import ALICE, CLIMATE, FLIGHTS, SECRET_NOTES
 from subgraphs.common.dev_issuer import DevIssuer
 from subgraphs.common.logs import JsonFormatter
 from subgraphs.common.tokens import TokenVerifier
-from subgraphs.sessions.app import build_app
 from subgraphs.sessions.backends.git import clone
-from subgraphs.sessions.backends.project_directory import PROJECT_QUERY, GraphProjectDirectory
 from subgraphs.sessions.backends.store import SessionStore
 from subgraphs.sessions.demo import demo_launchers, seed_demo
 from subgraphs.sessions.models import Session, SessionState
 from subgraphs.sessions.settings import SessionsSettings
 
-Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 FLIGHTS_LAUNCHER, SECRET_LAUNCHER, CLIMATE_LAUNCHER = (launcher.id for launcher in demo_launchers())
 
-LAUNCH = """
-mutation($input: LaunchSessionInput!) {
-  launchSession(input: $input) {
-    session { id name state url startedAt project { id } launcher { id environmentKind }
-              createdBy { id } }
-    errors { code message field }
-  }
-}"""
 DELETE = "mutation($id: ID!) { deleteSession(id: $id) { id errors { code field } } }"
-SESSION = "query($id: ID!) { session(id: $id) { id state url } }"
 ENTITIES = """
 query($reps: [_Any!]!) {
   _entities(representations: $reps) {
@@ -58,15 +49,6 @@ query($reps: [_Any!]!) {
     ... on SessionLauncher { id project { id } }
   }
 }"""
-
-
-def git(*arguments: str, cwd: Path | None = None) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Alice", "-c", "user.email=alice@example.org", *arguments],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture
@@ -83,44 +65,6 @@ def repository(tmp_path: Path) -> Path:
     return bare
 
 
-def router_double(verifier: TokenVerifier, repository: Path, seen: list[str | None]) -> Starlette:
-    """A stand-in for the router's `project` query.
-
-    It follows the supergraph's documented `project` query response: `project` is null when the
-    project does not exist or the caller may not see it (private, not a member); otherwise
-    `id`, `namespace`, `slug`, `repositories` (clone URLs) and `permissions { write }`.
-    """
-
-    async def graphql(request: Request) -> JSONResponse:
-        body = await request.json()
-        assert body["query"] == PROJECT_QUERY
-        seen.append(request.headers.get("authorization"))
-        username = request.scope["state"]["identity"].username
-        project = next((p for p in DEMO_PROJECTS if p.id == body["variables"]["id"]), None)
-        roles = dict(project.members) if project else {}
-        if project is None or (project.visibility != "PUBLIC" and username not in roles):
-            return JSONResponse({"data": {"project": None}})
-        return JSONResponse(
-            {
-                "data": {
-                    "project": {
-                        "id": project.id,
-                        "namespace": project.namespace,
-                        "slug": project.slug,
-                        "repositories": [repository.as_uri()] if project is FLIGHTS else [],
-                        "permissions": {"write": roles.get(username) in ("OWNER", "EDITOR")},
-                    }
-                }
-            }
-        )
-
-    return Starlette(
-        routes=[
-            Route("/graphql", BearerAuth(request_response(graphql), verifier), methods=["POST"])
-        ]
-    )
-
-
 @pytest.fixture
 def settings(tmp_path: Path) -> SessionsSettings:
     return SessionsSettings(data_dir=tmp_path / "sessions", seed_demo=True)
@@ -129,38 +73,6 @@ def settings(tmp_path: Path) -> SessionsSettings:
 @pytest.fixture
 def seen_tokens() -> list[str | None]:
     return []
-
-
-@asynccontextmanager
-async def serving(
-    settings: SessionsSettings,
-    verifier: TokenVerifier,
-    dev_issuer: DevIssuer,
-    repository: Path,
-    seen_tokens: list[str | None],
-) -> AsyncIterator[Post]:
-    """The sessions app from start to shutdown, and a way to send it GraphQL as someone."""
-    router = httpx.ASGITransport(app=router_double(verifier, repository, seen_tokens))
-    directory = GraphProjectDirectory(
-        "http://router/graphql", 5.0, httpx.AsyncClient(transport=router)
-    )
-    app = build_app(settings, verifier, directory)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client,
-    ):
-
-        async def send(query: str, as_user: str | None = None, **variables: Any) -> dict[str, Any]:
-            headers = {"Authorization": f"Bearer {dev_issuer.sign(as_user)}"} if as_user else {}
-            response = await client.post(
-                "/graphql", json={"query": query, "variables": variables}, headers=headers
-            )
-            assert response.status_code == 200, response.text
-            body: dict[str, Any] = response.json()
-            assert "errors" not in body, body["errors"]
-            return body["data"]
-
-        yield send
 
 
 @pytest.fixture
@@ -173,49 +85,6 @@ async def post(
 ) -> AsyncIterator[Post]:
     async with serving(settings, verifier, dev_issuer, repository, seen_tokens) as send:
         yield send
-
-
-async def launch(post: Post, user: str | None, project_id: str, **extra: str) -> dict[str, Any]:
-    payload: dict[str, Any] = (
-        await post(LAUNCH, as_user=user, input={"projectId": project_id, **extra})
-    )["launchSession"]
-    return payload
-
-
-async def wait_for_state(post: Post, session_id: str, state: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        session: dict[str, Any] = (await post(SESSION, as_user="alice", id=session_id))["session"]
-        if session["state"] == state:
-            return session
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"session {session_id} never reached {state}")
-
-
-def process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie has exited already; only its process table entry is left.
-    try:
-        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-
-
-def session_pid(store: SessionStore, session_id: str) -> int:
-    session = store.session(session_id)
-    assert session is not None and session.pid is not None
-    return session.pid
-
-
-def group_exists(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 async def test_service_sdl_is_the_documented_contract(post: Post) -> None:
