@@ -11,12 +11,21 @@ import orjson
 
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+# A Jupyter server's URL carries its token; GitLab tokens have a `gl...-` prefix; python-gitlab
+# and GitLab's API pass tokens as `private_token`, `access_token` or `PRIVATE-TOKEN`.
+_QUERY_TOKEN = re.compile(r"(?i)([?&](?:token|access_token|private_token|oauth_token)=)[^&#\s'\"]+")
+_HEADER_TOKEN = re.compile(
+    r"(?i)((?:private-token|authorization)['\"]?\s*[:=]\s*['\"]?(?:(?:token|bearer)\s+)?)[^\s'\",}]+"
+)
+_GITLAB_TOKEN = re.compile(r"\bgl[a-z]{1,6}-[A-Za-z0-9_-]{16,}")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
 
 
 def redact(text: str) -> str:
-    """The text with bearer tokens and JWTs replaced by a marker."""
-    return _JWT.sub("[redacted-token]", _BEARER.sub(r"\1[redacted]", text))
+    """The text with bearer tokens, JWTs, GitLab tokens and tokens in URLs replaced by a marker."""
+    text = _JWT.sub("[redacted-token]", _BEARER.sub(r"\1[redacted]", text))
+    text = _QUERY_TOKEN.sub(r"\1[redacted]", _HEADER_TOKEN.sub(r"\1[redacted]", text))
+    return _GITLAB_TOKEN.sub("[redacted-token]", text)
 
 
 class JsonFormatter(logging.Formatter):
