@@ -32,6 +32,7 @@ from subgraphs.common.dev_issuer import DevIssuer
 from subgraphs.common.logs import JsonFormatter
 from subgraphs.common.tokens import TokenVerifier
 from subgraphs.sessions.backends.git import clone
+from subgraphs.sessions.backends.jupyter import JupyterServer
 from subgraphs.sessions.backends.store import SessionStore
 from subgraphs.sessions.demo import demo_launchers, seed_demo
 from subgraphs.sessions.models import Session, SessionState
@@ -318,3 +319,8 @@ async def test_start_marks_stale_sessions_stopped_and_kills_orphaned_servers(
         for process in (orphan, bystander):
             process.kill()
             process.wait()
+
+
+def test_a_server_shows_no_token_in_its_repr() -> None:
+    server = JupyterServer(process=None, port=8888, token="s3cret-jupyter-token")  # type: ignore[arg-type]
+    assert "s3cret-jupyter-token" not in repr(server) and "8888" in repr(server)

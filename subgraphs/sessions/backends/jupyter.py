@@ -9,7 +9,7 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -32,7 +32,7 @@ class JupyterServer:
 
     process: asyncio.subprocess.Process
     port: int
-    token: str
+    token: str = field(repr=False)
 
     @property
     def pid(self) -> int:
