@@ -27,6 +27,11 @@ class SessionsSettings(BaseSettings):
         default=False,
         description="Create one LOCAL_JUPYTER launcher per demo project when there is none.",
     )
+    max_live_sessions_per_user: int = Field(
+        default=5,
+        ge=1,
+        description="Most sessions one user may have starting, running or stopping at once.",
+    )
     graph_url: str = Field(
         default="http://127.0.0.1:4000/graphql",
         description="The router's GraphQL URL, asked for a project's repositories at launch.",

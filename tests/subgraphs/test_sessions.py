@@ -324,3 +324,23 @@ async def test_start_marks_stale_sessions_stopped_and_kills_orphaned_servers(
 def test_a_server_shows_no_token_in_its_repr() -> None:
     server = JupyterServer(process=None, port=8888, token="s3cret-jupyter-token")  # type: ignore[arg-type]
     assert "s3cret-jupyter-token" not in repr(server) and "8888" in repr(server)
+
+
+async def test_a_user_may_have_only_so_many_live_sessions(
+    settings: SessionsSettings, verifier: TokenVerifier, dev_issuer: DevIssuer, repository: Path
+) -> None:
+    limited = settings.model_copy(update={"max_live_sessions_per_user": 1})
+    sessions_dir = limited.data_dir / "sessions"
+    async with serving(limited, verifier, dev_issuer, repository, []) as post:
+        first, second = await asyncio.gather(
+            launch(post, "alice", FLIGHTS.id), launch(post, "alice", FLIGHTS.id)
+        )
+        launched, refused = (first, second) if first["session"] else (second, first)
+        assert launched["errors"] == [] and refused["session"] is None
+        assert [e["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+        assert "at most 1 session" in refused["errors"][0]["message"]
+        assert [p.name for p in sessions_dir.iterdir()] == [launched["session"]["id"]]
+        deleted = await post(DELETE, as_user="alice", id=launched["session"]["id"])
+        assert deleted["deleteSession"]["errors"] == []
+        again = await launch(post, "alice", FLIGHTS.id)
+        assert again["errors"] == []

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import shutil
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from subgraphs.sessions.backends import ProjectDirectory
 from subgraphs.sessions.backends.git import clone
 from subgraphs.sessions.backends.jupyter import JupyterServer, free_port, kill_orphan
 from subgraphs.sessions.backends.store import SessionStore
-from subgraphs.sessions.models import Launcher, Session, SessionState
+from subgraphs.sessions.models import Launcher, ProjectInfo, Session, SessionState
 from subgraphs.sessions.settings import SessionsSettings
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class LocalSessionBackend:
         self._servers: dict[str, JupyterServer] = {}
         self._supervisors: dict[str, asyncio.Task[None]] = {}
         self._stopping: set[str] = set()
+        self._launching: Counter[str] = Counter()
 
     def _session_dir(self, session_id: str) -> Path:
         return self._sessions_dir / session_id
@@ -72,6 +74,27 @@ class LocalSessionBackend:
                 f"The project {project.namespace}/{project.slug} has no repository to open.",
                 field="projectId",
             )
+        owner = caller.subject
+        self._check_live_sessions(owner)
+        self._launching[owner] += 1
+        try:
+            return await self._start(owner, project, launcher)
+        finally:
+            self._launching[owner] -= 1
+            if not self._launching[owner]:
+                del self._launching[owner]
+
+    def _check_live_sessions(self, owner: str) -> None:
+        most = self._settings.max_live_sessions_per_user
+        live = sum(s.state.is_live for s in self._store.sessions(owner)) + self._launching[owner]
+        if live >= most:
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                f"You may have at most {most} sessions starting or running at once, and have "
+                f"{live}; delete one (`deleteSession`) before launching another.",
+            )
+
+    async def _start(self, owner: str, project: ProjectInfo, launcher: Launcher | None) -> Session:
         session_id = str(ULID()).lower()
         session_dir = self._session_dir(session_id)
         session_dir.mkdir(parents=True)
@@ -93,7 +116,7 @@ class LocalSessionBackend:
             id=session_id,
             name=f"{project.slug}-{session_id[-6:]}",
             project_id=project.id,
-            owner_id=caller.subject,
+            owner_id=owner,
             state=SessionState.STARTING,
             started_at=datetime.now(UTC),
             launcher_id=launcher.id if launcher else None,
