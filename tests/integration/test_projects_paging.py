@@ -68,13 +68,24 @@ def key(sort: str, node: dict[str, Any]) -> tuple[Any, ...]:
     return (datetime.fromisoformat(node[field]), node["id"])
 
 
+@pytest.fixture(scope="module")
+def paged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Project]]:
+    """A data folder holding the 500 projects, imported once for this module's read-only tests."""
+    data_dir = tmp_path_factory.mktemp("paging")
+    projects = [seeded(i) for i in range(COUNT)]
+    EmbeddedProjectStore(data_dir / "projects").import_projects(projects, Author("paula", ""))
+    return data_dir, projects
+
+
 @pytest.mark.parametrize("sort", ["CREATION_DATE", "CREATION_DATE_DESC", "UPDATED_AT_DESC", "NAME"])
 async def test_every_sort_pages_through_all_projects_once_in_order(
-    sort: str, tmp_path: Path, dev_issuer: DevIssuer, verifier: TokenVerifier
+    sort: str,
+    paged: tuple[Path, list[Project]],
+    dev_issuer: DevIssuer,
+    verifier: TokenVerifier,
 ) -> None:
-    projects = [seeded(i) for i in range(COUNT)]
-    EmbeddedProjectStore(tmp_path / "projects").import_projects(projects, Author("paula", ""))
-    async with inprocess_platform(tmp_path, verifier, subgraphs=("users", "projects")) as platform:
+    data_dir, projects = paged
+    async with inprocess_platform(data_dir, verifier, subgraphs=("users", "projects")) as platform:
         total, nodes = await page_through(platform, dev_issuer.sign("paula"), sort=sort)
         assert total == COUNT
         assert sorted(n["id"] for n in nodes) == sorted(p.id for p in projects)
@@ -87,11 +98,10 @@ async def test_every_sort_pages_through_all_projects_once_in_order(
 
 
 async def test_filters_and_foreign_cursors(
-    tmp_path: Path, dev_issuer: DevIssuer, verifier: TokenVerifier
+    paged: tuple[Path, list[Project]], dev_issuer: DevIssuer, verifier: TokenVerifier
 ) -> None:
-    projects = [seeded(i) for i in range(COUNT)]
-    EmbeddedProjectStore(tmp_path / "projects").import_projects(projects, Author("paula", ""))
-    async with inprocess_platform(tmp_path, verifier, subgraphs=("users", "projects")) as platform:
+    data_dir, _ = paged
+    async with inprocess_platform(data_dir, verifier, subgraphs=("users", "projects")) as platform:
         paula, other = dev_issuer.sign("paula"), dev_issuer.sign("otto")
         owned, _ = await page_through(platform, paula, sort="NAME", role="OWNER")
         assert owned == COUNT
