@@ -67,7 +67,7 @@ class PageRequest:
 
     @classmethod
     def of(cls, first: int | None, after: str | None, default: int = 20) -> PageRequest:
-        """Check the page size (1..100) and decode the cursor."""
+        """Check the page size (0 to 100; `default` when unset) and decode the cursor."""
         size = default if first is None else first
         if not 0 <= size <= MAX_PAGE_SIZE:
             raise DomainError(
