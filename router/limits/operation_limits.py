@@ -86,6 +86,13 @@ class OperationLimits:
                 shape.root_fields,
                 "number of root fields",
             ),
+            (
+                "MAX_FIELDS_EXCEEDED",
+                "max_fields",
+                settings.max_fields,
+                shape.fields,
+                "number of fields, fragments expanded,",
+            ),
         )
         exceeded = [
             LimitExceeded(

@@ -34,6 +34,13 @@ class LimitSettings(BaseSettings):
         description="Fields selected on the operation's root type, fragments expanded "
         "(MAX_ROOT_FIELDS_EXCEEDED).",
     )
+    max_fields: int = Field(
+        default=2_000,
+        ge=0,
+        description="Field selections in an operation, each fragment counted as often as it is "
+        "spread, so that fragments spread within fragments cannot multiply the work of "
+        "authorization and planning (MAX_FIELDS_EXCEEDED).",
+    )
     max_tokens: int = Field(
         default=15_000,
         ge=0,

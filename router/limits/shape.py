@@ -1,4 +1,4 @@
-"""The shape of an operation: depth, aliases and root fields, fragments expanded."""
+"""The shape of an operation: depth, aliases, root fields and fields, fragments expanded."""
 
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ from graphql import (
 
 @dataclass(frozen=True, slots=True)
 class Shape:
-    """How deep, how aliased and how wide (at the root) an operation is."""
+    """How deep, how aliased, how wide (at the root) and how large an operation is."""
 
     depth: int
     aliases: int
     root_fields: int
+    fields: int
 
 
-_EMPTY = Shape(0, 0, 0)
+_EMPTY = Shape(0, 0, 0, 0)
 
 
 def measure(document: DocumentNode, operation: OperationDefinitionNode) -> Shape:
@@ -47,7 +48,7 @@ class _Measurer:
 
     def selection_set(self, selection_set: SelectionSetNode) -> Shape:
         """`root_fields` here is the number of fields at this level."""
-        depth = aliases = fields = 0
+        depth = aliases = here = fields = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 inner = _EMPTY
@@ -55,7 +56,8 @@ class _Measurer:
                     inner = self.selection_set(selection.selection_set)
                 depth = max(depth, inner.depth + 1)
                 aliases += inner.aliases + (selection.alias is not None)
-                fields += 1
+                here += 1
+                fields += inner.fields + 1
                 continue
             if isinstance(selection, InlineFragmentNode):
                 inner = self.selection_set(selection.selection_set)
@@ -65,8 +67,9 @@ class _Measurer:
                 continue
             depth = max(depth, inner.depth)
             aliases += inner.aliases
-            fields += inner.root_fields
-        return Shape(depth, aliases, fields)
+            here += inner.root_fields
+            fields += inner.fields
+        return Shape(depth, aliases, here, fields)
 
     def _fragment(self, name: str) -> Shape:
         known = self._measured.get(name)

@@ -370,6 +370,41 @@ async def test_fragments_spread_exponentially_are_refused(
     async with open_router() as client:
         payload = await _refused(client, {"query": query})
 
-    assert [e["code"] for e in _extensions(payload)] == ["MAX_ROOT_FIELDS_EXCEEDED"]
-    assert _extensions(payload)[0]["measured"] == 2**40
+    assert [(e["code"], e["measured"]) for e in _extensions(payload)] == [
+        ("MAX_ROOT_FIELDS_EXCEEDED", 2**40),
+        ("MAX_FIELDS_EXCEEDED", 2**41),
+    ]
     assert fakes.requests == []
+
+
+async def test_fragments_spread_exponentially_below_the_root_are_refused(
+    open_router: Any, fakes: FakeSubgraphs
+) -> None:
+    fragments = "".join(f"fragment F{i} on User {{ ...F{i + 1} ...F{i + 1} }} " for i in range(40))
+    query = "{ me { ...F0 } } " + fragments + "fragment F40 on User { id }"
+    async with open_router() as client:
+        payload = await _refused(client, {"query": query})
+
+    assert _extensions(payload) == [
+        {
+            "code": "MAX_FIELDS_EXCEEDED",
+            "limit": "max_fields",
+            "maximum": 2000,
+            "measured": 2**40 + 1,
+        }
+    ]
+    assert fakes.requests == []
+
+
+async def test_fields_count_each_fragment_at_each_spread(
+    open_router: Any, fakes: FakeSubgraphs
+) -> None:
+    query = "{ me { ...F ...F } } fragment F on User { id name }"
+    async with open_router(LimitSettings(max_fields=4)) as client:
+        payload = await _refused(client, {"query": query})
+        allowed = await client.post(
+            "/graphql", json={"query": "{ me { ...F } } fragment F on User { id name }"}
+        )
+
+    assert _extensions(payload)[0]["measured"] == 5
+    assert allowed.json() == {"data": {"me": {"id": "u1", "name": "Ann"}}}
