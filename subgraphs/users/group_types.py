@@ -6,6 +6,7 @@ typed `errors` in their payload; the store has then written nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -35,12 +36,11 @@ async def resolve_created_by(root: Group, info: Info) -> User | None:
 
 async def resolve_group_members(root: Group, info: Info) -> list[GroupMember]:
     """Every member with their role, owners included."""
-    return [
-        GroupMember(
-            role=member.role, user=await User.resolve_reference(info, strawberry.ID(member.user_id))
-        )
-        for member in root.record.members
-    ]
+    members = root.record.members
+    users = await asyncio.gather(
+        *(User.resolve_reference(info, strawberry.ID(member.user_id)) for member in members)
+    )
+    return [GroupMember(role=m.role, user=user) for m, user in zip(members, users, strict=True)]
 
 
 @strawberry.federation.type(keys=["id"], description="A group of users; its slug is a namespace.")
