@@ -74,11 +74,6 @@ class Executor:
         self._types = types or TypeIndex(schema)
         self._compiled: LruCache[FetchNode, _CompiledFetch] = LruCache(_COMPILED_CACHE_SIZE)
 
-    @property
-    def types(self) -> TypeIndex:
-        """The type relations of the API schema this executor matches `__typename` against."""
-        return self._types
-
     async def execute(
         self,
         plan: QueryPlan,
