@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from router.auth.oidc import GrantRefused, IssuerUnavailable, LoginError, OidcClient
+from router.auth.oidc import GrantRefused, LoginError, OidcClient
 from router.auth.sessions import PendingLogin, SessionManager, load_session_key
 from router.auth.settings import LoginSettings
 from router.auth.store import MemorySessionStore, SessionStore, SqliteSessionStore
@@ -89,17 +89,15 @@ class BrowserLogin:
         """The access token of the request's session cookie, or None without one.
 
         CsrfRefused when the request could have been sent cross-site; SessionEnded when the
-        cookie names no live session.
+        cookie names no live session; IssuerUnavailable when its expired token cannot be
+        refreshed now.
         """
         session_id = request.cookies.get(self._cookie)
         if not session_id:
             return None
         if not self._preflighted(request):
             raise CsrfRefused(self.csrf_message)
-        try:
-            token = await self._sessions.access_token(session_id)
-        except IssuerUnavailable as exc:
-            raise TokenError(str(exc)) from exc
+        token = await self._sessions.access_token(session_id)
         if token is None:
             raise SessionEnded("Your session has ended; sign in again at /auth/login.")
         return token

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from router.auth import BrowserLogin, CsrfRefused, SessionEnded, SessionStore
+from router.auth import BrowserLogin, CsrfRefused, IssuerUnavailable, SessionEnded, SessionStore
 from router.gateway import Gateway
 from router.http.graphiql import GRAPHIQL_HTML
 from router.http.supergraph_source import load_supergraph
@@ -211,6 +211,10 @@ class GraphQLEndpoint:
                 headers["authorization"] = f"Bearer {token}"
         except CsrfRefused as exc:
             return self._reject(request, _Rejection(str(exc)), started)
+        except IssuerUnavailable as exc:
+            # The session may well be alive: a 401 would send the browser to a login that fails.
+            self._log(body.get("operationName"), request.method, 503, started, 1)
+            return _error(str(exc), "IDENTITY_PROVIDER_UNAVAILABLE", 503)
         except TokenError as exc:
             self._log(body.get("operationName"), request.method, 401, started, 1)
             response = _error(

@@ -10,8 +10,10 @@ import asyncio
 import html
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -24,6 +26,7 @@ from oidc.provider import OidcProvider
 from pydantic import SecretStr
 
 from router.auth import LoginSettings, MemorySessionStore, SessionStore
+from router.auth.oidc import IssuerUnavailable, OidcClient, TokenSet
 from router.auth.sessions import SealedStore, Session, load_session_key
 from router.http import create_router_app
 from router.settings import RouterSettings
@@ -404,6 +407,33 @@ async def test_a_session_the_issuer_ended_is_refused_and_its_cookie_dropped(
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert "session has ended" in response.json()["errors"][0]["message"]
     assert cookie_after is None
+    assert fakes.requests == []
+
+
+async def test_a_session_whose_token_cannot_be_refreshed_while_the_issuer_is_down_is_503(
+    idp: OidcProvider,
+    supergraph: Supergraph,
+    fakes: FakeSubgraphs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def unreachable(self: OidcClient, tokens: TokenSet) -> TokenSet:
+        raise IssuerUnavailable("The identity provider could not be reached; try again later.")
+
+    async with browser(idp, supergraph, fakes, tmp_path) as b:
+        await b.sign_in()
+        session = await b.session()
+        assert session is not None and b.store is not None
+        expired = replace(session, tokens=replace(session.tokens, expires_at=time.time() - 1))
+        sealed = SealedStore(b.store, load_session_key(b.login_settings))
+        await sealed.put("session", b.client.cookies[COOKIE], expired.to_json(), 600)
+        monkeypatch.setattr(OidcClient, "refresh", unreachable)
+        response = await b.graphql()
+        cookie_after = b.client.cookies.get(COOKIE)
+
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "IDENTITY_PROVIDER_UNAVAILABLE"
+    assert cookie_after is not None
     assert fakes.requests == []
 
 
