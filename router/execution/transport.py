@@ -48,6 +48,12 @@ class SubgraphTransport:
     ) -> None:
         self._urls = dict(urls)
         overrides = timeouts or {}
+        unknown = sorted(set(overrides) - set(self._urls))
+        if unknown:
+            raise ValueError(
+                f"subgraph_timeouts names no subgraph of the supergraph: {', '.join(unknown)} "
+                f"(its subgraphs: {', '.join(sorted(self._urls))})."
+            )
         self._timeouts = {name: overrides.get(name, timeout_seconds) for name in self._urls}
         self._client = httpx.AsyncClient(
             transport=transport,

@@ -218,6 +218,15 @@ async def test_slow_subgraph_times_out(supergraph: Supergraph, fakes: FakeSubgra
     await gateway.aclose()
 
 
+def test_a_timeout_for_an_unknown_subgraph_fails_at_start(
+    supergraph: Supergraph, fakes: FakeSubgraphs
+) -> None:
+    settings = RouterSettings(subgraph_timeouts={"acounts": 1.0})
+
+    with pytest.raises(ValueError, match=r"subgraph_timeouts .*: acounts \(its subgraphs: acc"):
+        Gateway(supergraph, settings, fakes.transport)
+
+
 async def test_planning_error_is_coded(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: Any, **kwargs: Any) -> None:
         raise PlanningError("cannot resolve field Query.me")
