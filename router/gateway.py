@@ -154,25 +154,7 @@ class Gateway:
         if limits.exceeded:
             raise GatewayRequestError(_refused(limits.exceeded, definition))
         operation = self._operation(query, request.operation_name or None)
-        kind = operation.definition.operation
-        if read_only and kind is not OperationType.QUERY:
-            raise GatewayRequestError(
-                GraphQLResponse.request_error(
-                    f"Only queries may be sent with GET; send this {kind.value} with POST.",
-                    "METHOD_NOT_ALLOWED",
-                    405,
-                    operation_name=operation.name,
-                )
-            )
-        if kind is OperationType.SUBSCRIPTION:
-            raise GatewayRequestError(
-                GraphQLResponse.request_error(
-                    "Subscriptions are not supported by this router.",
-                    "OPERATION_NOT_SUPPORTED",
-                    400,
-                    operation_name=operation.name,
-                )
-            )
+        _check_kind(operation, read_only)
         if not isinstance(request.variables, dict | None):
             raise GatewayRequestError(
                 GraphQLResponse.request_error(
@@ -299,6 +281,28 @@ def _select_operation(
             "OPERATION_RESOLUTION_FAILURE",
         )
     )
+
+
+def _check_kind(operation: _Operation, read_only: bool) -> None:
+    kind = operation.definition.operation
+    if read_only and kind is not OperationType.QUERY:
+        raise GatewayRequestError(
+            GraphQLResponse.request_error(
+                f"Only queries may be sent with GET; send this {kind.value} with POST.",
+                "METHOD_NOT_ALLOWED",
+                405,
+                operation_name=operation.name,
+            )
+        )
+    if kind is OperationType.SUBSCRIPTION:
+        raise GatewayRequestError(
+            GraphQLResponse.request_error(
+                "Subscriptions are not supported by this router.",
+                "OPERATION_NOT_SUPPORTED",
+                400,
+                operation_name=operation.name,
+            )
+        )
 
 
 def _refused(
