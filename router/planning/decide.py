@@ -11,12 +11,12 @@ so shareable fields stay in the fetch that is already planned.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import TypeAlias
 
+from router.planning.chosen_plan import FieldPlan, FragmentPlan, JumpPlan, PlanItem, SelectionPlan
 from router.planning.errors import PlanningError
-from router.planning.graph import HOP_COST, Hop, QueryGraph, field_named_type, provided_children
-from router.planning.operation import OpField, OpFragment, OpItem, merge_items, parse_selection
+from router.planning.graph import HOP_COST, Hop, QueryGraph
+from router.planning.operation import OpField, OpItem, merge_items, parse_selection
 from router.planning.positions import (
     Position,
     field_names,
@@ -26,69 +26,20 @@ from router.planning.positions import (
     split_abstract,
     split_interface_object,
 )
-from router.supergraph.model import FieldInGraph, TypeKind
+from router.planning.reachability import Reachability
+from router.supergraph.model import FieldInGraph
 
 Guard: TypeAlias = frozenset[tuple[str, str]]
 Route: TypeAlias = tuple[str, ...]
 
-
-@dataclass(frozen=True, slots=True)
-class FieldPlan:
-    """How one field is fetched: by `graph`, after `hops`, or through `@requires` inputs.
-
-    With `requirement`, the inputs (`representation`: re-entry key plus required fields) are
-    planned at the current position first, then `graph` is entered as `entity_type`.
-    """
-
-    field: OpField
-    graph: str
-    hops: tuple[Hop, ...] = ()
-    requirement: SelectionPlan | None = None
-    representation: tuple[OpItem, ...] = ()
-    entity_type: str | None = None
-    children: SelectionPlan | None = None
-    list_depth: int = 0
-    graph_type: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class FragmentPlan:
-    """Selections that apply only to objects of the concrete type `type_name`."""
-
-    type_name: str
-    body: SelectionPlan
-
-
-@dataclass(frozen=True, slots=True)
-class JumpPlan:
-    """An entity move at the current position, then `body` in the subgraph entered."""
-
-    hops: tuple[Hop, ...]
-    body: SelectionPlan
-
-
-PlanItem: TypeAlias = FieldPlan | FragmentPlan | JumpPlan
-
-
-@dataclass(frozen=True, slots=True)
-class SelectionPlan:
-    """The chosen plan of a selection set at one position, with its total cost."""
-
-    position: Position
-    items: tuple[PlanItem, ...]
-    cost: int
-
-
 _Offer: TypeAlias = Callable[[list[FieldPlan], int, "tuple[Route, ...]"], None]
 
 
-class Decider:
+class Decider(Reachability):
     """Chooses the cheapest plan of each selection; one instance serves one `plan` call."""
 
     def __init__(self, graph: QueryGraph, labels: frozenset[str]) -> None:
-        self.graph = graph
-        self.model = graph.model
-        self.labels = labels
+        super().__init__(graph, labels)
         self.memo: dict[tuple[Position, int, Guard], SelectionPlan | None] = {}
         self.keep: list[tuple[OpItem, ...]] = []
         self.failure = ""
@@ -183,31 +134,6 @@ class Decider:
             )
         return best
 
-    def _safe_on_interface(self, position: Position, field: str) -> bool:
-        """Whether the subgraph resolves `field` on the abstract type for every runtime type."""
-        if self.model.field(position.type_name, field) is None:
-            return False
-        return all(
-            self._direct(position.at(t), field) is not None
-            for t in (position.type_name, *position.possible)
-        )
-
-    def _direct(
-        self, position: Position, field: str
-    ) -> tuple[FieldInGraph, tuple[OpItem, ...]] | None:
-        """The declaration and provided children when the position's subgraph has the field."""
-        if position.graph is None:
-            return None
-        declared = self.graph.field_in(position.type_name, field, position.graph)
-        provided = provided_children(position.provided, self.model, position.type_name, field)
-        if provided is not None:
-            return None if declared is None else (declared, provided)
-        if declared is None:
-            return None
-        if not declared.resolvable(self.labels) or declared.requires:
-            return None
-        return declared, ()
-
     def _children(
         self,
         parent: Position,
@@ -222,58 +148,6 @@ class Decider:
             return None, 0
         plan = self.selection(position, field.items, guard)
         return None if plan is None else (plan, plan.cost)
-
-    def _child_position(
-        self,
-        parent: Position,
-        parent_type: str,
-        field: str,
-        declared: FieldInGraph,
-        provided: tuple[OpItem, ...],
-    ) -> Position | None:
-        """Where a field's selections are planned, or None for a leaf field.
-
-        `peers` are the subgraphs that could equally have returned the value on this path. A
-        union there only yields the members every peer knows, so the response has the same
-        shape whichever subgraph the plan uses (the other members get `__typename` only).
-        """
-        info = self.model.field(parent_type, field)
-        if info is None or not self.model.is_composite(info.named_type):
-            return None
-        if not provided and declared.provides:
-            provided = parse_selection(declared.provides)
-        graph = declared.graph
-        resolvers = {d.graph for d in self.graph.output_graphs(parent_type, field, self.labels)}
-        reachable = parent.peers | set(self.graph.routes.get((parent_type, graph), {}))
-        peers = frozenset((resolvers & reachable) | {graph})
-        position = position_for(
-            self.model, info.named_type, graph, field_named_type(self.model, declared), provided
-        )
-        narrowed = position.possible
-        if self.model.types[info.named_type].kind is TypeKind.UNION:
-            for peer in peers - {graph}:
-                other = info.graphs.get(peer)
-                peer_type = (
-                    info.named_type if other is None else field_named_type(self.model, other)
-                )
-                narrowed &= self.model.possible_types_in(peer_type, peer)
-        return replace(position, possible=narrowed, peers=peers)
-
-    def _declarations(self, position: Position, field: str) -> list[tuple[FieldInGraph, str]]:
-        """(declaration, entity type) pairs of subgraphs that may return the field."""
-        found = [
-            (d, position.type_name)
-            for d in self.graph.output_graphs(position.type_name, field, self.labels)
-        ]
-        info = self.model.types.get(position.type_name)
-        if position.graph is None or info is None or info.kind is not TypeKind.OBJECT:
-            return found
-        for interface in self.graph.interfaces(position.type_name):
-            for graph in sorted(self.model.types[interface].interface_object_graphs):
-                declared = self.graph.field_in(interface, field, graph)
-                if declared is not None and declared.resolvable(self.labels):
-                    found.append((declared, interface))
-        return found
 
     def _field(
         self, position: Position, field: OpField, entered: set[Route], guard: Guard
@@ -343,48 +217,6 @@ class Decider:
         for route in routes:
             entered.update(route[: i + 1] for i in range(len(route)))
         return plans, cost
-
-    def _hops(self, position: Position, target_graph: str, target: str) -> tuple[Hop, ...] | None:
-        if position.graph is None:
-            return ()
-        if target == position.type_name:
-            route = self.graph.route(target, position.graph, target_graph)
-            if route is not None or not position.provided:
-                return route
-        for key in self.graph.re_entry_keys(target, target_graph):
-            if self._supplies(position, key.items):
-                as_type = None if target == position.type_name else target
-                return (Hop(target_graph, key.key, key.items, as_type=as_type),)
-        return None
-
-    def _supplies(self, position: Position, items: tuple[OpItem, ...]) -> bool:
-        """Whether the position's subgraph returns these key fields here (provided included)."""
-        graph = position.graph
-        for item in items:
-            if isinstance(item, OpFragment):
-                if not self._supplies(position.at(item.type_condition), item.items):
-                    return False
-                continue
-            info = self.model.field(position.type_name, item.name)
-            declared = self.graph.field_in(position.type_name, item.name, graph or "")
-            provided = provided_children(
-                position.provided, self.model, position.type_name, item.name
-            )
-            if info is None or graph is None:
-                return False
-            if provided is None and (declared is None or declared.external):
-                return False
-            if item.items:
-                child = self._child_position(
-                    position,
-                    position.type_name,
-                    item.name,
-                    declared or FieldInGraph(graph, info.type),
-                    provided or (),
-                )
-                if child is None or not self._supplies(child, item.items):
-                    return False
-        return True
 
     def _entry_cost(self, hops: tuple[Hop, ...], route: Route, entered: set[Route]) -> int:
         if not hops:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from router.planning.decide import FieldPlan, FragmentPlan, JumpPlan, SelectionPlan
+from router.planning.chosen_plan import FieldPlan, FragmentPlan, JumpPlan, SelectionPlan
 from router.planning.graph import Hop
 from router.planning.nodes import (
     FieldKey,

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 
 from graphql import DocumentNode, print_ast
 
-from router.planning.decide import Decider, FieldPlan
+from router.planning.chosen_plan import FieldPlan
+from router.planning.decide import Decider
 from router.planning.emit import emit_plan
 from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGraph
