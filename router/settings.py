@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from router.auth.settings import LoginSettings
@@ -64,6 +64,18 @@ class RouterSettings(BaseSettings):
     graphiql: bool = Field(
         default=True, description="Serve the GraphiQL page to browsers that GET /graphql."
     )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="The Redis server that replicas share sessions and rate buckets on when "
+        "`RENKU_FED_ROUTER_LOGIN_STORE` or `RENKU_FED_ROUTER_LIMITS_RATE_STORE` is `redis`: "
+        "`redis://[:password@]host:6379/0`, `rediss://` for TLS; query parameters such as "
+        "`?socket_timeout=2` tune the client.",
+    )
+    redis_key_prefix: str = Field(
+        default="renku-fed:router:",
+        description="Starts every key the router writes to Redis, so that several deployments "
+        "can share one server.",
+    )
     login: LoginSettings = Field(
         default_factory=LoginSettings,
         description="Browser login and cookie sessions (`RENKU_FED_ROUTER_LOGIN_*`); off until "
@@ -79,3 +91,17 @@ class RouterSettings(BaseSettings):
         description="Enforcement of @authenticated, @requiresScopes and @policy: policy "
         "evaluator, reject mode, errors (`RENKU_FED_ROUTER_AUTHORIZATION_*`).",
     )
+
+    @model_validator(mode="after")
+    def _redis_url_when_chosen(self) -> RouterSettings:
+        chosen = [
+            f"{variable}=redis"
+            for variable, store in (
+                ("RENKU_FED_ROUTER_LOGIN_STORE", self.login.store),
+                ("RENKU_FED_ROUTER_LIMITS_RATE_STORE", self.limits.rate_store),
+            )
+            if store == "redis"
+        ]
+        if chosen and self.redis_url is None:
+            raise ValueError(f"RENKU_FED_ROUTER_REDIS_URL must be set with {' and '.join(chosen)}")
+        return self

@@ -48,6 +48,8 @@ class BrowserLogin:
         store: SessionStore | None = None,
         client: httpx.AsyncClient | None = None,
     ) -> None:
+        if store is None and settings.store == "redis":
+            raise ValueError("the `redis` session store is passed in by create_router_app")
         self._settings = settings
         self._verifier = verifier
         self._oidc = OidcClient(auth, settings, client)

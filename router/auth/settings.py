@@ -49,8 +49,9 @@ class LoginSettings(BaseSettings):
     )
     store: str = Field(
         default="memory",
-        description="`memory` (sessions end when the router stops) or `sqlite` (one router, "
-        "sessions survive restarts, in `data_dir`/sessions.sqlite3).",
+        description="`memory` (sessions end when the router stops), `sqlite` (one router, "
+        "sessions survive restarts, in `data_dir`/sessions.sqlite3) or `redis` (several "
+        "replicas share them at `RENKU_FED_ROUTER_REDIS_URL`; set the same `session_key` on each).",
     )
     cookie_name: str = Field(
         default="__Host-renku-session",
@@ -95,8 +96,8 @@ class LoginSettings(BaseSettings):
     @field_validator("store")
     @classmethod
     def _known_store(cls, value: str) -> str:
-        if value not in ("memory", "sqlite"):
-            raise ValueError("must be `memory` or `sqlite`")
+        if value not in ("memory", "sqlite", "redis"):
+            raise ValueError("must be `memory`, `sqlite` or `redis`")
         return value
 
     @model_validator(mode="after")

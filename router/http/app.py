@@ -23,6 +23,7 @@ from router.gateway import Gateway
 from router.http.graphiql import GRAPHIQL_HTML
 from router.http.supergraph_source import load_supergraph
 from router.limits import RateLimiter, client_key
+from router.redis_stores import RedisBucketStore, RedisSessionStore, redis_client
 from router.request import GraphQLRequest, GraphQLResponse
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
@@ -53,6 +54,10 @@ def create_router_app(
     """
     auth = auth_settings or AuthSettings()
     verifier = verifier or TokenVerifier(auth)
+    redis = redis_client(settings)
+    prefix = settings.redis_key_prefix
+    if session_store is None and redis is not None and settings.login.store == "redis":
+        session_store = RedisSessionStore(redis, f"{prefix}sessions:")
     login = (
         BrowserLogin(settings.login, auth, verifier, store=session_store)
         if settings.login.enabled
@@ -60,7 +65,12 @@ def create_router_app(
     )
     limits = settings.limits
     if rate_limiter is None and limits.rate_per_second:
-        rate_limiter = RateLimiter(limits.rate_per_second, limits.rate_burst)
+        buckets = (
+            RedisBucketStore(redis, f"{prefix}rate:")
+            if redis is not None and limits.rate_store == "redis"
+            else None
+        )
+        rate_limiter = RateLimiter(limits.rate_per_second, limits.rate_burst, buckets)
     endpoint = GraphQLEndpoint(settings, verifier, login, rate_limiter)
 
     @asynccontextmanager
@@ -79,6 +89,8 @@ def create_router_app(
             await gateway.aclose()
             if login is not None:
                 await login.aclose()
+            if redis is not None:
+                await redis.aclose()
 
     middleware = []
     if settings.cors_origins:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -68,6 +69,11 @@ class LimitSettings(BaseSettings):
         default=100,
         ge=1,
         description="Requests one client may send at once before rate_per_second applies.",
+    )
+    rate_store: Literal["memory", "redis"] = Field(
+        default="memory",
+        description="Where the rate buckets are kept: `memory` (each replica counts alone) or "
+        "`redis` (replicas share one limit at `RENKU_FED_ROUTER_REDIS_URL`).",
     )
     client_ip_header: str = Field(
         default="",

@@ -105,7 +105,7 @@ def test_login_settings_refuse_an_insecure_host_cookie_and_unknown_stores() -> N
         LoginSettings(cookie_secure=False)
     assert LoginSettings(cookie_secure=False, cookie_name="renku-session").cookie_name
     with pytest.raises(ValidationError, match="memory"):
-        LoginSettings(store="redis")
+        LoginSettings(store="etcd")
     assert not LoginSettings().enabled and LoginSettings(client_id="renku").enabled
     headers = LoginSettings(csrf_headers=[" X-Renku-CSRF ", ""]).csrf_headers
     assert headers == ["x-renku-csrf"]
