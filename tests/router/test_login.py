@@ -33,6 +33,8 @@ from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.settings import AuthSettings
 
+pytest_plugins = ["services.redis"]
+
 ROUTER = "https://router.test"
 COOKIE = "__Host-renku-session"
 ME = {"query": "{ me { name } }"}
@@ -93,6 +95,7 @@ async def browser(
     fakes: FakeSubgraphs,
     data_dir: Path,
     session_store: SessionStore | None = None,
+    redis_url: str | None = None,
     **login: Any,
 ) -> AsyncIterator[Browser]:
     """A started router that signs browsers in at `idp`, and a browser in front of it."""
@@ -106,7 +109,7 @@ async def browser(
     if session_store is None and settings.store == "memory":
         session_store = MemorySessionStore()
     app = create_router_app(
-        RouterSettings(login=settings),
+        RouterSettings(login=settings, redis_url=SecretStr(redis_url) if redis_url else None),
         supergraph,
         transport=fakes.transport,
         auth_settings=AuthSettings(issuer=idp.issuer, audiences=["renku"]),
@@ -174,6 +177,30 @@ async def test_browser_login_then_cookie_request_reaches_the_subgraph_with_a_bea
     token = forwarded_token(fakes)
     assert jwt.decode(token, options={"verify_signature": False})["sub"] == idp.users["alice"].sub
     assert session is not None and session.tokens.access_token == token
+
+
+async def test_a_session_started_at_one_replica_is_served_by_another_sharing_redis(
+    idp: OidcProvider,
+    supergraph: Supergraph,
+    fakes: FakeSubgraphs,
+    tmp_path: Path,
+    redis_url: str,
+) -> None:
+    # Both replicas read the session key from the same data_dir, as if it were configured.
+    replica = {"redis_url": redis_url, "store": "redis"}
+    async with (
+        browser(idp, supergraph, fakes, tmp_path, **replica) as first,
+        browser(idp, supergraph, fakes, tmp_path, **replica) as second,
+    ):
+        await first.sign_in()
+        second.client.cookies = first.client.cookies
+        served = await second.graphql()
+        logout = await second.client.post(f"{ROUTER}/auth/logout", follow_redirects=False)
+        after_logout = await first.graphql()
+
+    assert served.json() == {"data": {"me": {"name": "Ann"}}}
+    assert logout.status_code == 303
+    assert after_logout.status_code == 401
 
 
 async def test_sessions_are_stored_encrypted_under_hashed_ids(
