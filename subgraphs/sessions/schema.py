@@ -10,7 +10,7 @@ from strawberry.federation.schema_directives import Authenticated
 from strawberry.types import Info
 
 from subgraphs.common.app import RequestContext, mask_errors
-from subgraphs.common.errors import DomainError, ErrorCode, UserError
+from subgraphs.common.errors import DomainError, UserError
 from subgraphs.sessions import models
 from subgraphs.sessions.backends import SessionBackend
 
@@ -219,11 +219,8 @@ class Mutation:
     )
     async def delete_session(self, info: SessionsInfo, id: strawberry.ID) -> DeleteSessionPayload:
         """Delete a session of the caller's."""
-        identity = info.context.identity
         try:
-            if not identity.is_authenticated:
-                raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to delete a session.")
-            await info.context.backend.delete(identity, str(id))
+            await info.context.backend.delete(info.context.identity, str(id))
         except DomainError as error:
             return DeleteSessionPayload(id=None, errors=[UserError.from_domain(error)])
         return DeleteSessionPayload(id=id, errors=[])

@@ -134,6 +134,8 @@ class LocalSessionBackend:
 
     async def delete(self, caller: Identity, session_id: str) -> None:
         """Stop the caller's session, then forget it and its folder."""
+        if caller.subject is None:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to delete a session.")
         session = self.session(session_id, caller)
         if session is None:
             raise DomainError(ErrorCode.NOT_FOUND, f"You have no session {session_id!r}.", "id")
