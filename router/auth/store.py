@@ -1,22 +1,8 @@
 """Where browser sessions are kept: a small key-value protocol with expiry, and two stores.
 
 Values arrive here already encrypted and keys are hashes of the session ids, so a store never
-holds a token or a cookie value in clear. Several router replicas need a shared store; Redis
-fits the protocol in a few lines with `redis.asyncio` (not a dependency of the router)::
-
-    class RedisSessionStore:
-        def __init__(self, redis: redis.asyncio.Redis) -> None:
-            self._redis = redis
-        async def get(self, key: str) -> bytes | None:
-            return await self._redis.get(key)
-        async def put(self, key: str, value: bytes, ttl_seconds: float) -> None:
-            await self._redis.set(key, value, px=max(1, int(ttl_seconds * 1000)))
-        async def delete(self, key: str) -> None:
-            await self._redis.delete(key)
-        async def aclose(self) -> None:
-            await self._redis.aclose()
-
-and is passed to `create_router_app(..., session_store=RedisSessionStore(...))`.
+holds a token or a cookie value in clear. Several router replicas share the Redis store of
+`router.redis_stores`.
 """
 
 from __future__ import annotations
