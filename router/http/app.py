@@ -28,7 +28,14 @@ from router.request import GraphQLRequest, GraphQLResponse
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import ANONYMOUS, Identity, TokenError, TokenVerifier, bearer_token
+from subgraphs.common.tokens import (
+    ANONYMOUS,
+    Identity,
+    IssuerUnreachable,
+    TokenError,
+    TokenVerifier,
+    bearer_token,
+)
 
 log = logging.getLogger("router.http")
 
@@ -223,8 +230,8 @@ class GraphQLEndpoint:
                 headers["authorization"] = f"Bearer {token}"
         except CsrfRefused as exc:
             return self._reject(request, _Rejection(str(exc)), started)
-        except IssuerUnavailable as exc:
-            # The session may well be alive: a 401 would send the browser to a login that fails.
+        except (IssuerUnavailable, IssuerUnreachable) as exc:
+            # The token may well be valid: a 401 would send the client to a login that fails.
             self._log(body.get("operationName"), request.method, 503, started, 1)
             return _error(str(exc), "IDENTITY_PROVIDER_UNAVAILABLE", 503)
         except TokenError as exc:

@@ -20,7 +20,14 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors
 
 from subgraphs.common.errors import DomainError
-from subgraphs.common.tokens import ANONYMOUS, Identity, TokenError, TokenVerifier, bearer_token
+from subgraphs.common.tokens import (
+    ANONYMOUS,
+    Identity,
+    IssuerUnreachable,
+    TokenError,
+    TokenVerifier,
+    bearer_token,
+)
 
 B = TypeVar("B")
 log = logging.getLogger(__name__)
@@ -87,21 +94,22 @@ class BearerAuth:
         try:
             token = bearer_token(authorization)
             identity = await self._verifier.verify(token) if token else ANONYMOUS
+        except IssuerUnreachable as exc:
+            await refusal(str(exc), "IDENTITY_PROVIDER_UNAVAILABLE", 503)(scope, receive, send)
+            return
         except TokenError as exc:
-            await unauthenticated(str(exc))(scope, receive, send)
+            await refusal(str(exc), "UNAUTHENTICATED", 401)(scope, receive, send)
             return
         scope.setdefault("state", {})["identity"] = identity
         await self._app(scope, receive, send)
 
 
-def unauthenticated(message: str) -> Response:
-    """A 401 GraphQL response with `extensions.code` UNAUTHENTICATED."""
-    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+def refusal(message: str, code: str, status: int) -> Response:
+    """A GraphQL error response refusing the request before any resolver runs."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else {}
     return Response(
-        orjson.dumps(body),
-        status_code=401,
-        media_type="application/json",
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
     )
 
 

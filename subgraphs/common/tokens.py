@@ -20,6 +20,10 @@ class TokenError(Exception):
     """A bearer token was refused; the message says why and is safe to show to the client."""
 
 
+class IssuerUnreachable(TokenError):
+    """The token could not be checked because the issuer's keys could not be fetched."""
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who is calling: the token's subject and claims, or anonymous."""
@@ -95,7 +99,7 @@ class JwksCache:
         if found is not None:
             return found
         if self._unreachable:
-            raise TokenError(
+            raise IssuerUnreachable(
                 f"The identity provider {self._settings.issuer} could not be reached to check "
                 "the token; try again later."
             )

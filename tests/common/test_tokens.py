@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import jwt
 import pytest
+import strawberry
 
+from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.dev_issuer import DevIssuer, dev_subject
-from subgraphs.common.tokens import TokenError, TokenVerifier, bearer_token
+from subgraphs.common.settings import AuthSettings
+from subgraphs.common.tokens import IssuerUnreachable, TokenError, TokenVerifier, bearer_token
 
 
 async def test_valid_token_gives_identity(dev_issuer: DevIssuer, verifier: TokenVerifier) -> None:
@@ -42,3 +46,36 @@ def test_bearer_header_parsing() -> None:
     assert bearer_token("Bearer abc") == "abc"
     with pytest.raises(TokenError, match="Bearer"):
         bearer_token("Basic abc")
+
+
+async def test_unreachable_issuer_is_not_a_bad_token(dev_issuer: DevIssuer) -> None:
+    closed = AuthSettings(issuer="http://127.0.0.1:9/realms/renku", http_timeout_seconds=1)
+    with pytest.raises(IssuerUnreachable, match="could not be reached"):
+        await TokenVerifier(closed).verify(dev_issuer.sign("alice"))
+
+
+async def test_subgraph_answers_503_when_the_issuer_is_down(dev_issuer: DevIssuer) -> None:
+    closed = AuthSettings(issuer="http://127.0.0.1:9/realms/renku", http_timeout_seconds=1)
+    app = create_subgraph_app(
+        service="probe", schema=_schema(), backend=None, verifier=TokenVerifier(closed)
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://probe"
+    ) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ ping }"},
+            headers={"Authorization": f"Bearer {dev_issuer.sign('alice')}"},
+        )
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "IDENTITY_PROVIDER_UNAVAILABLE"
+
+
+def _schema() -> strawberry.Schema:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def ping(self) -> str:
+            return "pong"
+
+    return strawberry.Schema(query=Query)

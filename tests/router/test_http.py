@@ -14,6 +14,7 @@ from router.http import SupergraphUnavailable, create_router_app
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
 from subgraphs.common.dev_issuer import DevIssuer
+from subgraphs.common.settings import AuthSettings
 from subgraphs.common.tokens import TokenVerifier
 
 GRAPHQL_JSON = "application/graphql-response+json"
@@ -365,3 +366,24 @@ async def test_rejected_requests_are_logged(
 
     statuses = [r.__dict__["status"] for r in caplog.records if r.getMessage() == "graphql request"]
     assert statuses == [400]
+
+
+async def test_issuer_down_is_503_not_401(
+    supergraph: Supergraph, fakes: FakeSubgraphs, dev_issuer: DevIssuer
+) -> None:
+    closed = AuthSettings(issuer="http://127.0.0.1:9/realms/renku", http_timeout_seconds=1)
+    app = create_router_app(
+        RouterSettings(), supergraph, TokenVerifier(closed), transport=fakes.transport
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client,
+    ):
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Authorization": f"Bearer {dev_issuer.sign('alice')}"},
+        )
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "IDENTITY_PROVIDER_UNAVAILABLE"
+    assert fakes.requests == []
