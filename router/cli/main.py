@@ -220,26 +220,34 @@ def _compose(args: argparse.Namespace) -> int:
 
 def _router(args: argparse.Namespace) -> int:
     import uvicorn
+    from pydantic import ValidationError
 
     from router.cli.up import PlatformError, ensure_port_free
     from router.http import create_router_app
     from router.settings import RouterSettings
+    from router.supergraph import Supergraph, SupergraphError
     from subgraphs.common.logs import configure_logging
 
     if args.supergraph is None and not args.subgraphs:
         raise CommandError("give --supergraph FILE or at least one --subgraph NAME=URL.")
     try:
         ensure_port_free(args.host, args.port, "the router")
-    except PlatformError as exc:
+        settings = RouterSettings(
+            host=args.host,
+            port=args.port,
+            supergraph_path=args.supergraph,
+            subgraphs=dict(args.subgraphs),
+        )
+        supergraph = (
+            Supergraph.parse(_read(args.supergraph, "supergraph")) if args.supergraph else None
+        )
+    except (PlatformError, SupergraphError) as exc:
         raise CommandError(str(exc)) from exc
+    except ValidationError as exc:
+        raise CommandError(f"invalid RENKU_FED_ROUTER_* setting: {exc}") from exc
     configure_logging("router")
-    settings = RouterSettings(
-        host=args.host,
-        port=args.port,
-        supergraph_path=args.supergraph,
-        subgraphs=dict(args.subgraphs),
-    )
-    uvicorn.run(create_router_app(settings), host=args.host, port=args.port, log_config=None)
+    app = create_router_app(settings, supergraph)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
     return 0
 
 
