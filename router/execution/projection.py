@@ -37,6 +37,9 @@ from router.execution.collect import (
 )
 from router.execution.typeindex import TypeIndex
 
+# The code Apollo Router gives a subgraph value that does not fit the supergraph's type.
+RESPONSE_VALIDATION_FAILED = "RESPONSE_VALIDATION_FAILED"
+
 
 class _Bubble:
     """A null in a non-null position, on its way to the nearest nullable parent."""
@@ -84,7 +87,13 @@ class _Run:
         ):
             return
         self._cover(path)
-        self.errors.append({"message": message, "path": list(path)})
+        self.errors.append(
+            {
+                "message": message,
+                "path": list(path),
+                "extensions": {"code": RESPONSE_VALIDATION_FAILED},
+            }
+        )
 
     def is_removed(self, field: CollectedField) -> bool:
         """Whether authorization removed every node of the field from the planned operation."""

@@ -117,6 +117,7 @@ def test_null_bubbles_to_the_nearest_nullable_parent() -> None:
         {
             "message": "Cannot return null for non-nullable field User.username.",
             "path": ["me", "friends", 0, "username"],
+            "extensions": {"code": "RESPONSE_VALIDATION_FAILED"},
         }
     ]
 
@@ -136,6 +137,7 @@ def test_null_reaching_the_root_nulls_data() -> None:
         {
             "message": "Cannot return null for non-nullable field Query.strictUser.",
             "path": ["strictUser"],
+            "extensions": {"code": "RESPONSE_VALIDATION_FAILED"},
         }
     ]
 
