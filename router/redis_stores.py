@@ -52,7 +52,7 @@ class RedisSessionStore:
 
     async def get(self, key: str) -> bytes | None:
         """The value stored under `key`, or None when absent or expired."""
-        # The client is made without decode_responses, so values come back as bytes.
+        # Without decode_responses (as redis_client makes it) the client returns the bytes stored.
         return cast(bytes | None, await self._redis.get(self._prefix + key))
 
     async def put(self, key: str, value: bytes, ttl_seconds: float) -> None:
