@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Awaitable
+from typing import TypeVar, cast
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from router.settings import RouterSettings
 
@@ -33,6 +35,25 @@ return string.format('%.17g', wait)
 """
 
 
+T = TypeVar("T")
+# Unless the URL says otherwise: a Redis that stops answering must not hold requests for long.
+DEFAULT_TIMEOUT_SECONDS = 2.0
+
+
+class StoreUnavailable(Exception):
+    """Redis did not answer; the router answers 503 rather than guess."""
+
+
+async def _answer(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except RedisError as exc:
+        raise StoreUnavailable(
+            f"The router's session and rate-limit store (Redis) did not answer "
+            f"({exc.__class__.__name__}); try again in a moment."
+        ) from exc
+
+
 def redis_client(settings: RouterSettings) -> Redis | None:
     """A client of `RENKU_FED_ROUTER_REDIS_URL` when a store is set to `redis`, else None."""
     if settings.redis_url is None or "redis" not in (
@@ -40,7 +61,11 @@ def redis_client(settings: RouterSettings) -> Redis | None:
         settings.limits.rate_store,
     ):
         return None
-    return Redis.from_url(settings.redis_url.get_secret_value())
+    return Redis.from_url(
+        settings.redis_url.get_secret_value(),
+        socket_timeout=DEFAULT_TIMEOUT_SECONDS,
+        socket_connect_timeout=DEFAULT_TIMEOUT_SECONDS,
+    )
 
 
 class RedisSessionStore:
@@ -53,16 +78,17 @@ class RedisSessionStore:
     async def get(self, key: str) -> bytes | None:
         """The value stored under `key`, or None when absent or expired."""
         # Without decode_responses (as redis_client makes it) the client returns the bytes stored.
-        return cast(bytes | None, await self._redis.get(self._prefix + key))
+        return cast(bytes | None, await _answer(self._redis.get(self._prefix + key)))
 
     async def put(self, key: str, value: bytes, ttl_seconds: float) -> None:
         """Store `value` under `key` for `ttl_seconds`, replacing what was there."""
         # One SET with its expiry: a SET then EXPIRE could leave a session without one.
-        await self._redis.set(self._prefix + key, value, px=max(1, round(ttl_seconds * 1000)))
+        ttl = max(1, round(ttl_seconds * 1000))
+        await _answer(self._redis.set(self._prefix + key, value, px=ttl))
 
     async def delete(self, key: str) -> None:
         """Forget `key`; nothing happens when it is absent."""
-        await self._redis.delete(self._prefix + key)
+        await _answer(self._redis.delete(self._prefix + key))
 
     async def aclose(self) -> None:
         """Nothing: the client is shared, and closed by whoever made it."""
@@ -77,5 +103,5 @@ class RedisBucketStore:
 
     async def take(self, key: str, rate: float, burst: int, now: float) -> float:
         """Take one token from `key`'s bucket on the server's clock (`now` is the caller's)."""
-        wait = await self._take(keys=[self._prefix + key], args=[repr(rate), burst])
+        wait = await _answer(self._take(keys=[self._prefix + key], args=[repr(rate), burst]))
         return float(wait)

@@ -23,7 +23,12 @@ from router.gateway import Gateway
 from router.http.graphiql import GRAPHIQL_HTML
 from router.http.supergraph_source import load_supergraph
 from router.limits import RateLimiter, client_key
-from router.redis_stores import RedisBucketStore, RedisSessionStore, redis_client
+from router.redis_stores import (
+    RedisBucketStore,
+    RedisSessionStore,
+    StoreUnavailable,
+    redis_client,
+)
 from router.request import GraphQLRequest, GraphQLResponse
 from router.settings import RouterSettings
 from router.supergraph import Supergraph
@@ -123,6 +128,7 @@ def create_router_app(
             Route("/healthz", endpoint.healthz, methods=["GET"]),
             *(login.routes if login is not None else []),
         ],
+        exception_handlers={StoreUnavailable: _store_unavailable},
         lifespan=lifespan,
     )
 
@@ -332,6 +338,10 @@ def _malformed(body: dict[str, Any]) -> str | None:
     if not isinstance(body.get("extensions"), dict | None):
         return "`extensions` must be a JSON object or null."
     return None
+
+
+async def _store_unavailable(_: Request, exc: Exception) -> Response:
+    return _error(str(exc), "SESSION_STORE_UNAVAILABLE", 503)
 
 
 def _error(

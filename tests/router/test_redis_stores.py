@@ -122,6 +122,20 @@ async def test_two_router_apps_sharing_redis_share_the_rate_limit(
     await client.aclose()
 
 
+async def test_redis_down_is_a_503_naming_the_store(router_client: RouterClient) -> None:
+    settings = RouterSettings(
+        redis_url=SecretStr("redis://127.0.0.1:9/0"),
+        limits=LimitSettings(rate_store="redis"),
+    )
+    async with router_client(settings) as client:
+        response = await client.post("/graphql", json={"query": "{ __typename }"})
+
+    assert response.status_code == 503
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "SESSION_STORE_UNAVAILABLE"
+    assert "Redis" in error["message"]
+
+
 def test_choosing_redis_without_its_url_fails_naming_the_variables(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
