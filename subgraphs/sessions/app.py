@@ -32,7 +32,7 @@ def build_app(
     if settings.seed_demo and seed_demo(store):
         log.info("seeded the demo launchers", extra={"data_dir": str(settings.data_dir)})
     directory = projects or GraphProjectDirectory(
-        settings.graph_url, settings.graph_timeout_seconds
+        settings.graph_url, settings.graph_timeout_seconds, settings.graph_batch_size
     )
     backend = LocalSessionBackend(settings, store, directory)
 

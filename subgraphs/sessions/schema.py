@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import Authenticated
 from strawberry.types import Info
 
 from subgraphs.common.app import RequestContext, mask_errors
 from subgraphs.common.errors import DomainError, UserError
 from subgraphs.sessions import models
-from subgraphs.sessions.backends import SessionBackend
+from subgraphs.sessions.backends import ProjectLoader, SessionBackend
 
 SessionState = strawberry.enum(models.SessionState, description="Where a session is in its life.")
-SessionsInfo = Info[RequestContext[SessionBackend], Any]
+
+
+@dataclass(kw_only=True)
+class SessionsContext(RequestContext[SessionBackend]):
+    """A request's context with its own project loader, so its lookups batch and never leak."""
+
+    projects: ProjectLoader
+
+
+class PerRequestProjectLoader(SchemaExtension):
+    """Gives each GraphQL request a `SessionsContext` with a new project loader for its caller."""
+
+    def on_operation(self) -> Iterator[None]:
+        """Swap the shared context for one with this request's loader, before anything runs."""
+        context = self.execution_context.context
+        self.execution_context.context = SessionsContext(
+            identity=context.identity,
+            backend=context.backend,
+            request=context.request,
+            projects=context.backend.project_loader(context.identity),
+        )
+        yield
+
+
+SessionsInfo = Info[SessionsContext, Any]
 
 
 @strawberry.federation.type(keys=["id"], description="How to start a session for a project.")
@@ -51,7 +78,7 @@ class SessionLauncher:
         cls, info: SessionsInfo, id: strawberry.ID
     ) -> SessionLauncher | None:
         """The launcher with this id, when the caller may see its project."""
-        launcher = await info.context.backend.launcher(str(id), info.context.identity)
+        launcher = await info.context.backend.launcher(str(id), info.context.projects)
         return cls.of(launcher) if launcher else None
 
 
@@ -130,7 +157,7 @@ class Project:
     )
     async def launchers(self, info: SessionsInfo) -> list[SessionLauncher]:
         """The project's launchers, when the caller may see the project."""
-        found = await info.context.backend.launchers(str(self.id), info.context.identity)
+        found = await info.context.backend.launchers(str(self.id), info.context.projects)
         return [SessionLauncher.of(x) for x in found]
 
 
@@ -208,7 +235,7 @@ class Mutation:
         launcher_id = str(input.launcher_id) if input.launcher_id else None
         try:
             session = await info.context.backend.launch(
-                info.context.identity, str(input.project_id), launcher_id
+                info.context.identity, info.context.projects, str(input.project_id), launcher_id
             )
         except DomainError as error:
             return SessionPayload(session=None, errors=[UserError.from_domain(error)])
@@ -230,5 +257,5 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[Project, User, Session, SessionLauncher],
-    extensions=[mask_errors],
+    extensions=[mask_errors, PerRequestProjectLoader],
 )

@@ -34,10 +34,17 @@ class SessionsSettings(BaseSettings):
     )
     graph_url: str = Field(
         default="http://127.0.0.1:4000/graphql",
-        description="The router's GraphQL URL, asked for a project's repositories at launch.",
+        description="The router's GraphQL URL, asked which projects a caller may see and where "
+        "their repositories are.",
     )
     graph_timeout_seconds: float = Field(
         default=10.0, gt=0, description="Timeout of the project lookup through the router."
+    )
+    graph_batch_size: int = Field(
+        default=20,
+        ge=1,
+        description="Most projects looked up in one router request, one aliased `project` field "
+        "each; keep it within the router's max_root_fields and max_aliases (20 and 30 by default).",
     )
     clone_timeout_seconds: float = Field(
         default=120.0, gt=0, description="Longest a `git clone` of a project may take."

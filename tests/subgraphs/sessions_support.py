@@ -6,11 +6,12 @@ import asyncio
 import os
 import subprocess
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import graphql
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -18,11 +19,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, request_response
 
 from subgraphs.common.app import BearerAuth
-from subgraphs.common.demo import DEMO_PROJECTS, FLIGHTS
+from subgraphs.common.demo import DEMO_PROJECTS, FLIGHTS, DemoProject
 from subgraphs.common.dev_issuer import DevIssuer
 from subgraphs.common.tokens import TokenVerifier
 from subgraphs.sessions.app import build_app
-from subgraphs.sessions.backends.project_directory import PROJECT_QUERY, GraphProjectDirectory
+from subgraphs.sessions.backends.project_directory import GraphProjectDirectory
 from subgraphs.sessions.backends.store import SessionStore
 from subgraphs.sessions.settings import SessionsSettings
 
@@ -36,6 +37,14 @@ mutation($input: LaunchSessionInput!) {
   }
 }"""
 SESSION = "query($id: ID!) { session(id: $id) { id state url } }"
+ROUTER_SCHEMA = graphql.build_schema("""
+type Query { project(id: ID!): Project }
+type Project {
+  id: ID! namespace: String! slug: String! repositories: [String!]! permissions: Permissions!
+}
+type Permissions { write: Boolean! }
+""")
+ROUTER_MAX_ROOT_FIELDS = 20
 
 
 def git(*arguments: str, cwd: Path | None = None) -> None:
@@ -47,40 +56,56 @@ def git(*arguments: str, cwd: Path | None = None) -> None:
     )
 
 
-def router_double(verifier: TokenVerifier, repository: Path, seen: list[str | None]) -> Starlette:
-    """A stand-in for the router's `project` query.
+def router_double(
+    verifier: TokenVerifier,
+    repository: Path,
+    seen: list[str | None],
+    projects: Sequence[DemoProject] = DEMO_PROJECTS,
+) -> Starlette:
+    """A stand-in for the router's `project` query; `seen` gets each request's Authorization.
 
-    It follows the supergraph's documented `project` query response: `project` is null when the
-    project does not exist or the caller may not see it (private, not a member); otherwise
-    `id`, `namespace`, `slug`, `repositories` (clone URLs) and `permissions { write }`.
+    It runs the operation against the supergraph's `project` field: null when the project does
+    not exist or the caller may not see it (private, not a member); otherwise `id`,
+    `namespace`, `slug`, `repositories` (clone URLs) and `permissions { write }`. Like the
+    router, it refuses more than 20 root fields; ids must come as variables.
     """
+    by_id = {project.id: project for project in projects}
 
-    async def graphql(request: Request) -> JSONResponse:
+    async def graphql_endpoint(request: Request) -> JSONResponse:
         body = await request.json()
-        assert body["query"] == PROJECT_QUERY
         seen.append(request.headers.get("authorization"))
+        assert '"' not in body["query"] and len(body["variables"]) <= ROUTER_MAX_ROOT_FIELDS
         username = request.scope["state"]["identity"].username
-        project = next((p for p in DEMO_PROJECTS if p.id == body["variables"]["id"]), None)
-        roles = dict(project.members) if project else {}
-        if project is None or (project.visibility != "PUBLIC" and username not in roles):
-            return JSONResponse({"data": {"project": None}})
-        return JSONResponse(
-            {
-                "data": {
-                    "project": {
-                        "id": project.id,
-                        "namespace": project.namespace,
-                        "slug": project.slug,
-                        "repositories": [repository.as_uri()] if project is FLIGHTS else [],
-                        "permissions": {"write": roles.get(username) in ("OWNER", "EDITOR")},
-                    }
-                }
+
+        def project(_: Any, id: str) -> dict[str, Any] | None:
+            found = by_id.get(id)
+            roles = dict(found.members) if found else {}
+            if found is None or (found.visibility != "PUBLIC" and username not in roles):
+                return None
+            return {
+                "id": found.id,
+                "namespace": found.namespace,
+                "slug": found.slug,
+                "repositories": [repository.as_uri()] if found is FLIGHTS else [],
+                "permissions": {"write": roles.get(username) in ("OWNER", "EDITOR")},
             }
+
+        result = await graphql.graphql(
+            ROUTER_SCHEMA,
+            body["query"],
+            root_value={"project": project},
+            variable_values=body["variables"],
         )
+        assert result.errors is None, result.errors
+        return JSONResponse({"data": result.data})
 
     return Starlette(
         routes=[
-            Route("/graphql", BearerAuth(request_response(graphql), verifier), methods=["POST"])
+            Route(
+                "/graphql",
+                BearerAuth(request_response(graphql_endpoint), verifier),
+                methods=["POST"],
+            )
         ]
     )
 
@@ -92,11 +117,21 @@ async def serving(
     dev_issuer: DevIssuer,
     repository: Path,
     seen_tokens: list[str | None],
+    projects: Sequence[DemoProject] = DEMO_PROJECTS,
+    router: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Post]:
-    """The sessions app from start to shutdown, and a way to send it GraphQL as someone."""
-    router = httpx.ASGITransport(app=router_double(verifier, repository, seen_tokens))
+    """The sessions app from start to shutdown, and a way to send it GraphQL as someone.
+
+    `send(..., errors=True)` returns the whole response body instead of refusing errors in it.
+    """
+    router = router or httpx.ASGITransport(
+        app=router_double(verifier, repository, seen_tokens, projects)
+    )
     directory = GraphProjectDirectory(
-        "http://router/graphql", 5.0, httpx.AsyncClient(transport=router)
+        "http://router/graphql",
+        5.0,
+        settings.graph_batch_size,
+        httpx.AsyncClient(transport=router),
     )
     app = build_app(settings, verifier, directory)
     async with (
@@ -104,13 +139,17 @@ async def serving(
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client,
     ):
 
-        async def send(query: str, as_user: str | None = None, **variables: Any) -> dict[str, Any]:
+        async def send(
+            query: str, as_user: str | None = None, errors: bool = False, **variables: Any
+        ) -> dict[str, Any]:
             headers = {"Authorization": f"Bearer {dev_issuer.sign(as_user)}"} if as_user else {}
             response = await client.post(
                 "/graphql", json={"query": query, "variables": variables}, headers=headers
             )
             assert response.status_code == 200, response.text
             body: dict[str, Any] = response.json()
+            if errors:
+                return body
             assert "errors" not in body, body["errors"]
             return body["data"]
 

@@ -193,11 +193,16 @@ async def test_read_only_clones_refuse_to_push(repository: Path, tmp_path: Path)
 
 
 async def test_a_session_starts_runs_and_is_deleted_without_orphans(
-    post: Post, settings: SessionsSettings, caplog: pytest.LogCaptureFixture
+    post: Post,
+    settings: SessionsSettings,
+    seen_tokens: list[str | None],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level("INFO")
     payload = await launch(post, "alice", FLIGHTS.id)
     assert payload["errors"] == []
+    # The launch and its payload's launcher share the request's one project lookup.
+    assert len(seen_tokens) == 1
     session = payload["session"]
     assert session["state"] == "STARTING"
     assert session["project"] == {"id": FLIGHTS.id} and session["createdBy"] == {"id": ALICE.id}

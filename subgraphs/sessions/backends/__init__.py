@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, TypeAlias
+
+from strawberry.dataloader import DataLoader
 
 from subgraphs.common.tokens import Identity
 from subgraphs.sessions.models import Launcher, ProjectInfo, Session
 
+ProjectLoader: TypeAlias = DataLoader[str, ProjectInfo | None]
+"""One GraphQL request's project lookups for its caller: batched, cached for that request only."""
+
 
 class ProjectDirectory(Protocol):
-    """Finds a project as the caller may see it."""
+    """Finds projects as the caller may see them."""
 
-    async def project(self, project_id: str, caller: Identity) -> ProjectInfo | None:
-        """The project, or None when it does not exist or the caller may not see it."""
+    async def projects(
+        self, project_ids: Sequence[str], caller: Identity
+    ) -> dict[str, ProjectInfo]:
+        """The projects among these that exist and the caller may see, by id."""
         ...
 
 
@@ -27,7 +35,13 @@ class SessionBackend(Protocol):
         """Stop every session this process runs; called when the service shuts down."""
         ...
 
-    async def launch(self, caller: Identity, project_id: str, launcher_id: str | None) -> Session:
+    def project_loader(self, caller: Identity) -> ProjectLoader:
+        """A new loader of projects as the caller sees them, for one GraphQL request."""
+        ...
+
+    async def launch(
+        self, caller: Identity, projects: ProjectLoader, project_id: str, launcher_id: str | None
+    ) -> Session:
         """Start a session of a project for the caller; DomainError when it cannot."""
         ...
 
@@ -43,10 +57,10 @@ class SessionBackend(Protocol):
         """The caller's sessions, newest first, optionally of one project only."""
         ...
 
-    async def launcher(self, launcher_id: str, caller: Identity) -> Launcher | None:
-        """A launcher by id; None when its project is hidden from the caller."""
+    async def launcher(self, launcher_id: str, projects: ProjectLoader) -> Launcher | None:
+        """A launcher by id; None when its project is hidden from the loader's caller."""
         ...
 
-    async def launchers(self, project_id: str, caller: Identity) -> list[Launcher]:
-        """A project's launchers, by name; empty when the project is hidden from the caller."""
+    async def launchers(self, project_id: str, projects: ProjectLoader) -> list[Launcher]:
+        """A project's launchers, by name; empty when the project is hidden from its caller."""
         ...

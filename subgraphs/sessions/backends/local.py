@@ -15,9 +15,10 @@ from ulid import ULID
 
 from subgraphs.common.errors import DomainError, ErrorCode
 from subgraphs.common.tokens import Identity
-from subgraphs.sessions.backends import ProjectDirectory
+from subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
 from subgraphs.sessions.backends.git import clone
 from subgraphs.sessions.backends.jupyter import JupyterServer, free_port, kill_orphan
+from subgraphs.sessions.backends.project_directory import project_loader
 from subgraphs.sessions.backends.store import SessionStore
 from subgraphs.sessions.models import Launcher, ProjectInfo, Session, SessionState
 from subgraphs.sessions.settings import SessionsSettings
@@ -58,11 +59,17 @@ class LocalSessionBackend:
             self._store.set_state(session_id, SessionState.STOPPED)
         self._servers.clear()
 
-    async def launch(self, caller: Identity, project_id: str, launcher_id: str | None) -> Session:
+    def project_loader(self, caller: Identity) -> ProjectLoader:
+        """A new loader of projects as the caller sees them, for one GraphQL request."""
+        return project_loader(self._projects, caller)
+
+    async def launch(
+        self, caller: Identity, projects: ProjectLoader, project_id: str, launcher_id: str | None
+    ) -> Session:
         """Clone the project's repository and start a Jupyter server on it for the caller."""
         if caller.subject is None:
             raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to launch a session.")
-        project = await self._projects.project(project_id, caller)
+        project = await projects.load(project_id)
         if project is None:
             raise DomainError(
                 ErrorCode.NOT_FOUND, f"There is no project {project_id!r}.", field="projectId"
@@ -160,17 +167,17 @@ class LocalSessionBackend:
             return []
         return [self._with_url(s) for s in self._store.sessions(caller.subject, project_id)]
 
-    async def launcher(self, launcher_id: str, caller: Identity) -> Launcher | None:
-        """A launcher by id, when the caller may see its project."""
+    async def launcher(self, launcher_id: str, projects: ProjectLoader) -> Launcher | None:
+        """A launcher by id, when the loader's caller may see its project."""
         launcher = self._store.launcher(launcher_id)
-        if launcher is None or await self._projects.project(launcher.project_id, caller) is None:
+        if launcher is None or await projects.load(launcher.project_id) is None:
             return None
         return launcher
 
-    async def launchers(self, project_id: str, caller: Identity) -> list[Launcher]:
-        """A project's launchers, when the caller may see the project."""
+    async def launchers(self, project_id: str, projects: ProjectLoader) -> list[Launcher]:
+        """A project's launchers, when the loader's caller may see the project."""
         launchers = self._store.launchers(project_id)
-        if not launchers or await self._projects.project(project_id, caller) is None:
+        if not launchers or await projects.load(project_id) is None:
             return []
         return launchers
 
