@@ -20,12 +20,16 @@ GitLab's own access rules are enforced per token (`Authorization: Bearer` or `PR
 a private project is a 404 to non-members, internal needs a signed-in user, editing needs
 Maintainer (visibility changes Owner), deleting Owner, managing members Maintainer (Owner to
 grant Owner); administrators may do everything.
+
+Tests inject failures with `on_write`: an action run as the N-th write request arrives, which
+may rotate a token (the request then meets an expired token) or raise `GitLabApiError`.
 """
 
 from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -58,6 +62,8 @@ class GitLabDouble:
         self.users: dict[int, GitLabUser] = {}
         self.projects: dict[int, GitLabProject] = {}
         self.requests: list[tuple[str, str, str | None]] = []
+        self._writes = 0
+        self._on_write: dict[int, Callable[[], None]] = {}
         self._ids = itertools.count(1)
         self._clock = datetime(2025, 1, 1, tzinfo=UTC)
         self.url = "http://gitlab.invalid"
@@ -112,6 +118,10 @@ class GitLabDouble:
         self.projects[project.id] = project
         return project
 
+    def on_write(self, n: int, action: Callable[[], None]) -> None:
+        """Run `action` when the n-th write (POST, PUT, DELETE) from now arrives."""
+        self._on_write[self._writes + n] = action
+
     def _now(self) -> datetime:
         # A clock that always moves forward, so that every edit gets a newer `updated_at`.
         self._clock = max(datetime.now(UTC), self._clock + timedelta(milliseconds=1))
@@ -125,6 +135,9 @@ class GitLabDouble:
         ).removeprefix("Bearer ")
         self.requests.append((request.method, "/".join(segments), token or None))
         try:
+            if request.method != "GET":
+                self._writes += 1
+                self._on_write.pop(self._writes, lambda: None)()
             caller = self._caller(token)
             body: dict[str, Any] = {}
             if request.method in ("POST", "PUT") and await request.body():

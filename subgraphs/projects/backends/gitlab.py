@@ -7,6 +7,14 @@ shows the caller, so a refusal writes nothing. How fields, ids, visibility and r
 `gitlab_mapping`; users map through `gitlab_identities`; documentation and the template flag,
 which GitLab has no field for, are in `gitlab_metadata`.
 
+A mutation of several GitLab calls records how to undo each call as it succeeds; if a later
+call fails, the earlier ones are undone, newest first, and the caller gets the error. The one
+call GitLab cannot undo (unlinking a fork) goes last. When GitLab refuses the caller's token,
+the broker is asked for a fresh one and that one call is sent again (`_CallerGitlab`); a
+refused call changed nothing, so the calls before it stand and nothing is sent twice. Should
+an undo fail as well (GitLab down, or Keycloak holding no valid token any more), the error
+names what is left changed, since nothing else can put it back.
+
 Known limits: GitLab has no conditional edit, so an `ifMatch` is compared with the etag just
 read and an edit landing between that read and our write goes unseen. GitLab lists no other
 user's memberships, so `ProjectFilter.member` for another user lists the projects in that
@@ -18,12 +26,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import gitlab
 import requests
-from gitlab.exceptions import GitlabError
+from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from subgraphs.common.errors import DomainError, ErrorCode
 from subgraphs.common.pagination import PageRequest
@@ -56,6 +66,8 @@ from subgraphs.projects.settings import ProjectsSettings
 
 T = TypeVar("T")
 Row = dict[str, Any]
+# What undoes one applied change, and how to name that change if the undo fails.
+Undo = tuple[str, Callable[[], object]]
 
 
 def connect_gitlab_store(settings: ProjectsSettings) -> GitLabProjectStore:
@@ -158,11 +170,20 @@ class GitLabProjectStore:
             }
             if new.namespace != caller.username:
                 data["namespace_id"] = self._namespace_id(gl, caller, new.namespace)
+            path = f"{new.namespace}/{new.slug}"
+            undo: list[Undo] = []
             try:
+                # GitLab first: the metadata row is keyed by the id GitLab gives the project. If
+                # the row cannot be stored, the project, which nobody has seen yet, is deleted
+                # again (on an instance with delayed deletion GitLab keeps its path until then).
                 created: Row = gl.projects.create(data).attributes
-            except GitlabError as exc:
-                raise refusal(exc, "slug", f"{new.namespace}/{new.slug}") from exc
-            self._store_metadata(int(created["id"]), new.documentation, new.is_template)
+                undo.append((f"the new project {path}", partial(gl.projects.delete, created["id"])))
+                self._store_metadata(int(created["id"]), new.documentation, new.is_template)
+            except Exception as exc:
+                _undo_all(undo)
+                if isinstance(exc, GitlabError):
+                    raise refusal(exc, "slug", path) from exc
+                raise
             return created
 
         return await self._complete(caller, await self._call(caller, work, write=True))
@@ -182,21 +203,31 @@ class GitLabProjectStore:
 
         def work(gl: gitlab.Gitlab) -> None:
             changes = gitlab_changes(current, target)
+            metadata = ProjectMetadata(target.documentation, target.is_template, None)
+            undo: list[Undo] = []
             try:
+                # The metadata row is written first and put back if GitLab then fails: a local
+                # write fails before GitLab was touched, and putting a row back is as sure as
+                # writing it. (Holding a SQLite transaction open across GitLab calls instead
+                # would block every other metadata write for as long as GitLab takes.)
+                if metadata != ProjectMetadata(current.documentation, current.is_template, None):
+                    before = self._metadata.read([number]).get(number)
+                    self._metadata.write(number, metadata, datetime.now(UTC))
+                    restore = partial(self._metadata.restore, number, before)
+                    undo.append(("the documentation and template flag", restore))
                 if changes:
                     gl.projects.update(number, changes)
+                    revert = partial(gl.projects.update, number, gitlab_changes(target, current))
+                    undo.append((f"the fields {', '.join(changes)}", revert))
+                # GitLab cannot link a fork again, so the unlink goes last: if it fails, it did
+                # not happen, and everything before it is undone.
                 if current.template_id is not None and target.template_id is None:
-                    try:
-                        gl.http_delete(f"/projects/{number}/fork")
-                    except GitlabError:
-                        if changes:
-                            gl.projects.update(number, gitlab_changes(target, current))
-                        raise
-            except GitlabError as exc:
-                raise refusal(exc, "slug", f"{current.namespace}/{current.slug}") from exc
-            metadata = ProjectMetadata(target.documentation, target.is_template, None)
-            if metadata != ProjectMetadata(current.documentation, current.is_template, None):
-                self._metadata.write(number, metadata, datetime.now(UTC))
+                    gl.http_delete(f"/projects/{number}/fork")
+            except Exception as exc:
+                _undo_all(undo)
+                if isinstance(exc, GitlabError):
+                    raise refusal(exc, "slug", f"{current.namespace}/{current.slug}") from exc
+                raise
 
         await self._call(caller, work, write=True)
         return await self._visible(caller, project_id, "id")
@@ -214,7 +245,10 @@ class GitLabProjectStore:
                 gl.projects.delete(number)
             except GitlabError as exc:
                 raise refusal(exc, "id", f"{project.namespace}/{project.slug}") from exc
-            self._metadata.forget(number)
+            # The project is gone; a row left behind is never read again (GitLab reuses no
+            # id), so failing to drop it must not report the delete as failed.
+            with suppress(DomainError):
+                self._metadata.forget(number)
 
         await self._call(caller, work, write=True)
 
@@ -234,17 +268,20 @@ class GitLabProjectStore:
             }
             if new.namespace != caller.username:
                 data["namespace_id"] = self._namespace_id(gl, caller, new.namespace)
+            path = f"{new.namespace}/{new.slug}"
+            undo: list[Undo] = []
             try:
+                # As in `create`: GitLab first, and the new copy is deleted if a later step fails.
                 fork: Row = gl.http_post(f"/projects/{number}/fork", post_data=data)  # type: ignore[assignment]
+                undo.append((f"the new copy {path}", partial(gl.projects.delete, fork["id"])))
                 if list(new.keywords) != list(source.keywords):
-                    try:
-                        fork = gl.projects.update(fork["id"], {"topics": list(new.keywords)})
-                    except GitlabError:
-                        gl.projects.delete(fork["id"])
-                        raise
-            except GitlabError as exc:
-                raise refusal(exc, "slug", f"{new.namespace}/{new.slug}") from exc
-            self._store_metadata(int(fork["id"]), new.documentation, new.is_template)
+                    fork = gl.projects.update(fork["id"], {"topics": list(new.keywords)})
+                self._store_metadata(int(fork["id"]), new.documentation, new.is_template)
+            except Exception as exc:
+                _undo_all(undo)
+                if isinstance(exc, GitlabError):
+                    raise refusal(exc, "slug", path) from exc
+                raise
             return fork
 
         return await self._complete(caller, await self._call(caller, work, write=True))
@@ -264,26 +301,28 @@ class GitLabProjectStore:
         number = gitlab_id(project_id)
 
         def work(gl: gitlab.Gitlab) -> None:
+            # The whole plan (every GitLab user id) is known before the first write, so a user
+            # without a GitLab account is refused with nothing written.
             targets = [(self._gitlab_user(m.user_id), m) for m in changes]
             path = f"/projects/{number}/members"
-            # What restores each member changed so far, should a later change be refused.
-            undo: list[tuple[int, int | None]] = []
+            undo: list[Undo] = []
             try:
                 for user_id, member in targets:
                     level = access_level_for(member.role)
                     if member.user_id in current:
                         gl.http_put(f"{path}/{user_id}", post_data={"access_level": level})
-                        undo.append((user_id, access_level_for(current[member.user_id])))
+                        old = {"access_level": access_level_for(current[member.user_id])}
+                        restore = partial(gl.http_put, f"{path}/{user_id}", post_data=old)
+                        undo.append((f"the role of {member.user_id}", restore))
                     else:
                         gl.http_post(path, post_data={"user_id": user_id, "access_level": level})
-                        undo.append((user_id, None))
-            except GitlabError as exc:
-                for user_id, old in reversed(undo):
-                    if old is None:
-                        gl.http_delete(f"{path}/{user_id}")
-                    else:
-                        gl.http_put(f"{path}/{user_id}", post_data={"access_level": old})
-                raise refusal(exc, "members", f"{project.namespace}/{project.slug}") from exc
+                        remove = partial(gl.http_delete, f"{path}/{user_id}")
+                        undo.append((f"the membership of {member.user_id}", remove))
+            except Exception as exc:
+                _undo_all(undo)
+                if isinstance(exc, GitlabError):
+                    raise refusal(exc, "members", f"{project.namespace}/{project.slug}") from exc
+                raise
 
         await self._call(caller, work, write=True)
         return await self._visible(caller, project_id, "id")
@@ -384,19 +423,23 @@ class GitLabProjectStore:
         self, caller: Identity, work: Callable[[gitlab.Gitlab], T], *, write: bool
     ) -> T:
         token = await self._tokens.token_for(caller, required=write)
-        try:
-            return await asyncio.to_thread(self._run, token, work)
-        except DomainError as error:
-            if error.code is not ErrorCode.UNAUTHENTICATED or token is None:
-                raise
-        # GitLab refused a token Keycloak gave us earlier: ask Keycloak again, once. A refused
-        # token wrote nothing, so trying again is safe.
-        self._tokens.forget(caller)
-        token = await self._tokens.token_for(caller, required=write)
-        return await asyncio.to_thread(self._run, token, work)
+        loop = asyncio.get_running_loop()
 
-    def _run(self, token: str | None, work: Callable[[gitlab.Gitlab], T]) -> T:
-        with gitlab.Gitlab(self._url, oauth_token=token, timeout=self._timeout) as gl:
+        def fresh_token() -> str | None:
+            # Runs in `work`'s thread while the event loop awaits that thread, so it is free.
+            self._tokens.forget(caller)
+            asked = self._tokens.token_for(caller, required=write)
+            return asyncio.run_coroutine_threadsafe(asked, loop).result()
+
+        return await asyncio.to_thread(self._run, token, fresh_token, work)
+
+    def _run(
+        self,
+        token: str | None,
+        fresh_token: Callable[[], str | None],
+        work: Callable[[gitlab.Gitlab], T],
+    ) -> T:
+        with _CallerGitlab(self._url, token, self._timeout, fresh_token) as gl:
             try:
                 return work(gl)
             except requests.RequestException as exc:
@@ -405,3 +448,46 @@ class GitLabProjectStore:
                 ) from exc
             except GitlabError as exc:
                 raise refusal(exc, None, "the project") from exc
+
+
+class _CallerGitlab(gitlab.Gitlab):
+    """A python-gitlab client that, when GitLab refuses the token, sends that one call again."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        timeout: float,
+        fresh_token: Callable[[], str | None],
+    ) -> None:
+        super().__init__(url, oauth_token=token, timeout=timeout)
+        self._fresh_token = fresh_token
+
+    def http_request(self, verb: str, path: str, *args: Any, **kwargs: Any) -> requests.Response:
+        """The response to one call; after a 401 once more, with a token fresh from Keycloak."""
+        try:
+            return super().http_request(verb, path, *args, **kwargs)
+        except GitlabAuthenticationError:
+            if self.oauth_token is None:
+                raise
+        # GitLab refused a token Keycloak gave us earlier (expired or revoked). A refused call
+        # changed nothing, so sending just this call again is safe at any point of a mutation.
+        self.oauth_token = self._fresh_token()
+        self._set_auth_info()
+        return super().http_request(verb, path, *args, **kwargs)
+
+
+def _undo_all(undo: list[Undo]) -> None:
+    """Undo the applied changes newest first; if any undo fails, say which changes remain."""
+    left = []
+    for what, step in reversed(undo):
+        try:
+            step()
+        except (GitlabError, requests.RequestException, DomainError):
+            left.append(what)
+    if left:
+        raise DomainError(
+            ErrorCode.UNAVAILABLE,
+            "GitLab failed midway and Renku could not undo the changes already made: "
+            f"{'; '.join(reversed(left))}. Check the project and set them again.",
+        )

@@ -1,17 +1,20 @@
 """The Renku fields GitLab has no place for (documentation, template flag), in a SQLite file.
 
 Keyed by GitLab project id. Everything else about a project lives in GitLab; a row whose
-project was deleted in GitLab directly is never read again and is harmless.
+project was deleted in GitLab directly is never read again and is harmless. A SQLite failure
+is a DomainError (UNAVAILABLE), so the store can undo what it wrote in GitLab and say why.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from subgraphs.common.errors import DomainError, ErrorCode
 from subgraphs.common.sqlite import transaction
 
 DATABASE_FILE = "gitlab-metadata.sqlite3"
@@ -44,11 +47,21 @@ class MetadataTable:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._path = data_dir / DATABASE_FILE
-        with self._connect() as db:
+        # At start a SQLite failure stays a SQLite error: it is a broken setup, not a request's.
+        with transaction(self._path) as db:
             db.executescript(_SCHEMA)
 
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self._path)
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with transaction(self._path) as db:
+                yield db
+        except sqlite3.Error as exc:
+            raise DomainError(
+                ErrorCode.UNAVAILABLE,
+                "Renku could not read or store projects' documentation and template flags; "
+                "nothing was changed, try again later.",
+            ) from exc
 
     def read(self, gitlab_ids: list[int]) -> dict[int, ProjectMetadata]:
         """The stored metadata of these projects; those without a row are left out."""
@@ -74,6 +87,13 @@ class MetadataTable:
                 "updated_at = excluded.updated_at",
                 (gitlab_id, metadata.documentation, int(metadata.is_template), now.isoformat()),
             )
+
+    def restore(self, gitlab_id: int, before: ProjectMetadata | None) -> None:
+        """Put a project's row back as `read` returned it (None: it had no row)."""
+        if before is None or before.updated_at is None:
+            self.forget(gitlab_id)
+        else:
+            self.write(gitlab_id, before, before.updated_at)
 
     def forget(self, gitlab_id: int) -> None:
         """Drop a deleted project's row."""
