@@ -130,6 +130,9 @@ class _Normalizer:
     ) -> None:
         self.fragments = fragments
         self.values = values
+        # A fragment normalizes the same wherever it is spread (the variables are fixed), so
+        # each is done once: spreads doubling at every level stay linear, not exponential.
+        self._bodies: dict[str, tuple[OpItem, ...]] = {}
 
     def selection_set(self, node: SelectionSetNode | None) -> tuple[OpItem, ...]:
         if node is None:
@@ -154,12 +157,17 @@ class _Normalizer:
                 else:
                     items.append(OpFragment(selection.type_condition.name.value, body))
             elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is None:
-                    raise PlanningError(f"unknown fragment {selection.name.value!r}")
-                body = self.selection_set(fragment.selection_set)
-                items.append(OpFragment(fragment.type_condition.name.value, body))
+                items.append(self._spread(selection.name.value))
         return merge_items(items)
+
+    def _spread(self, name: str) -> OpFragment:
+        fragment = self.fragments.get(name)
+        if fragment is None:
+            raise PlanningError(f"unknown fragment {name!r}")
+        body = self._bodies.get(name)
+        if body is None:
+            body = self._bodies[name] = self.selection_set(fragment.selection_set)
+        return OpFragment(fragment.type_condition.name.value, body)
 
     def _included(self, directives: Iterable[DirectiveNode]) -> bool:
         for directive in directives:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from graphql import parse
 from planning_support import FIXTURES, load_supergraph, planner_for
@@ -278,3 +280,28 @@ def test_interface_field_only_in_a_non_resolvable_interface_object_is_an_error()
     with pytest.raises(PlanningError, match=r"Node\.note"):
         _plan("unreachable_interface_object", "{ node { note } }")
     assert isinstance(_plan("unreachable_interface_object", "{ node { id } }").node, FetchNode)
+
+
+def test_fragments_spread_twice_per_level_are_normalized_once_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from router.planning import operation
+
+    levels = 12
+    fragments = "\n".join(
+        f"fragment F{i} on User {{ id ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    document = parse(f"{{ me {{ ...F0 }} }}\n{fragments}\nfragment F{levels} on User {{ id }}")
+    calls = 0
+    original = operation._Normalizer.selection_set
+
+    def counting(self: Any, node: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return original(self, node)
+
+    monkeypatch.setattr(operation._Normalizer, "selection_set", counting)
+    normalized = operation.normalize(document.definitions[0], document, {})  # type: ignore[arg-type]
+    assert calls <= 2 * levels + 4
+    me = normalized.items[0]
+    assert isinstance(me, operation.OpField) and me.name == "me"
