@@ -226,6 +226,11 @@ def test_missing_npm_packages_are_named(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 def test_stopping_the_provider_closes_its_port() -> None:
     with OidcProvider(realm="short-lived") as idp:
-        assert httpx.get(idp.issuer + "/.well-known/openid-configuration").status_code == 200
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(idp.issuer + "/.well-known/openid-configuration")
+        discovery = idp.issuer + "/.well-known/openid-configuration"
+        assert httpx.get(discovery).status_code == 200
+    try:
+        answer = httpx.get(discovery, timeout=2)
+    except httpx.HTTPError:
+        return
+    # Another test's server may already have been given the freed port: it is not our realm.
+    assert "short-lived" not in answer.text
