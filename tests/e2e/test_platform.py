@@ -316,14 +316,13 @@ def test_data_persists_across_restart_and_stop_leaves_no_process(platform: Platf
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    port = _free_base_port()
     with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
+        holder.bind(("127.0.0.1", port))
         holder.listen()
-        port = holder.getsockname()[1]
         result = subprocess.run(
             [RENKU_FED, "up", "--port", str(port), "--data-dir", str(tmp_path / "d")],
             capture_output=True, text=True, timeout=60,
-            env={**os.environ},
         )  # fmt: skip
     assert result.returncode != 0
     assert f"Port {port}" in result.stderr + result.stdout
