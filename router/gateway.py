@@ -20,16 +20,21 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from router.authorization import Authorizer, Decision, OperationAuthorization, unauthorized_error
-from router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
-from router.limits import LimitExceeded, OperationLimits, Safelist
-from router.lru_cache import LruCache
-from router.persisted_queries import PersistedQueries
-from router.planning import PlanningError, QueryPlan, QueryPlanner
-from router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
-from subgraphs.common.tokens import ANONYMOUS, Identity
+from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.router.authorization import (
+    Authorizer,
+    Decision,
+    OperationAuthorization,
+    unauthorized_error,
+)
+from renku_fed.router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
+from renku_fed.router.limits import LimitExceeded, OperationLimits, Safelist
+from renku_fed.router.lru_cache import LruCache
+from renku_fed.router.persisted_queries import PersistedQueries
+from renku_fed.router.planning import PlanningError, QueryPlan, QueryPlanner
+from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from router.limits import Safelist
-from router.lru_cache import LruCache
-from router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
+from renku_fed.router.limits import Safelist
+from renku_fed.router.lru_cache import LruCache
+from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
 
 
 class PersistedQueries:

@@ -8,7 +8,7 @@ from typing import TypeVar, cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from router.settings import RouterSettings
+from renku_fed.router.settings import RouterSettings
 
 # Read, refill, take and write back in one step: a Lua script runs with no other command in
 # between, so two replicas taking from the same bucket at once cannot both get its last token,

@@ -7,9 +7,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from router.auth.settings import LoginSettings
-from router.authorization.settings import AuthorizationSettings
-from router.limits.settings import LimitSettings
+from renku_fed.router.auth.settings import LoginSettings
+from renku_fed.router.authorization.settings import AuthorizationSettings
+from renku_fed.router.limits.settings import LimitSettings
 
 
 class RouterSettings(BaseSettings):

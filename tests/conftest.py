@@ -9,9 +9,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from subgraphs.common.dev_issuer import DevIssuer, dev_issuer_routes
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.dev_issuer import DevIssuer, dev_issuer_routes
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
 
 TEST_ISSUER = "http://127.0.0.1:4001/realms/renku"
 

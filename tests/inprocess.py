@@ -18,9 +18,9 @@ import httpx
 from pydantic_settings import BaseSettings
 from starlette.applications import Starlette
 
-from router.http import create_router_app
-from router.settings import RouterSettings
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.router.http import create_router_app
+from renku_fed.router.settings import RouterSettings
 
 SUBGRAPH_PORTS = {"users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004}
 ROUTER_URL = "http://127.0.0.1:4000/graphql"
@@ -52,16 +52,16 @@ def _subgraph_app(
     configured: BaseSettings | None = None,
 ) -> Starlette:
     if name == "users":
-        from subgraphs.users.app import build_app as build_users
-        from subgraphs.users.settings import UsersSettings
+        from renku_fed.subgraphs.users.app import build_app as build_users
+        from renku_fed.subgraphs.users.settings import UsersSettings
 
         if isinstance(configured, UsersSettings):
             return build_users(configured, verifier)
         return build_users(UsersSettings(data_dir=data_dir, seed_demo=True), verifier)
     if name == "projects":
-        from subgraphs.projects.app import build_app as build_projects
-        from subgraphs.projects.backends.users_service import UsersServiceNamespaces
-        from subgraphs.projects.settings import ProjectsSettings
+        from renku_fed.subgraphs.projects.app import build_app as build_projects
+        from renku_fed.subgraphs.projects.backends.users_service import UsersServiceNamespaces
+        from renku_fed.subgraphs.projects.settings import ProjectsSettings
 
         settings = (
             configured
@@ -73,8 +73,8 @@ def _subgraph_app(
         )
         return build_projects(settings, verifier, namespaces=users)
     if name == "kg":
-        from subgraphs.kg.app import build_app as build_kg
-        from subgraphs.kg.settings import KgSettings
+        from renku_fed.subgraphs.kg.app import build_app as build_kg
+        from renku_fed.subgraphs.kg.settings import KgSettings
 
         return build_kg(KgSettings(data_dir=data_dir, seed_demo=True), verifier)
     raise ValueError(f"no in-process factory for the {name} subgraph")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from router.composition import SubgraphSource, compose
+from renku_fed.router.composition import SubgraphSource, compose
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 SUBGRAPH_PORTS = {"users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004}
@@ -21,7 +21,7 @@ HOW_TO_UPDATE = "run `RENKU_FED_UPDATE_SCHEMA=1 pytest tests/test_schema_snapsho
 
 
 def _subgraph_sdl(name: str) -> str:
-    module = importlib.import_module(f"subgraphs.{name}.schema")
+    module = importlib.import_module(f"renku_fed.subgraphs.{name}.schema")
     return str(module.schema.as_str()) + "\n"
 
 

@@ -1,9 +1,9 @@
 """Browser login for the router: OIDC authorization-code flow, sessions, cookies and CSRF."""
 
-from router.auth.login import BrowserLogin, CsrfRefused, SessionEnded, safe_path
-from router.auth.oidc import IssuerUnavailable
-from router.auth.settings import LoginSettings
-from router.auth.store import MemorySessionStore, SessionStore, SqliteSessionStore
+from renku_fed.router.auth.login import BrowserLogin, CsrfRefused, SessionEnded, safe_path
+from renku_fed.router.auth.oidc import IssuerUnavailable
+from renku_fed.router.auth.settings import LoginSettings
+from renku_fed.router.auth.store import MemorySessionStore, SessionStore, SqliteSessionStore
 
 __all__ = [
     "BrowserLogin",

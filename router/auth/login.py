@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from router.auth.oidc import GrantRefused, LoginError, OidcClient
-from router.auth.sessions import PendingLogin, SessionManager, load_session_key
-from router.auth.settings import LoginSettings
-from router.auth.store import MemorySessionStore, SessionStore, SqliteSessionStore
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenError, TokenVerifier
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenError, TokenVerifier
+from renku_fed.router.auth.oidc import GrantRefused, LoginError, OidcClient
+from renku_fed.router.auth.sessions import PendingLogin, SessionManager, load_session_key
+from renku_fed.router.auth.settings import LoginSettings
+from renku_fed.router.auth.store import MemorySessionStore, SessionStore, SqliteSessionStore
 
 log = logging.getLogger("router.auth")
 

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
-from router.auth.settings import LoginSettings
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import ALLOWED_ALGORITHMS, JwksCache, TokenError
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import ALLOWED_ALGORITHMS, JwksCache, TokenError
+from renku_fed.router.auth.settings import LoginSettings
 
 log = logging.getLogger("router.auth")
 

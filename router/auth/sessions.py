@@ -19,9 +19,9 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from router.auth.oidc import GrantRefused, IssuerUnavailable, OidcClient, TokenSet
-from router.auth.settings import LoginSettings
-from router.auth.store import SessionStore
+from renku_fed.router.auth.oidc import GrantRefused, IssuerUnavailable, OidcClient, TokenSet
+from renku_fed.router.auth.settings import LoginSettings
+from renku_fed.router.auth.store import SessionStore
 
 log = logging.getLogger("router.auth")
 

@@ -1,9 +1,9 @@
 """Authorization directives: fields a caller may not see are removed before planning."""
 
-from router.authorization.authorizer import Authorizer, unauthorized_error
-from router.authorization.filter import Decision, OperationAuthorization
-from router.authorization.rules import AuthorizationRules, Grant, Requirement
-from router.authorization.settings import AuthorizationSettings, PolicyEvaluator
+from renku_fed.router.authorization.authorizer import Authorizer, unauthorized_error
+from renku_fed.router.authorization.filter import Decision, OperationAuthorization
+from renku_fed.router.authorization.rules import AuthorizationRules, Grant, Requirement
+from renku_fed.router.authorization.settings import AuthorizationSettings, PolicyEvaluator
 
 __all__ = [
     "AuthorizationRules",

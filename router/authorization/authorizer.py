@@ -8,11 +8,11 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 
-from router.authorization.filter import Decision, OperationAuthorization
-from router.authorization.rules import AuthorizationRules, Grant
-from router.authorization.settings import AuthorizationSettings
-from router.supergraph import Supergraph
-from subgraphs.common.tokens import Identity
+from renku_fed.identity.tokens import Identity
+from renku_fed.router.authorization.filter import Decision, OperationAuthorization
+from renku_fed.router.authorization.rules import AuthorizationRules, Grant
+from renku_fed.router.authorization.settings import AuthorizationSettings
+from renku_fed.router.supergraph import Supergraph
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,12 @@ from graphql import (
     print_ast,
 )
 
-from router.authorization.rules import NO_REQUIREMENT, AuthorizationRules, Grant, Requirement
+from renku_fed.router.authorization.rules import (
+    NO_REQUIREMENT,
+    AuthorizationRules,
+    Grant,
+    Requirement,
+)
 
 Path = tuple[str, ...]
 _Node = TypeVar("_Node", bound=FieldNode | InlineFragmentNode | OperationDefinitionNode)

@@ -24,8 +24,8 @@ from graphql import (
     parse,
 )
 
-from router.supergraph import Supergraph
-from router.supergraph.links import read_links
+from renku_fed.router.supergraph import Supergraph
+from renku_fed.router.supergraph.links import read_links
 
 Alternatives = frozenset[frozenset[str]]
 """Any one of these groups, every name of the group (`[[String!]!]!` of the directives)."""

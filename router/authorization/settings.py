@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from pydantic import Field, ImportString
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from subgraphs.common.tokens import Identity
+from renku_fed.identity.tokens import Identity
 
 PolicyEvaluator = Callable[[Identity, set[str]], set[str] | Awaitable[set[str]]]
 """Given the caller and every policy an operation mentions, the policies that pass."""

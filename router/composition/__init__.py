@@ -1,8 +1,8 @@
 """Apollo Federation v2 composition: subgraph SDLs -> supergraph SDL."""
 
-from router.composition.compose import compose
-from router.composition.errors import CompositionError, CompositionFailed
-from router.composition.sources import (
+from renku_fed.router.composition.compose import compose
+from renku_fed.router.composition.errors import CompositionError, CompositionFailed
+from renku_fed.router.composition.sources import (
     SubgraphSdlUnavailable,
     SubgraphSource,
     fetch_subgraph_sdl,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from router.composition.errors import quoted_subgraphs
-from router.composition.merge_context import MergeContext
-from router.composition.subgraph import Kind
-from router.composition.supergraph import MergedInput, MergedType
+from renku_fed.router.composition.errors import quoted_subgraphs
+from renku_fed.router.composition.merge_context import MergeContext
+from renku_fed.router.composition.subgraph import Kind
+from renku_fed.router.composition.supergraph import MergedInput, MergedType
 
 
 def validate_supergraph(context: MergeContext, types: dict[str, MergedType]) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from router.composition.api_validation import validate_supergraph
-from router.composition.errors import CompositionError, CompositionFailed
-from router.composition.merge_context import MergeContext
-from router.composition.merge_types import TypeMerger
-from router.composition.printer import print_supergraph
-from router.composition.sources import SubgraphSource
-from router.composition.specs import COST_NAMES, join_version
-from router.composition.subgraph import Subgraph
-from router.composition.subgraph_parser import parse_subgraph
-from router.composition.supergraph import Graph, Supergraph
-from router.composition.validation import validate_across_subgraphs, validate_subgraph
+from renku_fed.router.composition.api_validation import validate_supergraph
+from renku_fed.router.composition.errors import CompositionError, CompositionFailed
+from renku_fed.router.composition.merge_context import MergeContext
+from renku_fed.router.composition.merge_types import TypeMerger
+from renku_fed.router.composition.printer import print_supergraph
+from renku_fed.router.composition.sources import SubgraphSource
+from renku_fed.router.composition.specs import COST_NAMES, join_version
+from renku_fed.router.composition.subgraph import Subgraph
+from renku_fed.router.composition.subgraph_parser import parse_subgraph
+from renku_fed.router.composition.supergraph import Graph, Supergraph
+from renku_fed.router.composition.validation import validate_across_subgraphs, validate_subgraph
 
 ROOT_ORDER = ("query", "mutation", "subscription")
 

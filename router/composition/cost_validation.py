@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from router.composition.subgraph import Field, Kind, NamedType, Subgraph
-from router.composition.typerefs import TypeRef
+from renku_fed.router.composition.subgraph import Field, Kind, NamedType, Subgraph
+from renku_fed.router.composition.typerefs import TypeRef
 
 Report = Callable[[str, str], None]
 COMPOSITE = (Kind.OBJECT, Kind.INTERFACE, Kind.UNION)

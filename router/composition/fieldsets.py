@@ -14,7 +14,7 @@ from graphql import (
     parse,
 )
 
-from router.composition.subgraph import Subgraph
+from renku_fed.router.composition.subgraph import Subgraph
 
 
 @lru_cache(maxsize=1024)

@@ -20,7 +20,7 @@ from graphql import (
     ValueNode,
 )
 
-from router.composition.subgraph import Alternatives, ComposedDirective, ListSize
+from renku_fed.router.composition.subgraph import Alternatives, ComposedDirective, ListSize
 
 FEDERATION_URL = re.compile(r"^https://specs\.apollo\.dev/federation/v(\d+)\.(\d+)$")
 FEDERATION_DIRECTIVES = frozenset(

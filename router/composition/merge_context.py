@@ -8,10 +8,16 @@ from dataclasses import dataclass, field
 
 from graphql import print_ast
 
-from router.composition.errors import CompositionError
-from router.composition.fieldsets import field_set_coordinates
-from router.composition.subgraph import Alternatives, Applied, ListSize, NamedType, Subgraph
-from router.composition.supergraph import Directives
+from renku_fed.router.composition.errors import CompositionError
+from renku_fed.router.composition.fieldsets import field_set_coordinates
+from renku_fed.router.composition.subgraph import (
+    Alternatives,
+    Applied,
+    ListSize,
+    NamedType,
+    Subgraph,
+)
+from renku_fed.router.composition.supergraph import Directives
 
 Coordinate = tuple[str, str]
 TypeSources = Sequence[tuple[Subgraph, NamedType]]

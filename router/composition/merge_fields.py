@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from router.composition.errors import describe_by_value, quoted_subgraphs
-from router.composition.merge_context import (
+from renku_fed.router.composition.errors import describe_by_value, quoted_subgraphs
+from renku_fed.router.composition.merge_context import (
     MergeContext,
     TypeSources,
     merge_directives,
     most_common,
 )
-from router.composition.merge_inputs import InputMerger
-from router.composition.subgraph import Field, Kind, Subgraph
-from router.composition.supergraph import JoinField, MergedField
-from router.composition.typerefs import TypeRef, is_subtype
+from renku_fed.router.composition.merge_inputs import InputMerger
+from renku_fed.router.composition.subgraph import Field, Kind, Subgraph
+from renku_fed.router.composition.supergraph import JoinField, MergedField
+from renku_fed.router.composition.typerefs import TypeRef, is_subtype
 
 
 @dataclass

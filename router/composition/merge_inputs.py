@@ -6,16 +6,16 @@ from dataclasses import dataclass
 
 from graphql import print_ast
 
-from router.composition.errors import describe_by_value, quoted_subgraphs
-from router.composition.merge_context import (
+from renku_fed.router.composition.errors import describe_by_value, quoted_subgraphs
+from renku_fed.router.composition.merge_context import (
     MergeContext,
     TypeSources,
     merge_directives,
     most_common,
 )
-from router.composition.subgraph import Field, InputValue, Subgraph
-from router.composition.supergraph import JoinField, MergedInput
-from router.composition.typerefs import is_subtype
+from renku_fed.router.composition.subgraph import Field, InputValue, Subgraph
+from renku_fed.router.composition.supergraph import JoinField, MergedInput
+from renku_fed.router.composition.typerefs import is_subtype
 
 
 def is_required(value: InputValue) -> bool:

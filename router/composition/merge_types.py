@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from router.composition.errors import describe_by_value, quoted_subgraphs
-from router.composition.merge_context import (
+from renku_fed.router.composition.errors import describe_by_value, quoted_subgraphs
+from renku_fed.router.composition.merge_context import (
     MergeContext,
     TypeSources,
     merge_directives,
     most_common,
 )
-from router.composition.merge_fields import FieldMerger
-from router.composition.subgraph import Key, Kind, NamedType, Subgraph
-from router.composition.supergraph import (
+from renku_fed.router.composition.merge_fields import FieldMerger
+from renku_fed.router.composition.subgraph import Key, Kind, NamedType, Subgraph
+from renku_fed.router.composition.supergraph import (
     JoinField,
     JoinType,
     MergedEnumValue,

@@ -8,7 +8,7 @@ from graphql import print_ast
 from graphql.language.block_string import print_block_string
 from graphql.language.print_string import print_string
 
-from router.composition.specs import (
+from renku_fed.router.composition.specs import (
     FEATURES,
     JOIN_URL,
     LINK_URL,
@@ -17,8 +17,8 @@ from router.composition.specs import (
     directive_definitions,
     machinery_types,
 )
-from router.composition.subgraph import Alternatives, Kind, ListSize
-from router.composition.supergraph import (
+from renku_fed.router.composition.subgraph import Alternatives, Kind, ListSize
+from renku_fed.router.composition.supergraph import (
     Directives,
     JoinField,
     JoinType,

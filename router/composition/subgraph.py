@@ -7,7 +7,7 @@ from enum import Enum
 
 from graphql import ConstValueNode, DirectiveDefinitionNode, DirectiveNode
 
-from router.composition.typerefs import TypeRef
+from renku_fed.router.composition.typerefs import TypeRef
 
 Alternatives = tuple[tuple[str, ...], ...]
 """`@requiresScopes` and `@policy` values: any one of these groups, all names of the group."""

@@ -37,9 +37,9 @@ from graphql import (
 )
 from graphql.language.visitor import Visitor
 
-from router.composition.errors import CompositionError, CompositionFailed
-from router.composition.fieldsets import field_set_coordinates, parse_field_set
-from router.composition.links import (
+from renku_fed.router.composition.errors import CompositionError, CompositionFailed
+from renku_fed.router.composition.fieldsets import field_set_coordinates, parse_field_set
+from renku_fed.router.composition.links import (
     FEDERATION_DIRECTIVES,
     UNSUPPORTED_DIRECTIVES,
     LinkContext,
@@ -50,8 +50,8 @@ from router.composition.links import (
     read_links,
     string_argument,
 )
-from router.composition.sources import SubgraphSource
-from router.composition.subgraph import (
+from renku_fed.router.composition.sources import SubgraphSource
+from renku_fed.router.composition.subgraph import (
     Applied,
     EnumValue,
     Field,
@@ -61,7 +61,7 @@ from router.composition.subgraph import (
     NamedType,
     Subgraph,
 )
-from router.composition.typerefs import type_ref
+from renku_fed.router.composition.typerefs import type_ref
 
 FEDERATION_TYPES = frozenset({"_Any", "_Entity", "_Service", "_FieldSet", "FieldSet"})
 ROOT_KINDS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}

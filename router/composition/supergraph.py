@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from graphql import ConstValueNode, DirectiveNode
 
-from router.composition.subgraph import Alternatives, ComposedDirective, Kind, ListSize
-from router.composition.typerefs import TypeRef
+from renku_fed.router.composition.subgraph import Alternatives, ComposedDirective, Kind, ListSize
+from renku_fed.router.composition.typerefs import TypeRef
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from graphql import FieldNode, SelectionSetNode
 
-from router.composition.cost_validation import check_cost_directives
-from router.composition.errors import describe_by_value, quoted_subgraphs
-from router.composition.fieldsets import parse_field_set
-from router.composition.merge_context import MergeContext
-from router.composition.subgraph import Field, Kind, NamedType, Subgraph
+from renku_fed.router.composition.cost_validation import check_cost_directives
+from renku_fed.router.composition.errors import describe_by_value, quoted_subgraphs
+from renku_fed.router.composition.fieldsets import parse_field_set
+from renku_fed.router.composition.merge_context import MergeContext
+from renku_fed.router.composition.subgraph import Field, Kind, NamedType, Subgraph
 
 MISSING_HINTS = {
     "key": "the field should either be added to this subgraph or, if it should not be resolved "

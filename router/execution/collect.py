@@ -26,7 +26,7 @@ from graphql import (
     is_object_type,
 )
 
-from router.execution.typeindex import TypeIndex
+from renku_fed.router.execution.typeindex import TypeIndex
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from router.execution.flatten import ConcretePath
-from router.execution.transport import SubgraphRequestError
+from renku_fed.router.execution.flatten import ConcretePath
+from renku_fed.router.execution.transport import SubgraphRequestError
 
 REDACTED_MESSAGE = "Subgraph errors redacted."
 

@@ -10,15 +10,15 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 
-from router.execution.errors import entity_errors, failure_error, redacted, root_errors
-from router.execution.flatten import hoisted_path, reach
-from router.execution.merge import copy_json, deep_merge
-from router.execution.representations import RepresentationBuilder
-from router.execution.rewrites import apply_rewrites
-from router.execution.transport import SubgraphRequestError, SubgraphTransport
-from router.execution.typeindex import TypeIndex
-from router.lru_cache import LruCache
-from router.planning.nodes import (
+from renku_fed.router.execution.errors import entity_errors, failure_error, redacted, root_errors
+from renku_fed.router.execution.flatten import hoisted_path, reach
+from renku_fed.router.execution.merge import copy_json, deep_merge
+from renku_fed.router.execution.representations import RepresentationBuilder
+from renku_fed.router.execution.rewrites import apply_rewrites
+from renku_fed.router.execution.transport import SubgraphRequestError, SubgraphTransport
+from renku_fed.router.execution.typeindex import TypeIndex
+from renku_fed.router.lru_cache import LruCache
+from renku_fed.router.planning.nodes import (
     ConditionNode,
     FetchNode,
     FlattenNode,

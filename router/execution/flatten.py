@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from router.execution.typeindex import TypeIndex
-from router.planning.nodes import FieldKey, ListItems, ResponsePath, TypeCondition
+from renku_fed.router.execution.typeindex import TypeIndex
+from renku_fed.router.planning.nodes import FieldKey, ListItems, ResponsePath, TypeCondition
 
 ConcretePath: TypeAlias = tuple[str | int, ...]
 Reached: TypeAlias = list[tuple[dict[str, Any], ConcretePath]]

@@ -25,8 +25,8 @@ from graphql import (
     is_object_type,
 )
 
-from router.authorization import unauthorized_error
-from router.execution.collect import (
+from renku_fed.router.authorization import unauthorized_error
+from renku_fed.router.execution.collect import (
     COPY,
     INTROSPECTION_FIELDS,
     REQUIRED_SCALAR,
@@ -35,7 +35,7 @@ from router.execution.collect import (
     Collection,
     FieldCollector,
 )
-from router.execution.typeindex import TypeIndex
+from renku_fed.router.execution.typeindex import TypeIndex
 
 # The code Apollo Router gives a subgraph value that does not fit the supergraph's type.
 RESPONSE_VALIDATION_FAILED = "RESPONSE_VALIDATION_FAILED"

@@ -15,10 +15,10 @@ from graphql import (
     is_object_type,
 )
 
-from router.execution.flatten import ConcretePath, Reached
-from router.execution.rewrites import apply_rewrites
-from router.execution.typeindex import TypeIndex
-from router.planning.nodes import Rewrite, SelectedField, SelectedFragment, Selection
+from renku_fed.router.execution.flatten import ConcretePath, Reached
+from renku_fed.router.execution.rewrites import apply_rewrites
+from renku_fed.router.execution.typeindex import TypeIndex
+from renku_fed.router.planning.nodes import Rewrite, SelectedField, SelectedFragment, Selection
 
 _MISSING = object()
 

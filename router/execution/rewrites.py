@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from router.execution.typeindex import TypeIndex
-from router.planning.nodes import KeyRenamer, Rewrite, RewriteStep, TypenameEquals, ValueSetter
+from renku_fed.router.execution.typeindex import TypeIndex
+from renku_fed.router.planning.nodes import (
+    KeyRenamer,
+    Rewrite,
+    RewriteStep,
+    TypenameEquals,
+    ValueSetter,
+)
 
 
 def apply_rewrites(

@@ -1,6 +1,6 @@
 """The router's HTTP service (Starlette)."""
 
-from router.http.app import create_router_app
-from router.http.supergraph_source import SupergraphUnavailable, load_supergraph
+from renku_fed.router.http.app import create_router_app
+from renku_fed.router.http.supergraph_source import SupergraphUnavailable, load_supergraph
 
 __all__ = ["SupergraphUnavailable", "create_router_app", "load_supergraph"]

@@ -18,22 +18,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from router.auth import BrowserLogin, CsrfRefused, IssuerUnavailable, SessionEnded, SessionStore
-from router.gateway import Gateway
-from router.http.graphiql import GRAPHIQL_HTML
-from router.http.supergraph_source import load_supergraph
-from router.limits import RateLimiter, client_key
-from router.redis_stores import (
-    RedisBucketStore,
-    RedisSessionStore,
-    StoreUnavailable,
-    redis_client,
-)
-from router.request import GraphQLRequest, GraphQLResponse
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import (
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import (
     ANONYMOUS,
     Identity,
     IssuerUnreachable,
@@ -41,6 +27,26 @@ from subgraphs.common.tokens import (
     TokenVerifier,
     bearer_token,
 )
+from renku_fed.router.auth import (
+    BrowserLogin,
+    CsrfRefused,
+    IssuerUnavailable,
+    SessionEnded,
+    SessionStore,
+)
+from renku_fed.router.gateway import Gateway
+from renku_fed.router.http.graphiql import GRAPHIQL_HTML
+from renku_fed.router.http.supergraph_source import load_supergraph
+from renku_fed.router.limits import RateLimiter, client_key
+from renku_fed.router.redis_stores import (
+    RedisBucketStore,
+    RedisSessionStore,
+    StoreUnavailable,
+    redis_client,
+)
+from renku_fed.router.request import GraphQLRequest, GraphQLResponse
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 log = logging.getLogger("router.http")
 

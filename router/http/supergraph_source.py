@@ -8,8 +8,8 @@ import time
 
 import httpx
 
-from router.settings import RouterSettings
-from router.supergraph import Supergraph, SupergraphError
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph, SupergraphError
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ async def compose_live(
     settings: RouterSettings, transport: httpx.AsyncBaseTransport | None = None
 ) -> str:
     """Fetch every subgraph's SDL (retrying ones not up yet) and compose the supergraph SDL."""
-    from router.composition import (
+    from renku_fed.router.composition import (
         CompositionFailed,
         SubgraphSdlUnavailable,
         SubgraphSource,

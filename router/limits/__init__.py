@@ -1,10 +1,10 @@
 """Protection limits: shape, tokens, cost, rate and the persisted-query safelist."""
 
-from router.limits.errors import LimitExceeded
-from router.limits.operation_limits import OperationAnalysis, OperationLimits
-from router.limits.rate import BucketStore, InMemoryBucketStore, RateLimiter, client_key
-from router.limits.safelist import Safelist, SafelistError
-from router.limits.settings import LimitSettings
+from renku_fed.router.limits.errors import LimitExceeded
+from renku_fed.router.limits.operation_limits import OperationAnalysis, OperationLimits
+from renku_fed.router.limits.rate import BucketStore, InMemoryBucketStore, RateLimiter, client_key
+from renku_fed.router.limits.safelist import Safelist, SafelistError
+from renku_fed.router.limits.settings import LimitSettings
 
 __all__ = [
     "BucketStore",

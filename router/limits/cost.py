@@ -56,7 +56,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 
-from router.limits.cost_directives import CostDirectives, ListSize
+from renku_fed.router.limits.cost_directives import CostDirectives, ListSize
 
 MUTATION_COST = 10
 CONVENTIONAL_SLICING = ("first", "last", "limit")

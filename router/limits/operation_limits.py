@@ -8,13 +8,13 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 
-from router.limits.cost import CostEstimator
-from router.limits.cost_directives import read_cost_directives
-from router.limits.errors import LimitExceeded
-from router.limits.settings import LimitSettings
-from router.limits.shape import measure
-from router.lru_cache import LruCache
-from router.supergraph import Supergraph
+from renku_fed.router.limits.cost import CostEstimator
+from renku_fed.router.limits.cost_directives import read_cost_directives
+from renku_fed.router.limits.errors import LimitExceeded
+from renku_fed.router.limits.settings import LimitSettings
+from renku_fed.router.limits.shape import measure
+from renku_fed.router.lru_cache import LruCache
+from renku_fed.router.supergraph import Supergraph
 
 _TOO_MANY_TOKENS = "Syntax Error: Document contains more than"
 

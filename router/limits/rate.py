@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from router.limits.errors import LimitExceeded
-from router.lru_cache import LruCache
+from renku_fed.router.limits.errors import LimitExceeded
+from renku_fed.router.lru_cache import LruCache
 
 
 class BucketStore(Protocol):

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from router.planning.graph import Hop
-from router.planning.operation import OpField, OpItem
-from router.planning.positions import Position
+from renku_fed.router.planning.graph import Hop
+from renku_fed.router.planning.operation import OpField, OpItem
+from renku_fed.router.planning.positions import Position
 
 
 @dataclass(frozen=True, slots=True)

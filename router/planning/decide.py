@@ -13,11 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeAlias
 
-from router.planning.chosen_plan import FieldPlan, FragmentPlan, JumpPlan, PlanItem, SelectionPlan
-from router.planning.errors import PlanningError
-from router.planning.graph import HOP_COST, Hop, QueryGraph
-from router.planning.operation import OpField, OpItem, merge_items, parse_selection
-from router.planning.positions import (
+from renku_fed.router.planning.chosen_plan import (
+    FieldPlan,
+    FragmentPlan,
+    JumpPlan,
+    PlanItem,
+    SelectionPlan,
+)
+from renku_fed.router.planning.errors import PlanningError
+from renku_fed.router.planning.graph import HOP_COST, Hop, QueryGraph
+from renku_fed.router.planning.operation import OpField, OpItem, merge_items, parse_selection
+from renku_fed.router.planning.positions import (
     Position,
     field_names,
     flatten,
@@ -26,8 +32,8 @@ from router.planning.positions import (
     split_abstract,
     split_interface_object,
 )
-from router.planning.reachability import Reachability
-from router.supergraph.model import FieldInGraph
+from renku_fed.router.planning.reachability import Reachability
+from renku_fed.router.supergraph.model import FieldInGraph
 
 Guard: TypeAlias = frozenset[tuple[str, str]]
 Route: TypeAlias = tuple[str, ...]

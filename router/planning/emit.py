@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from graphql import VariableDefinitionNode, print_ast
 
-from router.planning.fetch_graph import FetchGraph, FetchStep
-from router.planning.nodes import (
+from renku_fed.router.planning.fetch_graph import FetchGraph, FetchStep
+from renku_fed.router.planning.nodes import (
     FetchNode,
     FlattenNode,
     ParallelNode,
@@ -14,7 +14,7 @@ from router.planning.nodes import (
     SelectedFragment,
     SequenceNode,
 )
-from router.planning.operation import Operation
+from renku_fed.router.planning.operation import Operation
 
 
 class _Emitter:

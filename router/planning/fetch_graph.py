@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from router.planning.chosen_plan import FieldPlan, FragmentPlan, JumpPlan, SelectionPlan
-from router.planning.graph import Hop
-from router.planning.nodes import (
+from renku_fed.router.planning.chosen_plan import FieldPlan, FragmentPlan, JumpPlan, SelectionPlan
+from renku_fed.router.planning.graph import Hop
+from renku_fed.router.planning.nodes import (
     FieldKey,
     KeyRenamer,
     ListItems,
@@ -18,9 +18,9 @@ from router.planning.nodes import (
     TypenameEquals,
     ValueSetter,
 )
-from router.planning.operation import OpField, OpItem
-from router.planning.selection import ResponseKeys, SelSet, logical_path
-from router.supergraph.model import SupergraphModel
+from renku_fed.router.planning.operation import OpField, OpItem
+from renku_fed.router.planning.selection import ResponseKeys, SelSet, logical_path
+from renku_fed.router.supergraph.model import SupergraphModel
 
 
 @dataclass(eq=False)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from graphql import GraphQLObjectType
 
-from router.planning.operation import OpField, OpFragment, OpItem, parse_selection
-from router.supergraph.model import FieldInGraph, SupergraphModel
+from renku_fed.router.planning.operation import OpField, OpFragment, OpItem, parse_selection
+from renku_fed.router.supergraph.model import FieldInGraph, SupergraphModel
 
 HOP_COST = 1000
 

@@ -23,8 +23,8 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from router.planning.errors import PlanningError
-from router.supergraph.fed1 import parse_field_set
+from renku_fed.router.planning.errors import PlanningError
+from renku_fed.router.supergraph.fed1 import parse_field_set
 
 ROOT_INTROSPECTION = frozenset({"__schema", "__type"})
 

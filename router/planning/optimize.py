@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from router.planning.fetch_graph import FetchGraph, FetchStep
-from router.planning.selection import SelSet
+from renku_fed.router.planning.fetch_graph import FetchGraph, FetchStep
+from renku_fed.router.planning.selection import SelSet
 
 
 def merge_leaf_siblings(fetch_graph: FetchGraph) -> None:

@@ -14,21 +14,21 @@ from collections.abc import Mapping
 
 from graphql import DocumentNode, print_ast
 
-from router.planning.chosen_plan import FieldPlan
-from router.planning.decide import Decider
-from router.planning.emit import emit_plan
-from router.planning.errors import PlanningError
-from router.planning.fetch_graph import FetchGraph
-from router.planning.graph import QueryGraph
-from router.planning.nodes import QueryPlan
-from router.planning.operation import (
+from renku_fed.router.planning.chosen_plan import FieldPlan
+from renku_fed.router.planning.decide import Decider
+from renku_fed.router.planning.emit import emit_plan
+from renku_fed.router.planning.errors import PlanningError
+from renku_fed.router.planning.fetch_graph import FetchGraph
+from renku_fed.router.planning.graph import QueryGraph
+from renku_fed.router.planning.nodes import QueryPlan
+from renku_fed.router.planning.operation import (
     Operation,
     condition_variables,
     normalize,
     select_operation,
 )
-from router.planning.optimize import merge_leaf_siblings
-from router.supergraph import Supergraph
+from renku_fed.router.planning.optimize import merge_leaf_siblings
+from renku_fed.router.supergraph import Supergraph
 
 _CacheKey = tuple[str, str | None, str, tuple[tuple[str, object], ...], frozenset[str]]
 

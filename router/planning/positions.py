@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from router.planning.operation import OpField, OpFragment, OpItem, merge_items
-from router.supergraph.model import SupergraphModel
+from renku_fed.router.planning.operation import OpField, OpFragment, OpItem, merge_items
+from renku_fed.router.supergraph.model import SupergraphModel
 
 
 @dataclass(frozen=True, slots=True)

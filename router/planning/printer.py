@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse, print_ast
 
-from router.planning.nodes import (
+from renku_fed.router.planning.nodes import (
     ConditionNode,
     FetchNode,
     FieldKey,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from router.planning.graph import Hop, QueryGraph, field_named_type, provided_children
-from router.planning.operation import OpFragment, OpItem, parse_selection
-from router.planning.positions import Position, position_for
-from router.supergraph.model import FieldInGraph, TypeKind
+from renku_fed.router.planning.graph import Hop, QueryGraph, field_named_type, provided_children
+from renku_fed.router.planning.operation import OpFragment, OpItem, parse_selection
+from renku_fed.router.planning.positions import Position, position_for
+from renku_fed.router.supergraph.model import FieldInGraph, TypeKind
 
 
 class Reachability:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from graphql import ArgumentNode, VariableNode, print_ast
 
-from router.planning import nodes
-from router.planning.nodes import ResponsePath
+from renku_fed.router.planning import nodes
+from renku_fed.router.planning.nodes import ResponsePath
 
 INTERNAL_ALIAS = "_internal_qp_alias_"
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError, GraphQLSchema, build_ast_schema, parse
 
-from router.supergraph.api_schema import build_api_schema
-from router.supergraph.errors import SupergraphError
-from router.supergraph.join import build_model
-from router.supergraph.links import read_links
-from router.supergraph.model import SubgraphInfo, SupergraphModel
+from renku_fed.router.supergraph.api_schema import build_api_schema
+from renku_fed.router.supergraph.errors import SupergraphError
+from renku_fed.router.supergraph.join import build_model
+from renku_fed.router.supergraph.links import read_links
+from renku_fed.router.supergraph.model import SubgraphInfo, SupergraphModel
 
 __all__ = ["SubgraphInfo", "Supergraph", "SupergraphError", "SupergraphModel"]
 

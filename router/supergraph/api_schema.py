@@ -24,8 +24,8 @@ from graphql import (
     build_ast_schema,
 )
 
-from router.supergraph.errors import SupergraphError
-from router.supergraph.links import Links
+from renku_fed.router.supergraph.errors import SupergraphError
+from renku_fed.router.supergraph.links import Links
 
 _FIELD_HOLDERS = (
     ObjectTypeDefinitionNode,

@@ -8,8 +8,8 @@ from functools import lru_cache
 from graphql import FieldNode, GraphQLSyntaxError, SelectionSetNode, parse
 from graphql.language import OperationDefinitionNode
 
-from router.supergraph.errors import SupergraphError
-from router.supergraph.model import KeyInfo
+from renku_fed.router.supergraph.errors import SupergraphError
+from renku_fed.router.supergraph.model import KeyInfo
 
 
 @lru_cache(maxsize=4096)

@@ -28,10 +28,10 @@ from graphql import (
     print_ast,
 )
 
-from router.supergraph.errors import SupergraphError
-from router.supergraph.fed1 import owned_key_fields, parse_field_set
-from router.supergraph.links import Links
-from router.supergraph.model import (
+from renku_fed.router.supergraph.errors import SupergraphError
+from renku_fed.router.supergraph.fed1 import owned_key_fields, parse_field_set
+from renku_fed.router.supergraph.links import Links
+from renku_fed.router.supergraph.model import (
     FieldInfo,
     FieldInGraph,
     KeyInfo,

@@ -15,7 +15,7 @@ from graphql import (
     ValueNode,
 )
 
-from router.supergraph.errors import SupergraphError
+from renku_fed.router.supergraph.errors import SupergraphError
 
 _URL = re.compile(r"^https?://[^/]+(?:/[^/]+)*/(?P<name>[A-Za-z_][\w-]*)/v(?P<version>\d+\.\d+)/?$")
 

@@ -8,26 +8,18 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import orjson
 import strawberry
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors
 
-from subgraphs.common.errors import DomainError
-from subgraphs.common.tokens import (
-    ANONYMOUS,
-    Identity,
-    IssuerUnreachable,
-    TokenError,
-    TokenVerifier,
-    bearer_token,
-)
+from renku_fed.identity.middleware import BearerAuth
+from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenVerifier
+from renku_fed.subgraphs.common.errors import DomainError
 
 B = TypeVar("B")
 log = logging.getLogger(__name__)
@@ -75,42 +67,6 @@ class _GraphQLApp(GraphQL[RequestContext[Any], None]):
     async def get_context(self, request: Any, response: Any) -> RequestContext[Any]:
         identity = request.scope.get("state", {}).get("identity", ANONYMOUS)
         return RequestContext(identity=identity, backend=self._backend, request=request)
-
-
-class BearerAuth:
-    """ASGI wrapper: a valid bearer token becomes the request's identity, a bad one a 401."""
-
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier) -> None:
-        self._app = app
-        self._verifier = verifier
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the Authorization header, then hand over to the wrapped app."""
-        if scope["type"] != "http":
-            await self._app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        authorization = headers.get(b"authorization", b"").decode("latin-1")
-        try:
-            token = bearer_token(authorization)
-            identity = await self._verifier.verify(token) if token else ANONYMOUS
-        except IssuerUnreachable as exc:
-            await refusal(str(exc), "IDENTITY_PROVIDER_UNAVAILABLE", 503)(scope, receive, send)
-            return
-        except TokenError as exc:
-            await refusal(str(exc), "UNAUTHENTICATED", 401)(scope, receive, send)
-            return
-        scope.setdefault("state", {})["identity"] = identity
-        await self._app(scope, receive, send)
-
-
-def refusal(message: str, code: str, status: int) -> Response:
-    """A GraphQL error response refusing the request before any resolver runs."""
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else {}
-    return Response(
-        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
-    )
 
 
 def create_subgraph_app(

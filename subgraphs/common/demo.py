@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from subgraphs.common.dev_issuer import dev_subject
+from renku_fed.identity.dev_issuer import dev_subject
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import strawberry
 
-from subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 
 MAX_PAGE_SIZE = 100
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 
 NAME_MAX_LENGTH = 99
 SLUG_MAX_LENGTH = 99

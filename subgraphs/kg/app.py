@@ -8,15 +8,15 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from subgraphs.common.app import create_subgraph_app
-from subgraphs.common.logs import configure_logging
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.kg.backends.embedded import EmbeddedTripleStore
-from subgraphs.kg.demo import seed_demo
-from subgraphs.kg.knowledge_graph import KnowledgeGraph
-from subgraphs.kg.schema import schema
-from subgraphs.kg.settings import KgSettings
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.observability.logs import configure_logging
+from renku_fed.subgraphs.common.app import create_subgraph_app
+from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
+from renku_fed.subgraphs.kg.demo import seed_demo
+from renku_fed.subgraphs.kg.knowledge_graph import KnowledgeGraph
+from renku_fed.subgraphs.kg.schema import schema
+from renku_fed.subgraphs.kg.settings import KgSettings
 
 log = logging.getLogger(__name__)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from subgraphs.common.demo import ALICE, DEMO_PROJECTS, FLIGHTS, DemoProject
-from subgraphs.common.dev_issuer import dev_subject
-from subgraphs.kg.knowledge_graph import KnowledgeGraph
-from subgraphs.kg.models import (
+from renku_fed.identity.dev_issuer import dev_subject
+from renku_fed.subgraphs.common.demo import ALICE, DEMO_PROJECTS, FLIGHTS, DemoProject
+from renku_fed.subgraphs.kg.knowledge_graph import KnowledgeGraph
+from renku_fed.subgraphs.kg.models import (
     ActivityRecord,
     DatasetFile,
     DatasetRecord,

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from subgraphs.kg.backends import Row, Term, TripleStore
-from subgraphs.kg.models import (
+from renku_fed.subgraphs.kg.backends import Row, Term, TripleStore
+from renku_fed.subgraphs.kg.models import (
     Activity,
     ActivityRecord,
     Dataset,
@@ -21,7 +21,7 @@ from subgraphs.kg.models import (
     LineageRelation,
     ProjectMetadata,
 )
-from subgraphs.kg.vocabulary import (
+from renku_fed.subgraphs.kg.vocabulary import (
     RDF_TYPE,
     XSD_DATETIME,
     XSD_INTEGER,

@@ -9,10 +9,10 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.common.app import RequestContext, mask_errors
-from subgraphs.common.pagination import PageRequest
-from subgraphs.kg import models
-from subgraphs.kg.knowledge_graph import KnowledgeGraph
+from renku_fed.subgraphs.common.app import RequestContext, mask_errors
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.kg import models
+from renku_fed.subgraphs.kg.knowledge_graph import KnowledgeGraph
 
 LineageNodeKind = strawberry.enum(models.LineageNodeKind, description="What a lineage node is.")
 LineageRelation = strawberry.enum(

@@ -7,16 +7,16 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from subgraphs.common.app import create_subgraph_app
-from subgraphs.common.logs import configure_logging
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.projects.backends import NamespaceDirectory, ProjectStore
-from subgraphs.projects.backends.embedded import EmbeddedProjectStore
-from subgraphs.projects.backends.gitlab import connect_gitlab_store
-from subgraphs.projects.backends.users_service import UsersServiceNamespaces
-from subgraphs.projects.schema import schema
-from subgraphs.projects.settings import ProjectsSettings
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.observability.logs import configure_logging
+from renku_fed.subgraphs.common.app import create_subgraph_app
+from renku_fed.subgraphs.projects.backends import NamespaceDirectory, ProjectStore
+from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
+from renku_fed.subgraphs.projects.backends.gitlab import connect_gitlab_store
+from renku_fed.subgraphs.projects.backends.users_service import UsersServiceNamespaces
+from renku_fed.subgraphs.projects.schema import schema
+from renku_fed.subgraphs.projects.settings import ProjectsSettings
 
 SERVICE = "projects"
 

@@ -8,15 +8,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.rules import (
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.rules import (
     DESCRIPTION_MAX_LENGTH,
     check_max_length,
     check_name,
     check_slug,
     slug_from_name,
 )
-from subgraphs.common.tokens import Identity
 
 DOCUMENTATION_MAX_LENGTH = 5000
 KEYWORD_MAX_LENGTH = 99

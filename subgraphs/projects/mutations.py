@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from strawberry.federation.schema_directives import Authenticated
 
-from subgraphs.common.errors import DomainError, ErrorCode, UserError
-from subgraphs.projects import models
-from subgraphs.projects.project_types import Info, Project
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, UserError
+from renku_fed.subgraphs.projects import models
+from renku_fed.subgraphs.projects.project_types import Info, Project
 
 
 @strawberry.input(description="A new project; the caller becomes its owner.")

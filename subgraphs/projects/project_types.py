@@ -12,10 +12,10 @@ from typing import TypeAlias
 
 import strawberry
 
-from subgraphs.common.app import RequestContext
-from subgraphs.common.pagination import PageInfo, PageRequest
-from subgraphs.projects import models
-from subgraphs.projects.backends import ProjectStore
+from renku_fed.subgraphs.common.app import RequestContext
+from renku_fed.subgraphs.common.pagination import PageInfo, PageRequest
+from renku_fed.subgraphs.projects import models
+from renku_fed.subgraphs.projects.backends import ProjectStore
 
 Info: TypeAlias = strawberry.Info[RequestContext[ProjectStore], None]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.projects.models import Project
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.projects.models import Project
 
 
 def not_found(project_id: str, field: str = "id") -> DomainError:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import strawberry
 
-from subgraphs.common.app import mask_errors
-from subgraphs.projects import models
-from subgraphs.projects.mutations import Mutation
-from subgraphs.projects.project_types import (
+from renku_fed.subgraphs.common.app import mask_errors
+from renku_fed.subgraphs.projects import models
+from renku_fed.subgraphs.projects.mutations import Mutation
+from renku_fed.subgraphs.projects.project_types import (
     Group,
     Info,
     Project,

@@ -8,16 +8,16 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from subgraphs.common.app import create_subgraph_app
-from subgraphs.common.logs import configure_logging
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.sessions.backends.local import LocalSessionBackend
-from subgraphs.sessions.backends.project_directory import GraphProjectDirectory
-from subgraphs.sessions.backends.store import SessionStore
-from subgraphs.sessions.demo import seed_demo
-from subgraphs.sessions.schema import schema
-from subgraphs.sessions.settings import SessionsSettings
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.observability.logs import configure_logging
+from renku_fed.subgraphs.common.app import create_subgraph_app
+from renku_fed.subgraphs.sessions.backends.local import LocalSessionBackend
+from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
+from renku_fed.subgraphs.sessions.backends.store import SessionStore
+from renku_fed.subgraphs.sessions.demo import seed_demo
+from renku_fed.subgraphs.sessions.schema import schema
+from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import Authenticated
 from strawberry.types import Info
 
-from subgraphs.common.app import RequestContext, mask_errors
-from subgraphs.common.errors import DomainError, UserError
-from subgraphs.sessions import models
-from subgraphs.sessions.backends import ProjectLoader, SessionBackend
+from renku_fed.subgraphs.common.app import RequestContext, mask_errors
+from renku_fed.subgraphs.common.errors import DomainError, UserError
+from renku_fed.subgraphs.sessions import models
+from renku_fed.subgraphs.sessions.backends import ProjectLoader, SessionBackend
 
 SessionState = strawberry.enum(models.SessionState, description="Where a session is in its life.")
 

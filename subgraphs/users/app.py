@@ -5,17 +5,17 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from subgraphs.common.app import create_subgraph_app
-from subgraphs.common.dev_issuer import DevIssuer, dev_issuer_routes
-from subgraphs.common.logs import configure_logging
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.users.backends import UserDirectory, UsersBackend
-from subgraphs.users.backends.embedded import DATABASE_FILE, EmbeddedUserDirectory
-from subgraphs.users.backends.embedded_groups import EmbeddedGroupStore
-from subgraphs.users.backends.keycloak import connect_keycloak_directory
-from subgraphs.users.schema import schema
-from subgraphs.users.settings import UsersSettings
+from renku_fed.identity.dev_issuer import DevIssuer, dev_issuer_routes
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.observability.logs import configure_logging
+from renku_fed.subgraphs.common.app import create_subgraph_app
+from renku_fed.subgraphs.users.backends import UserDirectory, UsersBackend
+from renku_fed.subgraphs.users.backends.embedded import DATABASE_FILE, EmbeddedUserDirectory
+from renku_fed.subgraphs.users.backends.embedded_groups import EmbeddedGroupStore
+from renku_fed.subgraphs.users.backends.keycloak import connect_keycloak_directory
+from renku_fed.subgraphs.users.schema import schema
+from renku_fed.subgraphs.users.settings import UsersSettings
 
 SERVICE = "users"
 

@@ -12,10 +12,10 @@ from datetime import datetime
 
 import strawberry
 
-from subgraphs.common.errors import DomainError, ErrorCode, UserError
-from subgraphs.common.pagination import PageInfo, PageRequest
-from subgraphs.users import models, rules
-from subgraphs.users.user_types import Info, User
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, UserError
+from renku_fed.subgraphs.common.pagination import PageInfo, PageRequest
+from renku_fed.subgraphs.users import models, rules
+from renku_fed.subgraphs.users.user_types import Info, User
 
 strawberry.enum(models.Role, description="A member's role in a project or group.")
 strawberry.enum(models.NamespaceKind, description="What owns a namespace.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from subgraphs.common.tokens import Identity
+from renku_fed.identity.tokens import Identity
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.rules import (
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.rules import (
     DESCRIPTION_MAX_LENGTH,
     check_max_length,
     check_name,
     check_slug,
 )
-from subgraphs.users.models import GroupMember, GroupPatch, NewGroup, Role
+from renku_fed.subgraphs.users.models import GroupMember, GroupPatch, NewGroup, Role
 
 
 def _description(description: str | None) -> str | None:

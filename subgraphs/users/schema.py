@@ -6,9 +6,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.federation.schema_directives import Authenticated
 
-from subgraphs.common.app import mask_errors
-from subgraphs.users import group_types
-from subgraphs.users.user_types import (
+from renku_fed.subgraphs.common.app import mask_errors
+from renku_fed.subgraphs.users import group_types
+from renku_fed.subgraphs.users.user_types import (
     User,
     UserConnection,
     resolve_me,

@@ -10,11 +10,11 @@ from typing import TypeAlias
 
 import strawberry
 
-from subgraphs.common.app import RequestContext
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageInfo, PageRequest
-from subgraphs.users.backends import UsersBackend
-from subgraphs.users.models import UserRecord
+from renku_fed.subgraphs.common.app import RequestContext
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageInfo, PageRequest
+from renku_fed.subgraphs.users.backends import UsersBackend
+from renku_fed.subgraphs.users.models import UserRecord
 
 Info: TypeAlias = strawberry.Info[RequestContext[UsersBackend], None]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from router.cli.main import main, parse_duration
+from renku_fed.cli.main import main, parse_duration
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
 SUBGRAPH_PORTS = {"users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004}
@@ -62,7 +62,7 @@ def test_durations() -> None:
 
 def test_help_lists_every_command() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "router.cli.main", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "renku_fed.cli", "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0
     for command in ("up", "token", "plan", "compose", "router"):

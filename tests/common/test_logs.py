@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from subgraphs.common.logs import JsonFormatter, redact
+from renku_fed.observability.logs import JsonFormatter, redact
 
 JUPYTER_TOKEN = "Zq3v8sX1bq9WcYk2PzLr0aTnHmE5uJfD"
 GITLAB_PAT = "glpat-xY7zQ2wE4rT6yU8iO0pA"

@@ -9,10 +9,10 @@ import jwt
 import pytest
 import strawberry
 
-from subgraphs.common.app import create_subgraph_app
-from subgraphs.common.dev_issuer import DevIssuer, dev_subject
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import IssuerUnreachable, TokenError, TokenVerifier, bearer_token
+from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import IssuerUnreachable, TokenError, TokenVerifier, bearer_token
+from renku_fed.subgraphs.common.app import create_subgraph_app
 
 
 async def test_valid_token_gives_identity(dev_issuer: DevIssuer, verifier: TokenVerifier) -> None:

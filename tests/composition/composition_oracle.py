@@ -33,7 +33,7 @@ from graphql import (
 )
 from graphql.language.visitor import REMOVE, Visitor
 
-from router.composition import SubgraphSource
+from renku_fed.router.composition import SubgraphSource
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"

@@ -7,7 +7,7 @@ import enum
 import strawberry
 from strawberry.federation.schema_directives import Key
 
-from router.composition import SubgraphSource
+from renku_fed.router.composition import SubgraphSource
 
 
 @strawberry.enum

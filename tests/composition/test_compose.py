@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from router.composition import CompositionError, CompositionFailed, SubgraphSource, compose
+from renku_fed.router.composition import (
+    CompositionError,
+    CompositionFailed,
+    SubgraphSource,
+    compose,
+)
 
 FED2 = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\n'
 

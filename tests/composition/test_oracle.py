@@ -18,7 +18,7 @@ from composition_oracle import (
 )
 from strawberry_subgraphs import strawberry_sets
 
-from router.composition import CompositionFailed, SubgraphSource, compose
+from renku_fed.router.composition import CompositionFailed, SubgraphSource, compose
 
 SETS: dict[str, list[SubgraphSource]] = {**corpus_sets(), **strawberry_sets(), **platform_sets()}
 

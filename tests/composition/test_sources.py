@@ -9,7 +9,7 @@ import pytest
 import strawberry
 from strawberry.asgi import GraphQL
 
-from router.composition import (
+from renku_fed.router.composition import (
     SubgraphSdlUnavailable,
     SubgraphSource,
     compose,

@@ -25,12 +25,12 @@ from doubles.gitlab_model import GitLabUser
 from doubles.keycloak import KeycloakDouble, KeycloakUser
 from doubles.server import LoopbackServer
 from doubles.world import IDP_ALIAS, REALM_USERS, GitLabWorld, Servers, Swappable
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import Identity, TokenVerifier
-from subgraphs.projects.backends.gitlab import GitLabProjectStore
-from subgraphs.projects.backends.gitlab_identities import GitLabIdentities
-from subgraphs.projects.backends.gitlab_metadata import MetadataTable
-from subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import Identity, TokenVerifier
+from renku_fed.subgraphs.projects.backends.gitlab import GitLabProjectStore
+from renku_fed.subgraphs.projects.backends.gitlab_identities import GitLabIdentities
+from renku_fed.subgraphs.projects.backends.gitlab_metadata import MetadataTable
+from renku_fed.subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
 
 # The provider's access tokens live 300 s; reuse one for at most half of that.
 TOKEN_REUSE_SECONDS = 150

@@ -10,7 +10,7 @@ from doubles.gitlab import GitLabDouble
 from doubles.gitlab_model import GitLabUser
 from doubles.keycloak import KeycloakDouble
 from doubles.server import LoopbackServer
-from subgraphs.common.tokens import Identity
+from renku_fed.identity.tokens import Identity
 
 IDP_ALIAS = "gitlab"
 REALM_USERS = ("alice", "bob", "admin")

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from subgraphs.common.dev_issuer import DevIssuer
+from renku_fed.identity.dev_issuer import DevIssuer
 
 RENKU_FED = str(Path(sys.executable).parent / "renku-fed")
 STARTUP_SECONDS = 120

@@ -24,8 +24,8 @@ from graphql import (
 )
 from hypothesis import strategies as st
 
-from router.planning import QueryPlanner, print_plan
-from router.supergraph import Supergraph
+from renku_fed.router.planning import QueryPlanner, print_plan
+from renku_fed.router.supergraph import Supergraph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -35,9 +35,9 @@ from graphql import (
     visit,
 )
 
-from router.planning.graph import field_named_type
-from router.supergraph import Supergraph
-from router.supergraph.model import FieldInfo, TypeKind
+from renku_fed.router.planning.graph import field_named_type
+from renku_fed.router.supergraph import Supergraph
+from renku_fed.router.supergraph.model import FieldInfo, TypeKind
 
 _LIST_LENGTH = 2
 

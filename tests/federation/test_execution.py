@@ -11,8 +11,8 @@ import orjson
 import pytest
 from graphql import build_schema
 
-from router.execution import Executor, SubgraphTransport
-from router.planning.nodes import (
+from renku_fed.router.execution import Executor, SubgraphTransport
+from renku_fed.router.planning.nodes import (
     ConditionNode,
     FetchNode,
     FieldKey,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from graphql import OperationDefinitionNode, build_schema, parse, validate
 
-from router.execution import OperationProjector, TypeIndex
+from renku_fed.router.execution import OperationProjector, TypeIndex
 
 SCHEMA = build_schema(
     """

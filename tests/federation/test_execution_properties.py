@@ -36,10 +36,10 @@ from hypothesis import HealthCheck, given, settings
 from planning_support import UNPLANNABLE, load_supergraph, operations
 from subgraph_doubles import SubgraphDoubles
 
-from router.gateway import Gateway
-from router.limits import LimitSettings
-from router.request import GraphQLRequest, GraphQLResponse
-from router.settings import RouterSettings
+from renku_fed.router.gateway import Gateway
+from renku_fed.router.limits import LimitSettings
+from renku_fed.router.request import GraphQLRequest, GraphQLResponse
+from renku_fed.router.settings import RouterSettings
 
 Path = tuple[str | int, ...]
 # random operations are often wider and costlier than the default limits allow

@@ -8,8 +8,8 @@ import pytest
 from graphql import parse
 from planning_support import FIXTURES, load_supergraph, planner_for
 
-from router.planning import PlanningError, QueryPlanner, plan_to_json
-from router.planning.nodes import (
+from renku_fed.router.planning import PlanningError, QueryPlanner, plan_to_json
+from renku_fed.router.planning.nodes import (
     FetchNode,
     FieldKey,
     FlattenNode,
@@ -24,7 +24,7 @@ from router.planning.nodes import (
     TypenameEquals,
     ValueSetter,
 )
-from router.supergraph import Supergraph
+from renku_fed.router.supergraph import Supergraph
 
 
 def _plan(fixture: str, query: str, name: str | None = None, **kwargs: object) -> QueryPlan:
@@ -285,7 +285,7 @@ def test_interface_field_only_in_a_non_resolvable_interface_object_is_an_error()
 def test_fragments_spread_twice_per_level_are_normalized_once_each(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from router.planning import operation
+    from renku_fed.router.planning import operation
 
     levels = 12
     fragments = "\n".join(

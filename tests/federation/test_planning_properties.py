@@ -12,8 +12,8 @@ from graphql import FieldNode, OperationDefinitionNode, parse, validate
 from hypothesis import HealthCheck, given, settings
 from planning_support import UNPLANNABLE, load_supergraph, operations, planner_for
 
-from router.planning import PlanningError, print_plan
-from router.planning.nodes import (
+from renku_fed.router.planning import PlanningError, print_plan
+from renku_fed.router.planning.nodes import (
     ConditionNode,
     FetchNode,
     FlattenNode,

@@ -8,7 +8,7 @@ import pytest
 from graphql import parse, print_schema, validate
 from planning_support import FIXTURES, load_supergraph
 
-from router.supergraph import SubgraphInfo, Supergraph, SupergraphError
+from renku_fed.router.supergraph import SubgraphInfo, Supergraph, SupergraphError
 
 
 def _sdl(name: str) -> str:

@@ -19,10 +19,10 @@ from oidc.provider import OidcProvider
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.projects.settings import ProjectsSettings
-from subgraphs.users.settings import UsersSettings
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.projects.settings import ProjectsSettings
+from renku_fed.subgraphs.users.settings import UsersSettings
 
 pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
 

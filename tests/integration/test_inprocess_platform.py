@@ -6,8 +6,8 @@ from pathlib import Path
 
 from inprocess import inprocess_platform
 
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.tokens import TokenVerifier
 
 QUERY = """
 { me { username projects(first: 5) { totalCount edges { node { slug

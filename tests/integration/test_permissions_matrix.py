@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from inprocess import InProcessPlatform, inprocess_platform
 
-from subgraphs.common.dev_issuer import DevIssuer, dev_subject
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
+from renku_fed.identity.tokens import TokenVerifier
 
 ADMIN_CLAIMS = {"realm_access": {"roles": ["renku-admin"]}}
 # Who plays each role on the private project `owner` creates; None is an anonymous caller.

@@ -8,11 +8,11 @@ from pathlib import Path
 from inprocess import inprocess_platform
 from ulid import ULID
 
-from subgraphs.common.dev_issuer import DevIssuer, dev_subject
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.projects.backends.embedded import EmbeddedProjectStore
-from subgraphs.projects.backends.repositories import Author
-from subgraphs.projects.models import Member, Project, Role, Visibility
+from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
+from renku_fed.subgraphs.projects.backends.repositories import Author
+from renku_fed.subgraphs.projects.models import Member, Project, Role, Visibility
 
 ERRORS = "errors { code field message }"
 CREATE = f"""mutation {{ createGroup(input: {{slug: "lab", name: "The Lab"}}) {{

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from inprocess import inprocess_platform
 
-from subgraphs.common.dev_issuer import DevIssuer, dev_subject
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
+from renku_fed.identity.tokens import TokenVerifier
 
 ERRORS = "errors { code field message }"
 FIELDS = """id name slug namespace visibility description keywords documentation repositories

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import pytest
 
 from oidc.provider import OidcProvider
-from subgraphs.common.settings import AuthSettings
+from renku_fed.identity.settings import AuthSettings
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ import jwt
 import pytest
 
 from oidc.provider import OTHER_CLIENT, OidcProvider
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenError, TokenVerifier
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenError, TokenVerifier
 
 pytest_plugins = ["oidc.fixtures"]
 

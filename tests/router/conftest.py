@@ -9,11 +9,11 @@ import httpx
 import pytest
 from fake_subgraphs import SUPERGRAPH_PATH, FakeSubgraphs
 
-from router.gateway import Gateway
-from router.http import create_router_app
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.router.gateway import Gateway
+from renku_fed.router.http import create_router_app
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 
 @pytest.fixture(scope="session")

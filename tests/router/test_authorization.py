@@ -11,15 +11,15 @@ import orjson
 import pytest
 from graphql import GraphQLResolveInfo, build_ast_schema, graphql, parse
 
-from router.authorization import AuthorizationSettings
-from router.composition import SubgraphSource, compose
-from router.gateway import Gateway
-from router.http import create_router_app
-from router.request import GraphQLRequest
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.tokens import ANONYMOUS, Identity, TokenVerifier
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenVerifier
+from renku_fed.router.authorization import AuthorizationSettings
+from renku_fed.router.composition import SubgraphSource, compose
+from renku_fed.router.gateway import Gateway
+from renku_fed.router.http import create_router_app
+from renku_fed.router.request import GraphQLRequest
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 FIXTURES = Path(__file__).with_name("fixtures") / "authz"
 UNAUTHORIZED = {"code": "UNAUTHORIZED_FIELD_OR_TYPE"}

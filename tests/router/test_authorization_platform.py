@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from router.gateway import Gateway
-from router.request import GraphQLRequest
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
+from renku_fed.router.gateway import Gateway
+from renku_fed.router.request import GraphQLRequest
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 SUPERGRAPH = Path(__file__).parent.parent.parent / "schema" / "supergraph.graphql"
 

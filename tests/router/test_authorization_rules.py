@@ -8,16 +8,16 @@ import pytest
 from fake_subgraphs import SUPERGRAPH_PATH
 from graphql import OperationDefinitionNode, parse
 
-from router.authorization import (
+from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.router.authorization import (
     AuthorizationRules,
     AuthorizationSettings,
     Authorizer,
     Grant,
     Requirement,
 )
-from router.composition import SubgraphSource, compose
-from router.supergraph import Supergraph
-from subgraphs.common.tokens import ANONYMOUS, Identity
+from renku_fed.router.composition import SubgraphSource, compose
+from renku_fed.router.supergraph import Supergraph
 
 FIXTURES = Path(__file__).with_name("fixtures")
 COMPOSITION_TESTS = Path(__file__).parent.parent / "composition"

@@ -25,13 +25,13 @@ from fake_subgraphs import FakeSubgraphs
 from oidc.provider import OTHER_CLIENT, OidcProvider
 from pydantic import SecretStr
 
-from router.auth import LoginSettings
-from router.http import create_router_app
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenError, TokenVerifier
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenError, TokenVerifier
+from renku_fed.router.auth import LoginSettings
+from renku_fed.router.http import create_router_app
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 pytest_plugins = ["oidc.fixtures"]
 

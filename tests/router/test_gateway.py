@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from fake_subgraphs import FakeSubgraphs
 
-from router.gateway import Gateway
-from router.persisted_queries import query_hash
-from router.planning import PlanningError, print_plan
-from router.request import GatewayRequestError, GraphQLRequest
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
+from renku_fed.router.gateway import Gateway
+from renku_fed.router.persisted_queries import query_hash
+from renku_fed.router.planning import PlanningError, print_plan
+from renku_fed.router.request import GatewayRequestError, GraphQLRequest
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 
 async def run(

@@ -10,12 +10,12 @@ import pytest
 from conftest import RouterClient
 from fake_subgraphs import SUPERGRAPH_PATH, FakeSubgraphs
 
-from router.http import SupergraphUnavailable, create_router_app
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.router.http import SupergraphUnavailable, create_router_app
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 GRAPHQL_JSON = "application/graphql-response+json"
 

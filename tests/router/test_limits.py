@@ -12,13 +12,13 @@ import orjson
 import pytest
 from fake_subgraphs import FakeSubgraphs
 
-from router.http import create_router_app
-from router.limits import LimitSettings, RateLimiter, Safelist, SafelistError
-from router.persisted_queries import query_hash
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.router.http import create_router_app
+from renku_fed.router.limits import LimitSettings, RateLimiter, Safelist, SafelistError
+from renku_fed.router.persisted_queries import query_hash
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 GRAPHQL_JSON = "application/graphql-response+json"
 

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from graphql import OperationDefinitionNode, parse
 
-from router.composition import SubgraphSource, compose
-from router.limits.cost import CostEstimator
-from router.limits.cost_directives import ListSize, read_cost_directives
-from router.limits.shape import measure
-from router.supergraph import Supergraph
+from renku_fed.router.composition import SubgraphSource, compose
+from renku_fed.router.limits.cost import CostEstimator
+from renku_fed.router.limits.cost_directives import ListSize, read_cost_directives
+from renku_fed.router.limits.shape import measure
+from renku_fed.router.supergraph import Supergraph
 
 SHOP = """
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.9",

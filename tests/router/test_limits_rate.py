@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from router.limits import InMemoryBucketStore, RateLimiter, client_key
+from renku_fed.router.limits import InMemoryBucketStore, RateLimiter, client_key
 
 
 async def test_bucket_refills_at_the_rate_up_to_the_burst() -> None:

@@ -25,13 +25,13 @@ from fake_subgraphs import FakeSubgraphs
 from oidc.provider import OidcProvider
 from pydantic import SecretStr
 
-from router.auth import LoginSettings, MemorySessionStore, SessionStore
-from router.auth.oidc import IssuerUnavailable, OidcClient, TokenSet
-from router.auth.sessions import SealedStore, Session, load_session_key
-from router.http import create_router_app
-from router.settings import RouterSettings
-from router.supergraph import Supergraph
-from subgraphs.common.settings import AuthSettings
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.router.auth import LoginSettings, MemorySessionStore, SessionStore
+from renku_fed.router.auth.oidc import IssuerUnavailable, OidcClient, TokenSet
+from renku_fed.router.auth.sessions import SealedStore, Session, load_session_key
+from renku_fed.router.http import create_router_app
+from renku_fed.router.settings import RouterSettings
+from renku_fed.router.supergraph import Supergraph
 
 pytest_plugins = ["services.redis"]
 

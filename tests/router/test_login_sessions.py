@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from router.auth import LoginSettings, MemorySessionStore, SqliteSessionStore, safe_path
-from router.auth.sessions import SealedStore, SessionKeyError, load_session_key
-from router.auth.store import SessionStore
-from router.settings import RouterSettings
+from renku_fed.router.auth import LoginSettings, MemorySessionStore, SqliteSessionStore, safe_path
+from renku_fed.router.auth.sessions import SealedStore, SessionKeyError, load_session_key
+from renku_fed.router.auth.store import SessionStore
+from renku_fed.router.settings import RouterSettings
 
 KEY = bytes(range(32))
 

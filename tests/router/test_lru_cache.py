@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from router.lru_cache import LruCache
+from renku_fed.router.lru_cache import LruCache
 
 
 def test_the_least_recently_read_entry_is_forgotten() -> None:

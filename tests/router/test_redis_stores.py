@@ -11,12 +11,12 @@ from conftest import RouterClient
 from pydantic import SecretStr, ValidationError
 from redis.asyncio import Redis
 
-from router.auth import BrowserLogin, LoginSettings
-from router.limits import LimitSettings, RateLimiter
-from router.redis_stores import RedisBucketStore, RedisSessionStore
-from router.settings import RouterSettings
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.router.auth import BrowserLogin, LoginSettings
+from renku_fed.router.limits import LimitSettings, RateLimiter
+from renku_fed.router.redis_stores import RedisBucketStore, RedisSessionStore
+from renku_fed.router.settings import RouterSettings
 
 pytest_plugins = ["services.redis"]
 

@@ -18,14 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, request_response
 
-from subgraphs.common.app import BearerAuth
-from subgraphs.common.demo import DEMO_PROJECTS, FLIGHTS, DemoProject
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.sessions.app import build_app
-from subgraphs.sessions.backends.project_directory import GraphProjectDirectory
-from subgraphs.sessions.backends.store import SessionStore
-from subgraphs.sessions.settings import SessionsSettings
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.middleware import BearerAuth
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.common.demo import DEMO_PROJECTS, FLIGHTS, DemoProject
+from renku_fed.subgraphs.sessions.app import build_app
+from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
+from renku_fed.subgraphs.sessions.backends.store import SessionStore
+from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 LAUNCH = """

@@ -17,11 +17,18 @@ import pytest
 from doubles.gitlab_model import GitLabApiError
 from doubles.world import IDP_ALIAS, GitLabWorld
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.projects.backends.gitlab import GitLabProjectStore
-from subgraphs.projects.backends.gitlab_mapping import gitlab_id
-from subgraphs.projects.backends.gitlab_metadata import DATABASE_FILE
-from subgraphs.projects.models import Member, NewProject, Project, ProjectPatch, Role, Visibility
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.projects.backends.gitlab import GitLabProjectStore
+from renku_fed.subgraphs.projects.backends.gitlab_mapping import gitlab_id
+from renku_fed.subgraphs.projects.backends.gitlab_metadata import DATABASE_FILE
+from renku_fed.subgraphs.projects.models import (
+    Member,
+    NewProject,
+    Project,
+    ProjectPatch,
+    Role,
+    Visibility,
+)
 
 pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
 

@@ -9,10 +9,10 @@ import pytest
 from gitlab.exceptions import GitlabCreateError, GitlabGetError, GitlabHttpError
 from ulid import ULID
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest, decode_cursor
-from subgraphs.projects.backends.gitlab_listing import Listing, read_page
-from subgraphs.projects.backends.gitlab_mapping import (
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest, decode_cursor
+from renku_fed.subgraphs.projects.backends.gitlab_listing import Listing, read_page
+from renku_fed.subgraphs.projects.backends.gitlab_mapping import (
     access_level_for,
     gitlab_changes,
     gitlab_id,
@@ -23,8 +23,8 @@ from subgraphs.projects.backends.gitlab_mapping import (
     visibility_from_gitlab,
     visibility_to_gitlab,
 )
-from subgraphs.projects.backends.gitlab_metadata import NO_METADATA, ProjectMetadata
-from subgraphs.projects.models import Member, ProjectPatch, ProjectSort, Role, Visibility
+from renku_fed.subgraphs.projects.backends.gitlab_metadata import NO_METADATA, ProjectMetadata
+from renku_fed.subgraphs.projects.models import Member, ProjectPatch, ProjectSort, Role, Visibility
 
 # GitLab's documented `GET /projects/:id` response, trimmed to the fields the store reads.
 GITLAB_PROJECT: dict[str, Any] = {

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from doubles.world import GitLabWorld
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest
-from subgraphs.common.tokens import ANONYMOUS, Identity
-from subgraphs.projects.backends import ProjectStore
-from subgraphs.projects.backends.embedded import EmbeddedProjectStore
-from subgraphs.projects.backends.gitlab import GitLabProjectStore
-from subgraphs.projects.models import (
+from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.projects.backends import ProjectStore
+from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
+from renku_fed.subgraphs.projects.backends.gitlab import GitLabProjectStore
+from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,
     Project,

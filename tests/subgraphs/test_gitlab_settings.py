@@ -11,12 +11,12 @@ from doubles.world import GitLabWorld
 from oidc.provider import OidcProvider
 from pydantic import SecretStr, ValidationError
 
-from subgraphs.common.settings import AuthSettings
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.projects.app import build_app as build_projects
-from subgraphs.projects.settings import ProjectsSettings
-from subgraphs.users.app import build_app as build_users
-from subgraphs.users.settings import UsersSettings
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.projects.app import build_app as build_projects
+from renku_fed.subgraphs.projects.settings import ProjectsSettings
+from renku_fed.subgraphs.users.app import build_app as build_users
+from renku_fed.subgraphs.users.settings import UsersSettings
 
 pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
 

@@ -9,15 +9,18 @@ import gitlab
 import pytest
 from doubles.world import IDP_ALIAS, GitLabWorld
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest
-from subgraphs.common.tokens import ANONYMOUS, Identity
-from subgraphs.projects.backends.gitlab import GitLabProjectStore
-from subgraphs.projects.backends.gitlab_identities import UNLINKED_PREFIX, GitLabIdentities
-from subgraphs.projects.backends.gitlab_mapping import gitlab_id
-from subgraphs.projects.backends.gitlab_metadata import MetadataTable
-from subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
-from subgraphs.projects.models import (
+from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.projects.backends.gitlab import GitLabProjectStore
+from renku_fed.subgraphs.projects.backends.gitlab_identities import (
+    UNLINKED_PREFIX,
+    GitLabIdentities,
+)
+from renku_fed.subgraphs.projects.backends.gitlab_mapping import gitlab_id
+from renku_fed.subgraphs.projects.backends.gitlab_metadata import MetadataTable
+from renku_fed.subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
+from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,
     Project,

@@ -14,9 +14,12 @@ from doubles.world import GitLabWorld
 from keycloak import KeycloakAdmin
 from oidc.provider import OTHER_CLIENT, OidcProvider
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest, encode_cursor
-from subgraphs.users.backends.keycloak import KeycloakUserDirectory, user_from_representation
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
+from renku_fed.subgraphs.users.backends.keycloak import (
+    KeycloakUserDirectory,
+    user_from_representation,
+)
 
 pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
 

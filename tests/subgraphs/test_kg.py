@@ -13,16 +13,16 @@ import httpx
 import pytest
 from graphql import GraphQLEnumType, build_schema
 
-from subgraphs.common.demo import ALICE, BOB, CAROL, CLIMATE, FLIGHTS, SECRET_NOTES
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.kg.app import build_app, build_knowledge_graph
-from subgraphs.kg.backends import Row, Term
-from subgraphs.kg.backends.embedded import EmbeddedTripleStore
-from subgraphs.kg.demo import FLIGHT_DELAYS, seed_demo
-from subgraphs.kg.knowledge_graph import KnowledgeGraph
-from subgraphs.kg.models import ActivityRecord, DatasetRecord, ProjectMetadata, Visibility
-from subgraphs.kg.settings import KgSettings
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.common.demo import ALICE, BOB, CAROL, CLIMATE, FLIGHTS, SECRET_NOTES
+from renku_fed.subgraphs.kg.app import build_app, build_knowledge_graph
+from renku_fed.subgraphs.kg.backends import Row, Term
+from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
+from renku_fed.subgraphs.kg.demo import FLIGHT_DELAYS, seed_demo
+from renku_fed.subgraphs.kg.knowledge_graph import KnowledgeGraph
+from renku_fed.subgraphs.kg.models import ActivityRecord, DatasetRecord, ProjectMetadata, Visibility
+from renku_fed.subgraphs.kg.settings import KgSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 

@@ -9,14 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
-from subgraphs.common.demo import ALICE, BOB, CLIMATE, FLIGHTS, SECRET_NOTES
-from subgraphs.common.dev_issuer import DevIssuer, dev_subject
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.projects.app import build_app
-from subgraphs.projects.backends.users_service import UsersServiceNamespaces
-from subgraphs.projects.settings import ProjectsSettings
-from subgraphs.users.app import build_app as build_users_app
-from subgraphs.users.settings import UsersSettings
+from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.common.demo import ALICE, BOB, CLIMATE, FLIGHTS, SECRET_NOTES
+from renku_fed.subgraphs.projects.app import build_app
+from renku_fed.subgraphs.projects.backends.users_service import UsersServiceNamespaces
+from renku_fed.subgraphs.projects.settings import ProjectsSettings
+from renku_fed.subgraphs.users.app import build_app as build_users_app
+from renku_fed.subgraphs.users.settings import UsersSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 

@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from subgraphs.common.demo import ALICE, BOB, DEMO_PROJECTS, FLIGHTS
-from subgraphs.common.pagination import PageRequest
-from subgraphs.common.tokens import ANONYMOUS, Identity
-from subgraphs.projects.backends.embedded import EmbeddedProjectStore
-from subgraphs.projects.backends.repositories import BareRepositories, RepositoryError
-from subgraphs.projects.models import NewProject, ProjectFilter, Role, Visibility
+from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.subgraphs.common.demo import ALICE, BOB, DEMO_PROJECTS, FLIGHTS
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
+from renku_fed.subgraphs.projects.backends.repositories import BareRepositories, RepositoryError
+from renku_fed.subgraphs.projects.models import NewProject, ProjectFilter, Role, Visibility
 
 DAVE = Identity(subject="dave-id", username="dave", email="dave@example.org", first_name="Dave")
 ALICE_CALLER = Identity(subject=ALICE.id, username="alice")

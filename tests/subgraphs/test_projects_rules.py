@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.tokens import ANONYMOUS, Identity
-from subgraphs.projects.models import (
+from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.projects.models import (
     Member,
     Project,
     Role,

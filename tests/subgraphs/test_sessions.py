@@ -27,16 +27,16 @@ from sessions_support import (
     wait_for_state,
 )
 
-from subgraphs.common.demo import ALICE, CLIMATE, FLIGHTS, SECRET_NOTES
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.logs import JsonFormatter
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.sessions.backends.git import clone
-from subgraphs.sessions.backends.jupyter import JupyterServer
-from subgraphs.sessions.backends.store import SessionStore
-from subgraphs.sessions.demo import demo_launchers, seed_demo
-from subgraphs.sessions.models import Session, SessionState
-from subgraphs.sessions.settings import SessionsSettings
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.observability.logs import JsonFormatter
+from renku_fed.subgraphs.common.demo import ALICE, CLIMATE, FLIGHTS, SECRET_NOTES
+from renku_fed.subgraphs.sessions.backends.git import clone
+from renku_fed.subgraphs.sessions.backends.jupyter import JupyterServer
+from renku_fed.subgraphs.sessions.backends.store import SessionStore
+from renku_fed.subgraphs.sessions.demo import demo_launchers, seed_demo
+from renku_fed.subgraphs.sessions.models import Session, SessionState
+from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 FLIGHTS_LAUNCHER, SECRET_LAUNCHER, CLIMATE_LAUNCHER = (launcher.id for launcher in demo_launchers())
 

@@ -9,13 +9,19 @@ import httpx
 import pytest
 from sessions_support import serving
 
-from subgraphs.common.demo import CLIMATE, DEMO_PROJECTS, FLIGHTS, SECRET_NOTES, DemoProject
-from subgraphs.common.dev_issuer import DevIssuer
-from subgraphs.common.tokens import TokenVerifier
-from subgraphs.sessions.backends.store import SessionStore
-from subgraphs.sessions.demo import demo_launchers, seed_demo
-from subgraphs.sessions.models import LOCAL_JUPYTER, Launcher
-from subgraphs.sessions.settings import SessionsSettings
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.common.demo import (
+    CLIMATE,
+    DEMO_PROJECTS,
+    FLIGHTS,
+    SECRET_NOTES,
+    DemoProject,
+)
+from renku_fed.subgraphs.sessions.backends.store import SessionStore
+from renku_fed.subgraphs.sessions.demo import demo_launchers, seed_demo
+from renku_fed.subgraphs.sessions.models import LOCAL_JUPYTER, Launcher
+from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 FLIGHTS_LAUNCHER, SECRET_LAUNCHER, CLIMATE_LAUNCHER = (launcher.id for launcher in demo_launchers())
 LAUNCHERS = """

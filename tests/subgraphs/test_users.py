@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from subgraphs.common.demo import ALICE, BOB, CAROL
-from subgraphs.common.dev_issuer import DevIssuer, dev_subject
-from subgraphs.common.pagination import PageRequest
-from subgraphs.common.tokens import Identity, TokenVerifier
-from subgraphs.users.app import build_app
-from subgraphs.users.backends.embedded import EmbeddedUserDirectory
-from subgraphs.users.settings import UsersSettings
+from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
+from renku_fed.identity.tokens import Identity, TokenVerifier
+from renku_fed.subgraphs.common.demo import ALICE, BOB, CAROL
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.users.app import build_app
+from renku_fed.subgraphs.users.backends.embedded import EmbeddedUserDirectory
+from renku_fed.subgraphs.users.settings import UsersSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from subgraphs.common.pagination import PageRequest
-from subgraphs.common.tokens import Identity
-from subgraphs.projects.models import (
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,
     Project,

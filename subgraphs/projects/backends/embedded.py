@@ -13,14 +13,14 @@ from pathlib import Path
 
 from ulid import ULID
 
-from subgraphs.common.demo import DEMO_PROJECTS
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest
-from subgraphs.common.sqlite import transaction
-from subgraphs.common.tokens import Identity
-from subgraphs.projects import refusals
-from subgraphs.projects.backends import NamespaceDirectory
-from subgraphs.projects.backends.project_rows import (
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.demo import DEMO_PROJECTS
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.common.sqlite import transaction
+from renku_fed.subgraphs.projects import refusals
+from renku_fed.subgraphs.projects.backends import NamespaceDirectory
+from renku_fed.subgraphs.projects.backends.project_rows import (
     COLUMNS,
     cursor_of,
     demo_project,
@@ -30,8 +30,8 @@ from subgraphs.projects.backends.project_rows import (
     row_values,
     timestamp,
 )
-from subgraphs.projects.backends.repositories import Author, BareRepositories
-from subgraphs.projects.models import (
+from renku_fed.subgraphs.projects.backends.repositories import Author, BareRepositories
+from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,
     Project,

@@ -35,13 +35,13 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest
-from subgraphs.common.tokens import Identity
-from subgraphs.projects import refusals
-from subgraphs.projects.backends.gitlab_identities import GitLabIdentities
-from subgraphs.projects.backends.gitlab_listing import listing_for, read_page
-from subgraphs.projects.backends.gitlab_mapping import (
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.projects import refusals
+from renku_fed.subgraphs.projects.backends.gitlab_identities import GitLabIdentities
+from renku_fed.subgraphs.projects.backends.gitlab_listing import listing_for, read_page
+from renku_fed.subgraphs.projects.backends.gitlab_mapping import (
     access_level_for,
     gitlab_changes,
     gitlab_id,
@@ -50,9 +50,13 @@ from subgraphs.projects.backends.gitlab_mapping import (
     role_from_access_level,
     visibility_to_gitlab,
 )
-from subgraphs.projects.backends.gitlab_metadata import NO_METADATA, MetadataTable, ProjectMetadata
-from subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
-from subgraphs.projects.models import (
+from renku_fed.subgraphs.projects.backends.gitlab_metadata import (
+    NO_METADATA,
+    MetadataTable,
+    ProjectMetadata,
+)
+from renku_fed.subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
+from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,
     Project,
@@ -62,7 +66,7 @@ from subgraphs.projects.models import (
     ProjectSort,
     check_keeps_owner,
 )
-from subgraphs.projects.settings import ProjectsSettings
+from renku_fed.subgraphs.projects.settings import ProjectsSettings
 
 T = TypeVar("T")
 Row = dict[str, Any]

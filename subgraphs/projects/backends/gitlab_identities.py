@@ -15,7 +15,7 @@ from typing import Any
 import gitlab
 from gitlab.exceptions import GitlabGetError, GitlabListError
 
-from subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 
 OIDC_PROVIDER = "openid_connect"
 # A GitLab account without a Keycloak identity (GitLab's own `root`, say) keeps a Renku id of

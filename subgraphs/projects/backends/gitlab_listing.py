@@ -16,12 +16,12 @@ from urllib.parse import quote
 import gitlab
 from gitlab.exceptions import GitlabError
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest, encode_cursor
-from subgraphs.common.tokens import Identity
-from subgraphs.projects.backends.gitlab_identities import GitLabIdentities
-from subgraphs.projects.backends.gitlab_mapping import gitlab_id, visibility_to_gitlab
-from subgraphs.projects.models import ProjectFilter, ProjectSort, Role
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
+from renku_fed.subgraphs.projects.backends.gitlab_identities import GitLabIdentities
+from renku_fed.subgraphs.projects.backends.gitlab_mapping import gitlab_id, visibility_to_gitlab
+from renku_fed.subgraphs.projects.models import ProjectFilter, ProjectSort, Role
 
 ORDERS = {
     ProjectSort.CREATION_DATE: ("id", "asc"),

@@ -26,9 +26,9 @@ from typing import Any
 from gitlab.exceptions import GitlabError
 from ulid import ULID
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.projects.backends.gitlab_metadata import ProjectMetadata
-from subgraphs.projects.models import Member, Project, Role, Visibility
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.projects.backends.gitlab_metadata import ProjectMetadata
+from renku_fed.subgraphs.projects.models import Member, Project, Role, Visibility
 
 GUEST, REPORTER, DEVELOPER, MAINTAINER, OWNER = 10, 20, 30, 40, 50
 _ID_BITS = 64

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.sqlite import transaction
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.sqlite import transaction
 
 DATABASE_FILE = "gitlab-metadata.sqlite3"
 

@@ -17,8 +17,8 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.tokens import Identity
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 
 # Refresh a little before GitLab's own expiry so that a call never starts with a stale token.
 EXPIRY_MARGIN_SECONDS = 30

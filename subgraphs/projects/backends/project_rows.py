@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from subgraphs.common.demo import DemoProject
-from subgraphs.common.dev_issuer import dev_subject
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest, encode_cursor
-from subgraphs.common.tokens import Identity
-from subgraphs.projects.models import (
+from renku_fed.identity.dev_issuer import dev_subject
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.demo import DemoProject
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
+from renku_fed.subgraphs.projects.models import (
     Member,
     Project,
     ProjectFilter,

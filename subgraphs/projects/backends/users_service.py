@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.tokens import Identity
-from subgraphs.projects.models import Role
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.projects.models import Role
 
 GROUP_MEMBERS = """
 query Namespace($slug: String!) {

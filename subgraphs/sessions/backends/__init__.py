@@ -7,8 +7,8 @@ from typing import Protocol, TypeAlias
 
 from strawberry.dataloader import DataLoader
 
-from subgraphs.common.tokens import Identity
-from subgraphs.sessions.models import Launcher, ProjectInfo, Session
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.sessions.models import Launcher, ProjectInfo, Session
 
 ProjectLoader: TypeAlias = DataLoader[str, ProjectInfo | None]
 """One GraphQL request's project lookups for its caller: batched, cached for that request only."""

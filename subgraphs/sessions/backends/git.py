@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 
 ALLOWED_SCHEMES = ("http", "https", "ssh", "git", "file")
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from ulid import ULID
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.tokens import Identity
-from subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
-from subgraphs.sessions.backends.git import clone
-from subgraphs.sessions.backends.jupyter import JupyterServer, free_port, kill_orphan
-from subgraphs.sessions.backends.project_directory import project_loader
-from subgraphs.sessions.backends.store import SessionStore
-from subgraphs.sessions.models import Launcher, ProjectInfo, Session, SessionState
-from subgraphs.sessions.settings import SessionsSettings
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
+from renku_fed.subgraphs.sessions.backends.git import clone
+from renku_fed.subgraphs.sessions.backends.jupyter import JupyterServer, free_port, kill_orphan
+from renku_fed.subgraphs.sessions.backends.project_directory import project_loader
+from renku_fed.subgraphs.sessions.backends.store import SessionStore
+from renku_fed.subgraphs.sessions.models import Launcher, ProjectInfo, Session, SessionState
+from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 log = logging.getLogger(__name__)
 

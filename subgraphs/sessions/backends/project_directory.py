@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 from strawberry.dataloader import DataLoader
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.tokens import Identity
-from subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
-from subgraphs.sessions.models import ProjectInfo
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
+from renku_fed.subgraphs.sessions.models import ProjectInfo
 
 log = logging.getLogger(__name__)
 

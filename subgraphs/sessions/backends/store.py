@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from subgraphs.sessions.models import Launcher, Session, SessionState
+from renku_fed.subgraphs.sessions.models import Launcher, Session, SessionState
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS launchers (

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from subgraphs.common.pagination import PageRequest
-from subgraphs.common.tokens import Identity
-from subgraphs.users.models import (
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.users.models import (
     Group,
     GroupMember,
     GroupPage,

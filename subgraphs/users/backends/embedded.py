@@ -9,12 +9,12 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from subgraphs.common.demo import DEMO_USERS
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest, encode_cursor
-from subgraphs.common.sqlite import transaction
-from subgraphs.common.tokens import Identity
-from subgraphs.users.models import UserPage, UserRecord
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.demo import DEMO_USERS
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
+from renku_fed.subgraphs.common.sqlite import transaction
+from renku_fed.subgraphs.users.models import UserPage, UserRecord
 
 DATABASE_FILE = "users.sqlite3"
 

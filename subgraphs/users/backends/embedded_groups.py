@@ -13,12 +13,19 @@ from typing import Any
 
 from ulid import ULID
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest, encode_cursor
-from subgraphs.common.sqlite import transaction
-from subgraphs.common.tokens import Identity
-from subgraphs.users.models import Group, GroupMember, GroupPage, GroupPatch, NewGroup, Role
-from subgraphs.users.rules import check_keeps_owner
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
+from renku_fed.subgraphs.common.sqlite import transaction
+from renku_fed.subgraphs.users.models import (
+    Group,
+    GroupMember,
+    GroupPage,
+    GroupPatch,
+    NewGroup,
+    Role,
+)
+from renku_fed.subgraphs.users.rules import check_keeps_owner
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS groups (

@@ -19,11 +19,11 @@ from urllib.parse import quote
 from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakConnectionError, KeycloakError
 
-from subgraphs.common.errors import DomainError, ErrorCode
-from subgraphs.common.pagination import PageRequest, encode_cursor
-from subgraphs.common.tokens import Identity
-from subgraphs.users.models import UserPage, UserRecord
-from subgraphs.users.settings import UsersSettings
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
+from renku_fed.subgraphs.users.models import UserPage, UserRecord
+from renku_fed.subgraphs.users.settings import UsersSettings
 
 ADMIN_ROLE = "renku-admin"
 T = TypeVar("T")

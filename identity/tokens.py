@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import jwt
 
-from subgraphs.common.settings import AuthSettings
+from renku_fed.identity.settings import AuthSettings
 
 ALLOWED_ALGORITHMS = ("RS256", "ES256")
 

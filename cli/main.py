@@ -8,10 +8,11 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from importlib import metadata, resources
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path(".renku-fed")
-DEFAULT_SUPERGRAPH = Path("schema/supergraph.graphql")
+CHECKOUT_SUPERGRAPH = Path("schema/supergraph.graphql")
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -35,12 +36,22 @@ def _subgraph_option(text: str) -> tuple[str, str]:
     return name, location
 
 
+def default_supergraph() -> Path:
+    """The platform supergraph: `schema/` of the checkout when run there, else the installed one."""
+    if CHECKOUT_SUPERGRAPH.is_file():
+        return CHECKOUT_SUPERGRAPH
+    return Path(str(resources.files("renku_fed.schema") / "supergraph.graphql"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
         prog="renku-fed",
         description="Renku as one federated GraphQL API: run the platform, its router, "
         "compose supergraphs, print query plans and sign development tokens.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"renku-fed {metadata.version('renku-federation')}"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -73,7 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print how the router would split an operation across the subgraphs.",
     )
     plan.add_argument("operation", type=Path, help="a .graphql file holding the operation")
-    plan.add_argument("--supergraph", type=Path, default=DEFAULT_SUPERGRAPH)
+    plan.add_argument(
+        "--supergraph",
+        type=Path,
+        help="supergraph SDL file (the platform's own schema/supergraph.graphql)",
+    )
     plan.add_argument("--operation-name", help="which operation of the file to plan")
     plan.add_argument("--json", action="store_true", help="print Apollo-compatible JSON")
 
@@ -133,7 +148,7 @@ class CommandError(Exception):
 
 
 def _up(args: argparse.Namespace) -> int:
-    from router.cli.up import PlatformError, PlatformLayout, run_platform
+    from renku_fed.cli.up import PlatformError, PlatformLayout, run_platform
 
     try:
         return run_platform(PlatformLayout(args.host, args.port, args.data_dir))
@@ -142,7 +157,7 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from subgraphs.common.dev_issuer import DevIssuer
+    from renku_fed.identity.dev_issuer import DevIssuer
 
     try:
         issuer = DevIssuer.load(args.data_dir / "dev-issuer")
@@ -162,11 +177,12 @@ def _read(path: Path, what: str) -> str:
 def _plan(args: argparse.Namespace) -> int:
     from graphql import GraphQLError, parse, validate
 
-    from router.planning import PlanningError, QueryPlanner, plan_to_json, print_plan
-    from router.supergraph import Supergraph, SupergraphError
+    from renku_fed.router.planning import PlanningError, QueryPlanner, plan_to_json, print_plan
+    from renku_fed.router.supergraph import Supergraph, SupergraphError
 
     try:
-        supergraph = Supergraph.parse(_read(args.supergraph, "supergraph"))
+        supergraph_path = args.supergraph or default_supergraph()
+        supergraph = Supergraph.parse(_read(supergraph_path, "supergraph"))
         document = parse(_read(args.operation, "operation"))
     except (SupergraphError, GraphQLError) as exc:
         raise CommandError(str(exc)) from exc
@@ -182,7 +198,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _compose(args: argparse.Namespace) -> int:
-    from router.composition import (
+    from renku_fed.router.composition import (
         CompositionFailed,
         SubgraphSdlUnavailable,
         compose,
@@ -219,14 +235,12 @@ def _compose(args: argparse.Namespace) -> int:
 
 
 def _router(args: argparse.Namespace) -> int:
-    import uvicorn
     from pydantic import ValidationError
 
-    from router.cli.up import PlatformError, ensure_port_free
-    from router.http import create_router_app
-    from router.settings import RouterSettings
-    from router.supergraph import Supergraph, SupergraphError
-    from subgraphs.common.logs import configure_logging
+    from renku_fed.cli.up import PlatformError, ensure_port_free
+    from renku_fed.router.serve import serve
+    from renku_fed.router.settings import RouterSettings
+    from renku_fed.router.supergraph import Supergraph, SupergraphError
 
     if args.supergraph is None and not args.subgraphs:
         raise CommandError("give --supergraph FILE or at least one --subgraph NAME=URL.")
@@ -245,9 +259,7 @@ def _router(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     except ValidationError as exc:
         raise CommandError(f"invalid RENKU_FED_ROUTER_* setting: {exc}") from exc
-    configure_logging("router")
-    app = create_router_app(settings, supergraph)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
+    serve(settings, supergraph)
     return 0
 
 

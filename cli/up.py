@@ -17,7 +17,7 @@ from typing import TextIO
 
 import httpx
 
-from subgraphs.common.dev_issuer import DevIssuer
+from renku_fed.identity.dev_issuer import DevIssuer
 
 SUBGRAPHS = ("users", "projects", "sessions", "kg")
 STARTUP_TIMEOUT_SECONDS = 60.0
@@ -53,10 +53,10 @@ class PlatformLayout:
     def services(self) -> tuple[Service, ...]:
         """The subgraphs on the ports after the router's, then the router."""
         subgraphs = tuple(
-            Service(name, self.port + offset, f"subgraphs.{name}.app:create_app")
+            Service(name, self.port + offset, f"renku_fed.subgraphs.{name}.app:create_app")
             for offset, name in enumerate(SUBGRAPHS, start=1)
         )
-        return (*subgraphs, Service("router", self.port, "router.cli.serve:create_app"))
+        return (*subgraphs, Service("router", self.port, "renku_fed.router.serve:create_app"))
 
     @property
     def issuer(self) -> str:

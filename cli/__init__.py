@@ -1,0 +1,1 @@
+"""The `renku-fed` command line and the `up` supervisor: the one package knowing all services."""

@@ -1,0 +1,1 @@
+"""Who is calling: token verification, auth settings, bearer-auth middleware, dev issuer."""

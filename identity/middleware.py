@@ -1,0 +1,51 @@
+"""ASGI bearer-token check shared by every service: a valid token becomes the request's identity."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from renku_fed.identity.tokens import (
+    ANONYMOUS,
+    IssuerUnreachable,
+    TokenError,
+    TokenVerifier,
+    bearer_token,
+)
+
+
+class BearerAuth:
+    """ASGI wrapper: a valid bearer token becomes the request's identity, a bad one a 401."""
+
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier) -> None:
+        self._app = app
+        self._verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the Authorization header, then hand over to the wrapped app."""
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        try:
+            token = bearer_token(authorization)
+            identity = await self._verifier.verify(token) if token else ANONYMOUS
+        except IssuerUnreachable as exc:
+            await refusal(str(exc), "IDENTITY_PROVIDER_UNAVAILABLE", 503)(scope, receive, send)
+            return
+        except TokenError as exc:
+            await refusal(str(exc), "UNAUTHENTICATED", 401)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["identity"] = identity
+        await self._app(scope, receive, send)
+
+
+def refusal(message: str, code: str, status: int) -> Response:
+    """A GraphQL error response refusing the request before any resolver runs."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else {}
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )

@@ -1,0 +1,1 @@
+"""Logs (JSON lines with a request id), for the router and every subgraph."""
