@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -20,6 +21,13 @@ import httpx
 from renku_fed.identity.dev_issuer import DevIssuer
 
 SUBGRAPHS = ("users", "projects", "sessions", "kg")
+# One library each subgraph's extra brings, looked up before anything starts.
+SUBGRAPH_LIBRARIES = {
+    "users": "keycloak",
+    "projects": "gitlab",
+    "sessions": "jupyter_server",
+    "kg": "pyoxigraph",
+}
 STARTUP_TIMEOUT_SECONDS = 60.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 
@@ -85,6 +93,21 @@ class PlatformLayout:
         if service.name == "sessions":
             env[prefix + "GRAPH_URL"] = self.router_url
         return env
+
+
+def check_subgraphs_installed() -> None:
+    """Raise PlatformError naming the extras whose libraries this install lacks."""
+    missing = [
+        extra
+        for extra, module in SUBGRAPH_LIBRARIES.items()
+        if importlib.util.find_spec(module) is None
+    ]
+    if missing:
+        raise PlatformError(
+            f"This install lacks the libraries of the {', '.join(missing)} subgraphs, which "
+            "`renku-fed up` runs. Install the whole platform with "
+            "pip install 'renku-federation[all]' (from a checkout: pip install '.[all]')."
+        )
 
 
 def check_ports_free(layout: PlatformLayout) -> None:
@@ -206,6 +229,7 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
 
 def run_platform(layout: PlatformLayout, out: TextIO = sys.stdout) -> int:
     """Start the platform, print how to use it, and run until Ctrl-C or SIGTERM."""
+    check_subgraphs_installed()
     check_ports_free(layout)
     supervisor = Supervisor(layout, out)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
