@@ -1,9 +1,9 @@
 """The query planner: operation in, cached `QueryPlan` out.
 
-Stages (PLANNER.md §3): `operation` normalizes the client operation; `decide` chooses, per
-field, the subgraph and entity moves with the lowest cost over the precomputed `graph`;
-`fetch_graph` turns the choice into fetch steps with their dependencies; `optimize` merges
-steps; `emit` writes plan nodes and subgraph operations.
+Stages (router/planning/README.md): `operation` normalizes the client operation; `decide`
+chooses, per field, the subgraph and entity moves with the lowest cost over the precomputed
+`graph`; `fetch_graph` turns the choice into fetch steps with their dependencies; `optimize`
+merges steps; `emit` writes plan nodes and subgraph operations.
 """
 
 from __future__ import annotations
