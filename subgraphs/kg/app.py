@@ -12,9 +12,10 @@ from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
+from renku_fed.subgraphs.kg.backends import KgBackend
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
+from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 from renku_fed.subgraphs.kg.demo import seed_demo
-from renku_fed.subgraphs.kg.knowledge_graph import KnowledgeGraph
 from renku_fed.subgraphs.kg.schema import schema
 from renku_fed.subgraphs.kg.settings import KgSettings
 
@@ -30,7 +31,7 @@ def build_knowledge_graph(settings: KgSettings) -> KnowledgeGraph:
 
 
 def build_app(
-    settings: KgSettings, verifier: TokenVerifier, graph: KnowledgeGraph | None = None
+    settings: KgSettings, verifier: TokenVerifier, graph: KgBackend | None = None
 ) -> Starlette:
     """The kg subgraph app serving `graph` (default: the configured one), closed at shutdown."""
     graph = graph or build_knowledge_graph(settings)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from renku_fed.identity.dev_issuer import dev_subject
 from renku_fed.subgraphs.common.demo import ALICE, DEMO_PROJECTS, FLIGHTS, DemoProject
-from renku_fed.subgraphs.kg.knowledge_graph import KnowledgeGraph
+from renku_fed.subgraphs.kg.backends import KgBackend
 from renku_fed.subgraphs.kg.models import (
     ActivityRecord,
     DatasetFile,
@@ -48,7 +48,7 @@ def _metadata(project: DemoProject) -> ProjectMetadata:
     )
 
 
-def seed_demo(graph: KnowledgeGraph) -> bool:
+def seed_demo(graph: KgBackend) -> bool:
     """Index the demo projects when the graph is empty; True when it seeded."""
     if not graph.is_empty():
         return False

@@ -19,8 +19,8 @@ from renku_fed.subgraphs.common.demo import ALICE, BOB, CAROL, CLIMATE, FLIGHTS,
 from renku_fed.subgraphs.kg.app import build_app, build_knowledge_graph
 from renku_fed.subgraphs.kg.backends import Row, Term
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
+from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 from renku_fed.subgraphs.kg.demo import FLIGHT_DELAYS, seed_demo
-from renku_fed.subgraphs.kg.knowledge_graph import KnowledgeGraph
 from renku_fed.subgraphs.kg.models import ActivityRecord, DatasetRecord, ProjectMetadata, Visibility
 from renku_fed.subgraphs.kg.settings import KgSettings
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Store, Triple, Variable
 
 from renku_fed.subgraphs.kg.backends import Row, Term
-from renku_fed.subgraphs.kg.vocabulary import PREFIXES
+from renku_fed.subgraphs.kg.backends.vocabulary import PREFIXES
 
 
 class EmbeddedTripleStore:

@@ -1,4 +1,4 @@
-"""The knowledge graph: projects' datasets and provenance as schema.org and PROV-O triples."""
+"""The SPARQL backend: projects' datasets and provenance as schema.org and PROV-O triples."""
 
 from __future__ import annotations
 
@@ -8,20 +8,7 @@ from datetime import datetime
 from pyoxigraph import Literal, NamedNode, Triple
 
 from renku_fed.subgraphs.kg.backends import Row, Term, TripleStore
-from renku_fed.subgraphs.kg.models import (
-    Activity,
-    ActivityRecord,
-    Dataset,
-    DatasetFile,
-    DatasetRecord,
-    Lineage,
-    LineageEdge,
-    LineageNode,
-    LineageNodeKind,
-    LineageRelation,
-    ProjectMetadata,
-)
-from renku_fed.subgraphs.kg.vocabulary import (
+from renku_fed.subgraphs.kg.backends.vocabulary import (
     RDF_TYPE,
     XSD_DATETIME,
     XSD_INTEGER,
@@ -34,6 +21,19 @@ from renku_fed.subgraphs.kg.vocabulary import (
     renku,
     schema,
     user_iri,
+)
+from renku_fed.subgraphs.kg.models import (
+    Activity,
+    ActivityRecord,
+    Dataset,
+    DatasetFile,
+    DatasetRecord,
+    Lineage,
+    LineageEdge,
+    LineageNode,
+    LineageNodeKind,
+    LineageRelation,
+    ProjectMetadata,
 )
 
 # Who may read a project (`?project`): fixed query text, chosen by code; the viewer's IRI is
@@ -78,7 +78,7 @@ MAX_DATASETS = 100
 
 
 class KnowledgeGraph:
-    """Indexes project metadata into a `TripleStore` and answers the subgraph's questions."""
+    """A `KgBackend` over any `TripleStore`: indexes metadata as triples, answers by SPARQL."""
 
     def __init__(self, store: TripleStore) -> None:
         self._store = store
