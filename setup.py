@@ -7,10 +7,10 @@ Everything else about the distribution is declared in pyproject.toml.
 
 from setuptools import find_packages, setup
 
-FOLDERS = ("cli", "identity", "observability", "router", "subgraphs")
+FOLDERS = ("cli", "identity", "observability", "router", "schema", "subgraphs")
 
-packages = ["renku_fed.schema"]
-package_dir = {"renku_fed.schema": "schema"}
+packages = []
+package_dir = {}
 for folder in FOLDERS:
     package_dir[f"renku_fed.{folder}"] = folder
     packages.append(f"renku_fed.{folder}")

@@ -97,17 +97,20 @@ class PlatformLayout:
 
 def check_subgraphs_installed() -> None:
     """Raise PlatformError naming the extras whose libraries this install lacks."""
-    missing = [
-        extra
-        for extra, module in SUBGRAPH_LIBRARIES.items()
-        if importlib.util.find_spec(module) is None
-    ]
+    missing = [extra for extra, module in SUBGRAPH_LIBRARIES.items() if not _importable(module)]
     if missing:
         raise PlatformError(
             f"This install lacks the libraries of the {', '.join(missing)} subgraphs, which "
             "`renku-fed up` runs. Install the whole platform with "
             "pip install 'renku-federation[all]' (from a checkout: pip install '.[all]')."
         )
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
 
 
 def check_ports_free(layout: PlatformLayout) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from renku_fed.observability.request_id import RequestIdFilter
+
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 # A Jupyter server's URL carries its token; GitLab tokens have a `gl...-` prefix; python-gitlab
@@ -56,6 +58,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     """Send this process's logs, uvicorn's included, to stderr as JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

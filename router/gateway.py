@@ -21,6 +21,8 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
+from renku_fed.observability.request_id import current_request_id
 from renku_fed.router.authorization import (
     Authorizer,
     Decision,
@@ -324,6 +326,10 @@ def _coded(error: GraphQLError, code: str) -> dict[str, Any]:
 
 
 def _forwarded(headers: Mapping[str, str]) -> dict[str, str]:
-    return {
+    forwarded = {
         name.lower(): value for name, value in headers.items() if name.lower() in _FORWARDED_HEADERS
     }
+    request_id = current_request_id()
+    if request_id is not None:
+        forwarded[REQUEST_ID_HEADER] = request_id
+    return forwarded

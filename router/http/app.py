@@ -27,6 +27,8 @@ from renku_fed.identity.tokens import (
     TokenVerifier,
     bearer_token,
 )
+from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
+from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.router.auth import (
     BrowserLogin,
     CsrfRefused,
@@ -110,7 +112,7 @@ def create_router_app(
             if redis is not None:
                 await redis.aclose()
 
-    middleware = []
+    middleware = [Middleware(RequestIdMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -121,8 +123,10 @@ def create_router_app(
                     "authorization",
                     "content-type",
                     "accept",
+                    REQUEST_ID_HEADER,
                     *settings.login.csrf_headers,
                 ],
+                expose_headers=[REQUEST_ID_HEADER],
                 max_age=600,
             )
         )

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
@@ -19,6 +20,7 @@ from strawberry.extensions import MaskErrors
 
 from renku_fed.identity.middleware import BearerAuth
 from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenVerifier
+from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.subgraphs.common.errors import DomainError
 
 B = TypeVar("B")
@@ -85,6 +87,7 @@ def create_subgraph_app(
         return JSONResponse({"status": "ok", "service": service})
 
     return Starlette(
+        middleware=[Middleware(RequestIdMiddleware)],
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),

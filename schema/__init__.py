@@ -1,0 +1,1 @@
+"""The composed supergraph and each subgraph's SDL, shipped as package data."""
