@@ -25,7 +25,10 @@ class ProjectDirectory(Protocol):
 
 
 class SessionBackend(Protocol):
-    """Starts, lists and stops sessions, and keeps the projects' launchers."""
+    """Starts, lists and stops sessions, and keeps the projects' launchers.
+
+    It trusts its caller: who may see or change what is decided in `core`.
+    """
 
     async def start(self) -> None:
         """Prepare the backend when the service starts (reconcile what a crash left behind)."""
@@ -39,28 +42,29 @@ class SessionBackend(Protocol):
         """A new loader of projects as the caller sees them, for one GraphQL request."""
         ...
 
-    async def launch(
-        self, caller: Identity, projects: ProjectLoader, project_id: str, launcher_id: str | None
-    ) -> Session:
-        """Start a session of a project for the caller; DomainError when it cannot."""
+    async def launch(self, owner: str, project: ProjectInfo, launcher: Launcher | None) -> Session:
+        """Start a session of a project for its owner; DomainError when it cannot.
+
+        FORBIDDEN when the owner already has as many live sessions as the backend allows.
+        """
         ...
 
-    async def delete(self, caller: Identity, session_id: str) -> None:
-        """Stop and remove one of the caller's sessions; DomainError when it cannot."""
+    async def delete(self, session_id: str) -> None:
+        """Stop and remove a session and its working folder."""
         ...
 
-    def session(self, session_id: str, caller: Identity) -> Session | None:
-        """One of the caller's sessions; None for someone else's."""
+    def session(self, session_id: str) -> Session | None:
+        """A session by id, with its URL while it is live."""
         ...
 
-    def sessions(self, caller: Identity, project_id: str | None = None) -> list[Session]:
-        """The caller's sessions, newest first, optionally of one project only."""
+    def sessions(self, owner_id: str, project_id: str | None = None) -> list[Session]:
+        """An owner's sessions, newest first, optionally of one project only."""
         ...
 
-    async def launcher(self, launcher_id: str, projects: ProjectLoader) -> Launcher | None:
-        """A launcher by id; None when its project is hidden from the loader's caller."""
+    def launcher(self, launcher_id: str) -> Launcher | None:
+        """A launcher by id."""
         ...
 
-    async def launchers(self, project_id: str, projects: ProjectLoader) -> list[Launcher]:
-        """A project's launchers, by name; empty when the project is hidden from its caller."""
+    def launchers(self, project_id: str) -> list[Launcher]:
+        """A project's launchers, by name."""
         ...

@@ -63,25 +63,8 @@ class LocalSessionBackend:
         """A new loader of projects as the caller sees them, for one GraphQL request."""
         return project_loader(self._projects, caller)
 
-    async def launch(
-        self, caller: Identity, projects: ProjectLoader, project_id: str, launcher_id: str | None
-    ) -> Session:
-        """Clone the project's repository and start a Jupyter server on it for the caller."""
-        if caller.subject is None:
-            raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to launch a session.")
-        project = await projects.load(project_id)
-        if project is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND, f"There is no project {project_id!r}.", field="projectId"
-            )
-        launcher = self._pick_launcher(project_id, launcher_id)
-        if not project.repositories:
-            raise DomainError(
-                ErrorCode.BAD_USER_INPUT,
-                f"The project {project.namespace}/{project.slug} has no repository to open.",
-                field="projectId",
-            )
-        owner = caller.subject
+    async def launch(self, owner: str, project: ProjectInfo, launcher: Launcher | None) -> Session:
+        """Clone the project's first repository and start a Jupyter server on it for `owner`."""
         self._check_live_sessions(owner)
         self._launching[owner] += 1
         try:
@@ -139,13 +122,8 @@ class LocalSessionBackend:
         )
         return self._with_url(session)
 
-    async def delete(self, caller: Identity, session_id: str) -> None:
-        """Stop the caller's session, then forget it and its folder."""
-        if caller.subject is None:
-            raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to delete a session.")
-        session = self.session(session_id, caller)
-        if session is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"You have no session {session_id!r}.", "id")
+    async def delete(self, session_id: str) -> None:
+        """Stop the session, then forget it and its folder."""
         self._store.set_state(session_id, SessionState.STOPPING)
         await self._stop(session_id)
         self._servers.pop(session_id, None)
@@ -154,48 +132,25 @@ class LocalSessionBackend:
         await asyncio.to_thread(shutil.rmtree, self._session_dir(session_id), ignore_errors=True)
         log.info("session deleted", extra={"session": session_id})
 
-    def session(self, session_id: str, caller: Identity) -> Session | None:
-        """The session, when the caller owns it."""
+    def session(self, session_id: str) -> Session | None:
+        """A session by id, with its URL while its server runs."""
         session = self._store.session(session_id)
-        if session is None or caller.subject is None or session.owner_id != caller.subject:
-            return None
-        return self._with_url(session)
+        return self._with_url(session) if session else None
 
-    def sessions(self, caller: Identity, project_id: str | None = None) -> list[Session]:
-        """The caller's sessions, newest first."""
-        if caller.subject is None:
-            return []
-        return [self._with_url(s) for s in self._store.sessions(caller.subject, project_id)]
+    def sessions(self, owner_id: str, project_id: str | None = None) -> list[Session]:
+        """An owner's sessions, newest first."""
+        return [self._with_url(s) for s in self._store.sessions(owner_id, project_id)]
 
-    async def launcher(self, launcher_id: str, projects: ProjectLoader) -> Launcher | None:
-        """A launcher by id, when the loader's caller may see its project."""
-        launcher = self._store.launcher(launcher_id)
-        if launcher is None or await projects.load(launcher.project_id) is None:
-            return None
-        return launcher
+    def launcher(self, launcher_id: str) -> Launcher | None:
+        """A launcher by id."""
+        return self._store.launcher(launcher_id)
 
-    async def launchers(self, project_id: str, projects: ProjectLoader) -> list[Launcher]:
-        """A project's launchers, when the loader's caller may see the project."""
-        launchers = self._store.launchers(project_id)
-        if not launchers or await projects.load(project_id) is None:
-            return []
-        return launchers
+    def launchers(self, project_id: str) -> list[Launcher]:
+        """A project's launchers, by name."""
+        return self._store.launchers(project_id)
 
     def _work_dir(self, session_id: str) -> Path:
         return self._session_dir(session_id) / "work"
-
-    def _pick_launcher(self, project_id: str, launcher_id: str | None) -> Launcher | None:
-        if launcher_id is None:
-            launchers = self._store.launchers(project_id)
-            return launchers[0] if launchers else None
-        launcher = self._store.launcher(launcher_id)
-        if launcher is None or launcher.project_id != project_id:
-            raise DomainError(
-                ErrorCode.NOT_FOUND,
-                f"The project has no launcher {launcher_id!r}.",
-                field="launcherId",
-            )
-        return launcher
 
     def _with_url(self, session: Session) -> Session:
         server = self._servers.get(session.id)
