@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import composition_oracle
 import pytest
-from composition_oracle import (
+
+from renku_fed.router.composition import CompositionFailed, SubgraphSource, compose
+from tests.support.composition import oracle
+from tests.support.composition.oracle import (
     OracleResult,
     api_schema,
     applied_directives,
@@ -16,9 +18,7 @@ from composition_oracle import (
     platform_sets,
     run_apollo,
 )
-from strawberry_subgraphs import strawberry_sets
-
-from renku_fed.router.composition import CompositionFailed, SubgraphSource, compose
+from tests.support.composition.strawberry_subgraphs import strawberry_sets
 
 SETS: dict[str, list[SubgraphSource]] = {**corpus_sets(), **strawberry_sets(), **platform_sets()}
 
@@ -69,6 +69,6 @@ def test_platform_sets_match_apollo_text(name: str, apollo: dict[str, OracleResu
 def test_missing_node_packages_fail_with_the_install_command(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(composition_oracle, "NODE_PACKAGES", tmp_path)
-    with pytest.raises(pytest.fail.Exception, match=r"npm ci --prefix tests/node"):
-        composition_oracle.run_apollo({})
+    monkeypatch.setattr(oracle, "NODE_PACKAGES", tmp_path)
+    with pytest.raises(pytest.fail.Exception, match=r"npm ci --prefix tests/support/composition"):
+        oracle.run_apollo({})

@@ -33,13 +33,13 @@ from graphql import (
     validate,
 )
 from hypothesis import HealthCheck, given, settings
-from planning_support import UNPLANNABLE, load_supergraph, operations
-from subgraph_doubles import SubgraphDoubles
 
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.limits import LimitSettings
 from renku_fed.router.request import GraphQLRequest, GraphQLResponse
 from renku_fed.router.settings import RouterSettings
+from tests.support.planning import UNPLANNABLE, load_supergraph, operations
+from tests.support.subgraph_doubles import SubgraphDoubles
 
 Path = tuple[str | int, ...]
 # random operations are often wider and costlier than the default limits allow

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from planning_support import dedent, plan_text
+
+from tests.support.planning import dedent, plan_text
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from graphql import parse
-from planning_support import FIXTURES, load_supergraph, planner_for
 
 from renku_fed.router.planning import PlanningError, QueryPlanner, plan_to_json
 from renku_fed.router.planning.nodes import (
@@ -25,6 +24,7 @@ from renku_fed.router.planning.nodes import (
     ValueSetter,
 )
 from renku_fed.router.supergraph import Supergraph
+from tests.support.planning import FIXTURES, load_supergraph, planner_for
 
 
 def _plan(fixture: str, query: str, name: str | None = None, **kwargs: object) -> QueryPlan:

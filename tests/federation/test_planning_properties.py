@@ -10,7 +10,6 @@ import re
 
 from graphql import FieldNode, OperationDefinitionNode, parse, validate
 from hypothesis import HealthCheck, given, settings
-from planning_support import UNPLANNABLE, load_supergraph, operations, planner_for
 
 from renku_fed.router.planning import PlanningError, print_plan
 from renku_fed.router.planning.nodes import (
@@ -21,6 +20,7 @@ from renku_fed.router.planning.nodes import (
     PlanNode,
     SequenceNode,
 )
+from tests.support.planning import UNPLANNABLE, load_supergraph, operations, planner_for
 
 
 def _fetches(node: PlanNode | None) -> list[FetchNode]:

@@ -5,7 +5,8 @@ parent object, never with a fragment of their own (`... on T {}` is not valid Gr
 from __future__ import annotations
 
 import pytest
-from planning_support import dedent, plan_text
+
+from tests.support.planning import dedent, plan_text
 
 CASES = [
     (

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 from graphql import parse, print_schema, validate
-from planning_support import FIXTURES, load_supergraph
 
 from renku_fed.router.supergraph import SubgraphInfo, Supergraph, SupergraphError
+from tests.support.planning import FIXTURES, load_supergraph
 
 
 def _sdl(name: str) -> str:

@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from doubles.world import GitLabWorld
-from inprocess import InProcessPlatform, inprocess_platform
-from oidc.provider import OidcProvider
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
@@ -23,8 +20,11 @@ from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.subgraphs.projects.settings import ProjectsSettings
 from renku_fed.subgraphs.users.settings import UsersSettings
+from tests.support.doubles.world import GitLabWorld
+from tests.support.inprocess import InProcessPlatform, inprocess_platform
+from tests.support.oidc.provider import OidcProvider
 
-pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures", "tests.support.doubles.fixtures"]
 
 ERRORS = "errors { code field }"
 FIELDS = """id slug namespace visibility description etag templateId repositories

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inprocess import inprocess_platform
-
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
+from tests.support.inprocess import inprocess_platform
 
 QUERY = """
 { me { username projects(first: 5) { totalCount edges { node { slug

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inprocess import InProcessPlatform, inprocess_platform
 
 from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
 from renku_fed.identity.tokens import TokenVerifier
+from tests.support.inprocess import InProcessPlatform, inprocess_platform
 
 ADMIN_CLAIMS = {"realm_access": {"roles": ["renku-admin"]}}
 # Who plays each role on the private project `owner` creates; None is an anonymous caller.

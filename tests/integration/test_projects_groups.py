@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from inprocess import inprocess_platform
 from ulid import ULID
 
 from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
@@ -13,6 +12,7 @@ from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
 from renku_fed.subgraphs.projects.backends.repositories import Author
 from renku_fed.subgraphs.projects.models import Member, Project, Role, Visibility
+from tests.support.inprocess import inprocess_platform
 
 ERRORS = "errors { code field message }"
 CREATE = f"""mutation {{ createGroup(input: {{slug: "lab", name: "The Lab"}}) {{

@@ -5,10 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from inprocess import inprocess_platform
-
 from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
 from renku_fed.identity.tokens import TokenVerifier
+from tests.support.inprocess import inprocess_platform
 
 ERRORS = "errors { code field message }"
 FIELDS = """id name slug namespace visibility description keywords documentation repositories

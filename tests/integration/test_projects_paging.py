@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inprocess import InProcessPlatform, inprocess_platform
 from ulid import ULID
 
 from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
@@ -16,6 +15,7 @@ from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
 from renku_fed.subgraphs.projects.backends.repositories import Author
 from renku_fed.subgraphs.projects.models import Member, Project, Role, Visibility
+from tests.support.inprocess import InProcessPlatform, inprocess_platform
 
 COUNT = 500
 START = datetime(2025, 1, 1, tzinfo=UTC)

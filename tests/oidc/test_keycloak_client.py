@@ -14,9 +14,9 @@ import jwt
 import pytest
 from keycloak.exceptions import KeycloakError
 
-from oidc.provider import OTHER_CLIENT, OidcProvider, OidcProviderError
+from tests.support.oidc.provider import OTHER_CLIENT, OidcProvider, OidcProviderError
 
-pytest_plugins = ["oidc.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures"]
 
 CALLBACK = "http://127.0.0.1:8765/callback"
 
@@ -219,8 +219,8 @@ def _form_action(page: str) -> str:
 
 
 def test_missing_npm_packages_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr("oidc.provider.OIDC_DIR", tmp_path)
-    with pytest.raises(OidcProviderError, match=r"npm ci --prefix tests/oidc"):
+    monkeypatch.setattr("tests.support.oidc.provider.OIDC_DIR", tmp_path)
+    with pytest.raises(OidcProviderError, match=r"npm ci --prefix tests/support/oidc"):
         OidcProvider().start()
 
 

@@ -10,11 +10,11 @@ import httpx
 import jwt
 import pytest
 
-from oidc.provider import OTHER_CLIENT, OidcProvider
 from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import TokenError, TokenVerifier
+from tests.support.oidc.provider import OTHER_CLIENT, OidcProvider
 
-pytest_plugins = ["oidc.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures"]
 
 
 @pytest.fixture(scope="module")

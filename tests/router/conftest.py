@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from fake_subgraphs import SUPERGRAPH_PATH, FakeSubgraphs
 
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.http import create_router_app
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
+from tests.support.fake_subgraphs import SUPERGRAPH_PATH, FakeSubgraphs
+from tests.support.router_client import RouterClient
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +35,6 @@ async def gateway(supergraph: Supergraph, fakes: FakeSubgraphs) -> AsyncIterator
     gateway = Gateway(supergraph, RouterSettings(), fakes.transport)
     yield gateway
     await gateway.aclose()
-
-
-RouterClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @pytest.fixture

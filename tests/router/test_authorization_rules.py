@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_subgraphs import SUPERGRAPH_PATH
 from graphql import OperationDefinitionNode, parse
 
 from renku_fed.identity.tokens import ANONYMOUS, Identity
@@ -18,9 +17,10 @@ from renku_fed.router.authorization import (
 )
 from renku_fed.router.composition import SubgraphSource, compose
 from renku_fed.router.supergraph import Supergraph
+from tests.support.composition.oracle import run_apollo
+from tests.support.fake_subgraphs import SUPERGRAPH_PATH
 
 FIXTURES = Path(__file__).with_name("fixtures")
-COMPOSITION_TESTS = Path(__file__).parent.parent / "composition"
 
 
 def _sources() -> list[SubgraphSource]:
@@ -40,10 +40,7 @@ def _any_of(*groups: set[str]) -> frozenset[frozenset[str]]:
     return frozenset(frozenset(group) for group in groups)
 
 
-def test_our_composition_and_apollos_give_the_same_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(COMPOSITION_TESTS))
-    from composition_oracle import run_apollo
-
+def test_our_composition_and_apollos_give_the_same_rules() -> None:
     apollo = run_apollo({"authz": _sources()})["authz"]
     assert apollo.supergraph is not None, apollo.messages
 

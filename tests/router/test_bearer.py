@@ -21,8 +21,6 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from fake_subgraphs import FakeSubgraphs
-from oidc.provider import OTHER_CLIENT, OidcProvider
 from pydantic import SecretStr
 
 from renku_fed.identity.dev_issuer import DevIssuer
@@ -32,8 +30,10 @@ from renku_fed.router.auth import LoginSettings
 from renku_fed.router.http import create_router_app
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
+from tests.support.fake_subgraphs import FakeSubgraphs
+from tests.support.oidc.provider import OTHER_CLIENT, OidcProvider
 
-pytest_plugins = ["oidc.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures"]
 
 QUERY = "{ me { name } }"
 SESSION_COOKIE = "__Host-renku-session"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fake_subgraphs import FakeSubgraphs
 
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.persisted_queries import query_hash
@@ -13,6 +12,7 @@ from renku_fed.router.planning import PlanningError, print_plan
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
+from tests.support.fake_subgraphs import FakeSubgraphs
 
 
 async def run(

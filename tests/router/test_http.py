@@ -7,8 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import RouterClient
-from fake_subgraphs import SUPERGRAPH_PATH, FakeSubgraphs
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.settings import AuthSettings
@@ -16,6 +14,8 @@ from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.router.http import SupergraphUnavailable, create_router_app
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
+from tests.support.fake_subgraphs import SUPERGRAPH_PATH, FakeSubgraphs
+from tests.support.router_client import RouterClient
 
 GRAPHQL_JSON = "application/graphql-response+json"
 

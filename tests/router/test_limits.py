@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from fake_subgraphs import FakeSubgraphs
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
@@ -19,6 +18,7 @@ from renku_fed.router.limits import LimitSettings, RateLimiter, Safelist, Safeli
 from renku_fed.router.persisted_queries import query_hash
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
+from tests.support.fake_subgraphs import FakeSubgraphs
 
 GRAPHQL_JSON = "application/graphql-response+json"
 

@@ -21,19 +21,20 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 import jwt
 import pytest
-from fake_subgraphs import FakeSubgraphs
-from oidc.provider import OidcProvider
 from pydantic import SecretStr
 
 from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import IssuerUnavailable
 from renku_fed.router.auth import LoginSettings, MemorySessionStore, SessionStore
-from renku_fed.router.auth.oidc import IssuerUnavailable, OidcClient, TokenSet
+from renku_fed.router.auth.oidc import OidcClient, TokenSet
 from renku_fed.router.auth.sessions import SealedStore, Session, load_session_key
 from renku_fed.router.http import create_router_app
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
+from tests.support.fake_subgraphs import FakeSubgraphs
+from tests.support.oidc.provider import OidcProvider
 
-pytest_plugins = ["services.redis"]
+pytest_plugins = ["tests.support.services.redis"]
 
 ROUTER = "https://router.test"
 COOKIE = "__Host-renku-session"

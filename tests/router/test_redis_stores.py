@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from conftest import RouterClient
 from pydantic import SecretStr, ValidationError
 from redis.asyncio import Redis
 
@@ -17,8 +16,9 @@ from renku_fed.router.auth import BrowserLogin, LoginSettings
 from renku_fed.router.limits import LimitSettings, RateLimiter
 from renku_fed.router.redis_stores import RedisBucketStore, RedisSessionStore
 from renku_fed.router.settings import RouterSettings
+from tests.support.router_client import RouterClient
 
-pytest_plugins = ["services.redis"]
+pytest_plugins = ["tests.support.services.redis"]
 
 Connect = Callable[[], Redis]
 

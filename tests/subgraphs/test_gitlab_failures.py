@@ -14,8 +14,6 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from doubles.gitlab_model import GitLabApiError
-from doubles.world import IDP_ALIAS, GitLabWorld
 
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.projects.backends.gitlab import GitLabProjectStore
@@ -29,8 +27,10 @@ from renku_fed.subgraphs.projects.models import (
     Role,
     Visibility,
 )
+from tests.support.doubles.gitlab_model import GitLabApiError
+from tests.support.doubles.world import IDP_ALIAS, GitLabWorld
 
-pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures", "tests.support.doubles.fixtures"]
 
 
 def new(slug: str, namespace: str = "alice", documentation: str | None = None) -> NewProject:

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from doubles.world import GitLabWorld
 
 from renku_fed.identity.tokens import ANONYMOUS, Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
@@ -27,8 +26,9 @@ from renku_fed.subgraphs.projects.models import (
     Role,
     Visibility,
 )
+from tests.support.doubles.world import GitLabWorld
 
-pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures", "tests.support.doubles.fixtures"]
 
 Mutation = Callable[[ProjectStore, Identity, Project, GitLabWorld], Awaitable[object]]
 

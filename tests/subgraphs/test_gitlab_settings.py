@@ -7,8 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from doubles.world import GitLabWorld
-from oidc.provider import OidcProvider
 from pydantic import SecretStr, ValidationError
 
 from renku_fed.identity.settings import AuthSettings
@@ -17,8 +15,10 @@ from renku_fed.subgraphs.projects.app import build_app as build_projects
 from renku_fed.subgraphs.projects.settings import ProjectsSettings
 from renku_fed.subgraphs.users.app import build_app as build_users
 from renku_fed.subgraphs.users.settings import UsersSettings
+from tests.support.doubles.world import GitLabWorld
+from tests.support.oidc.provider import OidcProvider
 
-pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures", "tests.support.doubles.fixtures"]
 
 
 def test_the_gitlab_backend_names_each_missing_variable(monkeypatch: pytest.MonkeyPatch) -> None:

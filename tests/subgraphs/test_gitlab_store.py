@@ -7,7 +7,6 @@ from pathlib import Path
 
 import gitlab
 import pytest
-from doubles.world import IDP_ALIAS, GitLabWorld
 
 from renku_fed.identity.tokens import ANONYMOUS, Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
@@ -30,8 +29,9 @@ from renku_fed.subgraphs.projects.models import (
     Role,
     Visibility,
 )
+from tests.support.doubles.world import IDP_ALIAS, GitLabWorld
 
-pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures", "tests.support.doubles.fixtures"]
 
 
 def new(

@@ -9,10 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from doubles.keycloak import KeycloakUser
-from doubles.world import GitLabWorld
 from keycloak import KeycloakAdmin
-from oidc.provider import OTHER_CLIENT, OidcProvider
 
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
@@ -20,8 +17,11 @@ from renku_fed.subgraphs.users.backends.keycloak import (
     KeycloakUserDirectory,
     user_from_representation,
 )
+from tests.support.doubles.keycloak import KeycloakUser
+from tests.support.doubles.world import GitLabWorld
+from tests.support.oidc.provider import OTHER_CLIENT, OidcProvider
 
-pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]
+pytest_plugins = ["tests.support.oidc.fixtures", "tests.support.doubles.fixtures"]
 
 
 def admin_client(

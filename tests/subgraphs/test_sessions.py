@@ -15,7 +15,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sessions_support import (
+
+from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.observability.logs import JsonFormatter
+from renku_fed.subgraphs.common.demo import ALICE, CLIMATE, FLIGHTS, SECRET_NOTES
+from renku_fed.subgraphs.sessions.backends.local_git import clone
+from renku_fed.subgraphs.sessions.backends.local_jupyter import JupyterServer
+from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
+from renku_fed.subgraphs.sessions.demo import demo_launchers, seed_demo
+from renku_fed.subgraphs.sessions.models import Session, SessionState
+from renku_fed.subgraphs.sessions.settings import SessionsSettings
+from tests.support.sessions import (
     SESSION,
     Post,
     git,
@@ -26,17 +37,6 @@ from sessions_support import (
     session_pid,
     wait_for_state,
 )
-
-from renku_fed.identity.dev_issuer import DevIssuer
-from renku_fed.identity.tokens import TokenVerifier
-from renku_fed.observability.logs import JsonFormatter
-from renku_fed.subgraphs.common.demo import ALICE, CLIMATE, FLIGHTS, SECRET_NOTES
-from renku_fed.subgraphs.sessions.backends.git import clone
-from renku_fed.subgraphs.sessions.backends.jupyter import JupyterServer
-from renku_fed.subgraphs.sessions.backends.store import SessionStore
-from renku_fed.subgraphs.sessions.demo import demo_launchers, seed_demo
-from renku_fed.subgraphs.sessions.models import Session, SessionState
-from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 FLIGHTS_LAUNCHER, SECRET_LAUNCHER, CLIMATE_LAUNCHER = (launcher.id for launcher in demo_launchers())
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sessions_support import serving
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
@@ -18,10 +17,11 @@ from renku_fed.subgraphs.common.demo import (
     SECRET_NOTES,
     DemoProject,
 )
-from renku_fed.subgraphs.sessions.backends.store import SessionStore
+from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
 from renku_fed.subgraphs.sessions.demo import demo_launchers, seed_demo
 from renku_fed.subgraphs.sessions.models import LOCAL_JUPYTER, Launcher
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
+from tests.support.sessions import serving
 
 FLIGHTS_LAUNCHER, SECRET_LAUNCHER, CLIMATE_LAUNCHER = (launcher.id for launcher in demo_launchers())
 LAUNCHERS = """

@@ -2,12 +2,12 @@
 
 Use them by naming this module as a plugin at the top of a test module::
 
-    pytest_plugins = ["services.redis"]
+    pytest_plugins = ["tests.support.services.redis"]
 
 The server runs once for the whole test session, in a temporary folder, persisting nothing, and
 is stopped when the session ends; `redis_url` empties it after each test. It never uses port
 6379, so a Redis of the machine is left alone. Needs `redis-server` on PATH
-(`bash tests/services/install.sh`, which tox runs).
+(`bash tests/support/services/install.sh`, which tox runs).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     executable = shutil.which("redis-server")
     if executable is None:
         pytest.fail(
-            "These tests need `redis-server` on PATH: run `bash tests/services/install.sh` "
+            "These tests need `redis-server` on PATH: run `bash tests/support/services/install.sh` "
             "(tox does) or install Redis with your package manager.",
             pytrace=False,
         )

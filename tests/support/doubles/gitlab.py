@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from doubles.gitlab_model import (
+from tests.support.doubles.gitlab_model import (
     MEMBER_LEVELS,
     NOT_FOUND,
     GitLabApiError,

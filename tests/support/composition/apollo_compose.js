@@ -4,7 +4,7 @@
 "use strict";
 
 const path = require("path");
-const nodeModules = path.join(__dirname, "..", "node", "node_modules");
+const nodeModules = path.join(__dirname, "node_modules");
 const { composeServices } = require(path.join(nodeModules, "@apollo/composition"));
 const { parse } = require(path.join(nodeModules, "graphql"));
 

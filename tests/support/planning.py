@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from renku_fed.router.planning import QueryPlanner, print_plan
 from renku_fed.router.supergraph import Supergraph
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "supergraphs"
 
 
 @cache

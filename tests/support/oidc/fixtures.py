@@ -2,12 +2,12 @@
 
 Other test folders use them by naming this module as a plugin, at the top of a test module::
 
-    pytest_plugins = ["oidc.fixtures"]
+    pytest_plugins = ["tests.support.oidc.fixtures"]
 
-(`tests/` is on `sys.path` under pytest, so this package imports as `oidc`; `pytest_plugins` is
-allowed in test modules and in `tests/conftest.py`, not in a conftest.py further down.) The
+(`pytest_plugins` is allowed in test modules and in `tests/conftest.py`, not in a conftest.py
+further down.) The
 plugin is registered once however many modules name it, so the whole run shares one provider.
-Needs `npm ci --prefix tests/oidc` once.
+Needs `npm ci --prefix tests/support/oidc` once.
 
 The provider is shared by the session: a test may add state (tokens, rotations that keep the
 previous keys) but must not take away what others rely on; `rotate_keys(keep_previous=False)`
@@ -21,8 +21,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from oidc.provider import OidcProvider
 from renku_fed.identity.settings import AuthSettings
+from tests.support.oidc.provider import OidcProvider
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from doubles.gitlab import GitLabDouble
-from doubles.gitlab_model import GitLabUser
-from doubles.keycloak import KeycloakDouble
-from doubles.server import LoopbackServer
 from renku_fed.identity.tokens import Identity
+from tests.support.doubles.gitlab import GitLabDouble
+from tests.support.doubles.gitlab_model import GitLabUser
+from tests.support.doubles.keycloak import KeycloakDouble
+from tests.support.doubles.server import LoopbackServer
 
 IDP_ALIAS = "gitlab"
 REALM_USERS = ("alice", "bob", "admin")

@@ -12,7 +12,7 @@ import httpx
 import orjson
 from graphql import GraphQLResolveInfo, GraphQLSchema, build_ast_schema, graphql, parse
 
-SUPERGRAPH_PATH = Path(__file__).with_name("supergraph.graphql")
+SUPERGRAPH_PATH = Path(__file__).with_name("fake_supergraph.graphql")
 
 LINK = (
     'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", '

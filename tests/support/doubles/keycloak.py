@@ -16,8 +16,8 @@ It follows Keycloak's documented admin REST responses (keycloak.org/docs-api, "U
   linked account, 401 without a valid token.
 
 Every other path under `/realms/` (token, certs, discovery) is passed on to the real OpenID
-provider of `tests/oidc`, so python-keycloak sees one Keycloak base URL, as in production, and
-all tokens are real ones signed by that provider.
+provider of `tests/support/oidc`, so python-keycloak sees one Keycloak base URL, as in
+production, and all tokens are real ones signed by that provider.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """pytest fixtures: the GitLab and Keycloak doubles on loopback ports, in front of the real
-OpenID provider of `tests/oidc`, and a GitLab project store wired to them.
+OpenID provider of `tests/support/oidc`, and a GitLab project store wired to them.
 
-Use them with `pytest_plugins = ["oidc.fixtures", "doubles.fixtures"]` at the top of a test
-module. The servers live for the session; every test gets fresh double state.
+Use them by naming both modules as plugins at the top of a test module::
+
+    pytest_plugins = ["tests.support.oidc.fixtures", "tests.support.doubles.fixtures"]
+
+ The servers live for the session; every test gets fresh double state.
 
 The realm's users alice, bob and admin (realm role `renku-admin`) each have a GitLab account
 whose `openid_connect` identity is their Keycloak subject and which is linked in Keycloak
@@ -18,19 +21,19 @@ from pathlib import Path
 
 import gitlab
 import pytest
-from oidc.provider import OidcProvider
 
-from doubles.gitlab import GitLabDouble
-from doubles.gitlab_model import GitLabUser
-from doubles.keycloak import KeycloakDouble, KeycloakUser
-from doubles.server import LoopbackServer
-from doubles.world import IDP_ALIAS, REALM_USERS, GitLabWorld, Servers, Swappable
 from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import Identity, TokenVerifier
 from renku_fed.subgraphs.projects.backends.gitlab import GitLabProjectStore
 from renku_fed.subgraphs.projects.backends.gitlab_identities import GitLabIdentities
 from renku_fed.subgraphs.projects.backends.gitlab_metadata import MetadataTable
 from renku_fed.subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
+from tests.support.doubles.gitlab import GitLabDouble
+from tests.support.doubles.gitlab_model import GitLabUser
+from tests.support.doubles.keycloak import KeycloakDouble, KeycloakUser
+from tests.support.doubles.server import LoopbackServer
+from tests.support.doubles.world import IDP_ALIAS, REALM_USERS, GitLabWorld, Servers, Swappable
+from tests.support.oidc.provider import OidcProvider
 
 # The provider's access tokens live 300 s; reuse one for at most half of that.
 TOKEN_REUSE_SECONDS = 150

@@ -11,7 +11,7 @@ input closes), so no provider outlives a test run::
 The realm has the confidential clients `renku` (tokens with `aud` ["renku", "account"]) and
 `other-service` (`aud` ["other-service", "account"]), and the users alice, bob and admin (realm
 role `renku-admin`); `users` has their passwords and ids. The npm packages must be installed
-once with `npm ci --prefix tests/oidc`.
+once with `npm ci --prefix tests/support/oidc`.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class OidcProvider:
         if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
             raise OidcProviderError(
                 "The npm packages of the test OpenID provider are missing; "
-                "run `npm ci --prefix tests/oidc` from the repository root."
+                "run `npm ci --prefix tests/support/oidc` from the repository root."
             )
         command = [node, str(SERVER_SCRIPT), "--port", "0", "--realm", self.realm]
         command += ["--exit-with-stdin"]

@@ -36,12 +36,15 @@ from graphql.language.visitor import REMOVE, Visitor
 from renku_fed.router.composition import SubgraphSource
 
 HERE = Path(__file__).parent
-CORPUS = HERE / "corpus"
-PLATFORM_SNAPSHOTS = HERE.parent.parent / "schema"
+REPOSITORY = HERE.parents[2]
+CORPUS = REPOSITORY / "tests" / "composition" / "corpus"
+PLATFORM_SNAPSHOTS = REPOSITORY / "schema"
 PLATFORM_SUBGRAPHS = ("kg", "projects", "sessions", "users")
-NODE_PACKAGES = HERE.parent / "node"
+NODE_PACKAGES = HERE
 SCRIPT = HERE / "apollo_compose.js"
-INSTALL_HINT = "run `npm ci --prefix tests/node` to install @apollo/composition for these tests"
+INSTALL_HINT = (
+    "run `npm ci --prefix tests/support/composition` to install @apollo/composition for these tests"
+)
 
 
 @dataclass(frozen=True)

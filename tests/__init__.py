@@ -1,0 +1,1 @@
+"""The test suite; `tests.support` holds the helpers that test folders share."""
