@@ -13,8 +13,8 @@ from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
 from renku_fed.subgraphs.sessions.backends.local import LocalSessionBackend
+from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
 from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
-from renku_fed.subgraphs.sessions.backends.store import SessionStore
 from renku_fed.subgraphs.sessions.demo import seed_demo
 from renku_fed.subgraphs.sessions.schema import schema
 from renku_fed.subgraphs.sessions.settings import SessionsSettings

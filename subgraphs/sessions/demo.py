@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from renku_fed.subgraphs.common.demo import DEMO_PROJECTS
-from renku_fed.subgraphs.sessions.backends.store import SessionStore
+from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
 from renku_fed.subgraphs.sessions.models import LOCAL_JUPYTER, Launcher
 
 _DEMO_NAMESPACE = uuid.UUID("3d1c7e55-2b7f-4a8e-8f0c-5e6d7c8b9a01")

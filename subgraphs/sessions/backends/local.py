@@ -16,10 +16,14 @@ from ulid import ULID
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
-from renku_fed.subgraphs.sessions.backends.git import clone
-from renku_fed.subgraphs.sessions.backends.jupyter import JupyterServer, free_port, kill_orphan
+from renku_fed.subgraphs.sessions.backends.local_git import clone
+from renku_fed.subgraphs.sessions.backends.local_jupyter import (
+    JupyterServer,
+    free_port,
+    kill_orphan,
+)
+from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
 from renku_fed.subgraphs.sessions.backends.project_directory import project_loader
-from renku_fed.subgraphs.sessions.backends.store import SessionStore
 from renku_fed.subgraphs.sessions.models import Launcher, ProjectInfo, Session, SessionState
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
 

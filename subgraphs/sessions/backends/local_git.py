@@ -1,4 +1,4 @@
-"""Cloning a project's repository into a session's working folder."""
+"""The local backend's git step: cloning a project's repository into a session's working folder."""
 
 from __future__ import annotations
 

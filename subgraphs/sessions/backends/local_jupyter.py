@@ -1,4 +1,4 @@
-"""One `jupyter server` child process on a loopback port, started, probed and stopped."""
+"""The local backend's server: one `jupyter server` child process on a loopback port."""
 
 from __future__ import annotations
 

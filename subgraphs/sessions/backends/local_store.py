@@ -1,4 +1,4 @@
-"""SQLite tables of sessions and launchers, in the service's data folder."""
+"""The local backend's SQLite tables of sessions and launchers, in the service's data folder."""
 
 from __future__ import annotations
 
