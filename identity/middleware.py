@@ -6,9 +6,10 @@ import orjson
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from renku_fed.identity.errors import ErrorCode, HttpErrorCode
 from renku_fed.identity.tokens import (
     ANONYMOUS,
-    IssuerUnreachable,
+    IssuerUnavailable,
     TokenError,
     TokenVerifier,
     bearer_token,
@@ -32,19 +33,20 @@ class BearerAuth:
         try:
             token = bearer_token(authorization)
             identity = await self._verifier.verify(token) if token else ANONYMOUS
-        except IssuerUnreachable as exc:
-            await refusal(str(exc), "IDENTITY_PROVIDER_UNAVAILABLE", 503)(scope, receive, send)
+        except IssuerUnavailable as exc:
+            await refusal(str(exc), ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE)(scope, receive, send)
             return
         except TokenError as exc:
-            await refusal(str(exc), "UNAUTHENTICATED", 401)(scope, receive, send)
+            await refusal(str(exc), ErrorCode.UNAUTHENTICATED)(scope, receive, send)
             return
         scope.setdefault("state", {})["identity"] = identity
         await self._app(scope, receive, send)
 
 
-def refusal(message: str, code: str, status: int) -> Response:
-    """A GraphQL error response refusing the request before any resolver runs."""
+def refusal(message: str, code: HttpErrorCode) -> Response:
+    """A GraphQL error response, with the code's status, refusing the request up front."""
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    status = code.status
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else {}
     return Response(
         orjson.dumps(body), status_code=status, media_type="application/json", headers=headers

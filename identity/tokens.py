@@ -20,8 +20,8 @@ class TokenError(Exception):
     """A bearer token was refused; the message says why and is safe to show to the client."""
 
 
-class IssuerUnreachable(TokenError):
-    """The token could not be checked because the issuer's keys could not be fetched."""
+class IssuerUnavailable(TokenError):
+    """The issuer could not be reached or answered with something unusable; retry later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ class JwksCache:
         if found is not None:
             return found
         if self._unreachable:
-            raise IssuerUnreachable(
+            raise IssuerUnavailable(
                 f"The identity provider {self._settings.issuer} could not be reached to check "
                 "the token; try again later."
             )

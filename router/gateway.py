@@ -29,6 +29,7 @@ from renku_fed.router.authorization import (
     OperationAuthorization,
     unauthorized_error,
 )
+from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
 from renku_fed.router.limits import LimitExceeded, OperationLimits, Safelist
 from renku_fed.router.lru_cache import LruCache
@@ -127,8 +128,7 @@ class Gateway:
             log.exception("request failed", extra={"operation": request.operation_name})
             return GraphQLResponse.request_error(
                 "Internal server error; the failure has been logged.",
-                "INTERNAL_SERVER_ERROR",
-                500,
+                ErrorCode.INTERNAL_SERVER_ERROR,
                 operation_name=request.operation_name,
             )
 
@@ -151,7 +151,7 @@ class Gateway:
         if not isinstance(query, str) or not query.strip():
             raise GatewayRequestError(
                 GraphQLResponse.request_error(
-                    "The request has no GraphQL `query`.", "BAD_REQUEST", 400
+                    "The request has no GraphQL `query`.", ErrorCode.BAD_REQUEST
                 )
             )
         parsed = self._document(query)
@@ -165,7 +165,7 @@ class Gateway:
         if not isinstance(request.variables, dict | None):
             raise GatewayRequestError(
                 GraphQLResponse.request_error(
-                    "`variables` must be a JSON object.", "BAD_REQUEST", 400
+                    "`variables` must be a JSON object.", ErrorCode.BAD_REQUEST
                 )
             )
         variables = self._coerce(operation, request.variables or {})
@@ -181,7 +181,7 @@ class Gateway:
                     document, operation.name, variables, self._override_labels()
                 )
         except PlanningError as exc:
-            error = {"message": str(exc), "extensions": {"code": "QUERY_PLANNING_FAILED"}}
+            error = {"message": str(exc), "extensions": {"code": ErrorCode.QUERY_PLANNING_FAILED}}
             return GraphQLResponse(None, [error], True, 200, operation.name)
         projector = operation.projector
         data, errors = projector.introspect(variables, request.variables)
@@ -219,10 +219,10 @@ class Gateway:
             too_long = self._limits.token_error(exc)
             if too_long is not None:
                 return _Document(None, [too_long.error()])
-            return _Document(None, [_coded(exc, "GRAPHQL_PARSE_FAILED")])
+            return _Document(None, [_coded(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
         errors = validate(self._schema, document, self._rules)
         if errors:
-            return _Document(None, [_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in errors])
+            return _Document(None, [_coded(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors])
         return _Document(document, [])
 
     def _operation(self, query: str, operation_name: str | None) -> _Operation:
@@ -251,7 +251,7 @@ class Gateway:
             raise GatewayRequestError(
                 GraphQLResponse(
                     None,
-                    [_coded(e, "BAD_USER_INPUT") for e in result],
+                    [_coded(e, ErrorCode.BAD_USER_INPUT) for e in result],
                     False,
                     400,
                     operation.name,
@@ -276,7 +276,8 @@ def _select_operation(
                 return operation
         raise GatewayRequestError(
             GraphQLResponse.request_error(
-                f'Unknown operation named "{operation_name}".', "OPERATION_RESOLUTION_FAILURE"
+                f'Unknown operation named "{operation_name}".',
+                ErrorCode.OPERATION_RESOLUTION_FAILURE,
             )
         )
     if len(operations) == 1:
@@ -285,7 +286,7 @@ def _select_operation(
     raise GatewayRequestError(
         GraphQLResponse.request_error(
             f"The document holds several operations; choose one with `operationName` ({names}).",
-            "OPERATION_RESOLUTION_FAILURE",
+            ErrorCode.OPERATION_RESOLUTION_FAILURE,
         )
     )
 
@@ -296,8 +297,7 @@ def _check_kind(operation: _Operation, read_only: bool) -> None:
         raise GatewayRequestError(
             GraphQLResponse.request_error(
                 f"Only queries may be sent with GET; send this {kind.value} with POST.",
-                "METHOD_NOT_ALLOWED",
-                405,
+                ErrorCode.METHOD_NOT_ALLOWED,
                 operation_name=operation.name,
             )
         )
@@ -305,8 +305,7 @@ def _check_kind(operation: _Operation, read_only: bool) -> None:
         raise GatewayRequestError(
             GraphQLResponse.request_error(
                 "Subscriptions are not supported by this router.",
-                "OPERATION_NOT_SUPPORTED",
-                400,
+                ErrorCode.OPERATION_NOT_SUPPORTED,
                 operation_name=operation.name,
             )
         )
@@ -319,7 +318,7 @@ def _refused(
     return GraphQLResponse(None, [e.error() for e in exceeded], False, 400, name)
 
 
-def _coded(error: GraphQLError, code: str) -> dict[str, Any]:
+def _coded(error: GraphQLError, code: ErrorCode) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
     return formatted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from renku_fed.router.errors import ErrorCode
 from renku_fed.router.limits import Safelist
 from renku_fed.router.lru_cache import LruCache
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
@@ -27,7 +28,7 @@ class PersistedQueries:
                     GraphQLResponse.request_error(
                         "Only the operations of limits.safelist_manifest may run on this router; "
                         "this one is not among them.",
-                        "PERSISTED_QUERY_NOT_IN_SAFELIST",
+                        ErrorCode.PERSISTED_QUERY_NOT_IN_SAFELIST,
                     )
                 )
             return query
@@ -40,7 +41,7 @@ class PersistedQueries:
                 # Apollo clients expect a 200 here: they resend the query text on this code.
                 raise GatewayRequestError(
                     GraphQLResponse.request_error(
-                        "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", 200
+                        "PersistedQueryNotFound", ErrorCode.PERSISTED_QUERY_NOT_FOUND
                     )
                 )
             return query
@@ -48,7 +49,7 @@ class PersistedQueries:
             raise GatewayRequestError(
                 GraphQLResponse.request_error(
                     "The persisted query hash does not match the query text.",
-                    "PERSISTED_QUERY_HASH_MISMATCH",
+                    ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
                 )
             )
         self._cache.put(digest, request.query)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from renku_fed.router.errors import ErrorCode
+
 
 @dataclass(frozen=True, slots=True)
 class GraphQLRequest:
@@ -40,11 +42,16 @@ class GraphQLResponse:
 
     @classmethod
     def request_error(
-        cls, message: str, code: str, status: int = 400, *, operation_name: str | None = None
+        cls,
+        message: str,
+        code: ErrorCode,
+        status: int | None = None,
+        *,
+        operation_name: str | None = None,
     ) -> GraphQLResponse:
-        """A response for a request that could not be executed at all."""
+        """A response for a request that could not be executed at all (status: the code's)."""
         error = {"message": message, "extensions": {"code": code}}
-        return cls(None, [error], False, status, operation_name)
+        return cls(None, [error], False, code.status if status is None else status, operation_name)
 
 
 class GatewayRequestError(Exception):

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Route
 
 from renku_fed.identity.settings import AuthSettings
-from renku_fed.identity.tokens import TokenError, TokenVerifier
+from renku_fed.identity.tokens import IssuerUnavailable, TokenError, TokenVerifier
 from renku_fed.router.auth.oidc import GrantRefused, LoginError, OidcClient
 from renku_fed.router.auth.sessions import PendingLogin, SessionManager, load_session_key
 from renku_fed.router.auth.settings import LoginSettings
@@ -125,7 +125,7 @@ class BrowserLogin:
         )
         try:
             url = await self._oidc.authorization_url(redirect_uri, state, nonce, verifier)
-        except LoginError as exc:
+        except (LoginError, IssuerUnavailable) as exc:
             return PlainTextResponse(str(exc), 502)
         response = RedirectResponse(url, 302)
         # Binds the callback to this browser: a code sent to someone else's browser is useless.
@@ -191,7 +191,7 @@ class BrowserLogin:
         session_id = request.cookies.get(self._cookie)
         try:
             token = await self._sessions.access_token(session_id) if session_id else None
-        except LoginError as exc:
+        except (LoginError, IssuerUnavailable) as exc:
             return JSONResponse({"authenticated": False, "reason": str(exc)}, 503)
         if token is None:
             response = JSONResponse({"authenticated": False})

@@ -16,7 +16,12 @@ import httpx
 import jwt
 
 from renku_fed.identity.settings import AuthSettings
-from renku_fed.identity.tokens import ALLOWED_ALGORITHMS, JwksCache, TokenError
+from renku_fed.identity.tokens import (
+    ALLOWED_ALGORITHMS,
+    IssuerUnavailable,
+    JwksCache,
+    TokenError,
+)
 from renku_fed.router.auth.settings import LoginSettings
 
 log = logging.getLogger("router.auth")
@@ -24,10 +29,6 @@ log = logging.getLogger("router.auth")
 
 class LoginError(Exception):
     """A login step failed; the message is safe to show to the user."""
-
-
-class IssuerUnavailable(LoginError):
-    """The issuer could not be reached or answered with something unusable."""
 
 
 class GrantRefused(LoginError):
@@ -155,7 +156,7 @@ class OidcClient:
             response = await self._http.post(
                 endpoint, data={**self._credentials, "refresh_token": tokens.refresh_token}
             )
-        except (httpx.HTTPError, LoginError) as exc:
+        except (httpx.HTTPError, LoginError, IssuerUnavailable) as exc:
             log.warning("issuer logout failed", extra={"reason": type(exc).__name__})
             return False
         if response.status_code >= 400:

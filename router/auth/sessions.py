@@ -19,7 +19,8 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from renku_fed.router.auth.oidc import GrantRefused, IssuerUnavailable, OidcClient, TokenSet
+from renku_fed.identity.tokens import IssuerUnavailable
+from renku_fed.router.auth.oidc import GrantRefused, OidcClient, TokenSet
 from renku_fed.router.auth.settings import LoginSettings
 from renku_fed.router.auth.store import SessionStore
 

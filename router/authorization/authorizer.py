@@ -12,12 +12,12 @@ from renku_fed.identity.tokens import Identity
 from renku_fed.router.authorization.filter import Decision, OperationAuthorization
 from renku_fed.router.authorization.rules import AuthorizationRules, Grant
 from renku_fed.router.authorization.settings import AuthorizationSettings
+from renku_fed.router.errors import ErrorCode
 from renku_fed.router.supergraph import Supergraph
 
 log = logging.getLogger(__name__)
 
 UNAUTHORIZED_MESSAGE = "Unauthorized field or type"
-UNAUTHORIZED_CODE = "UNAUTHORIZED_FIELD_OR_TYPE"
 
 
 class Authorizer:
@@ -69,5 +69,5 @@ def unauthorized_error(path: list[str | int] | None) -> dict[str, Any]:
     error: dict[str, Any] = {"message": UNAUTHORIZED_MESSAGE}
     if path is not None:
         error["path"] = path
-    error["extensions"] = {"code": UNAUTHORIZED_CODE}
+    error["extensions"] = {"code": ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE}
     return error

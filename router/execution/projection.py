@@ -26,6 +26,7 @@ from graphql import (
 )
 
 from renku_fed.router.authorization import unauthorized_error
+from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution.collect import (
     COPY,
     INTROSPECTION_FIELDS,
@@ -36,9 +37,6 @@ from renku_fed.router.execution.collect import (
     FieldCollector,
 )
 from renku_fed.router.execution.typeindex import TypeIndex
-
-# The code Apollo Router gives a subgraph value that does not fit the supergraph's type.
-RESPONSE_VALIDATION_FAILED = "RESPONSE_VALIDATION_FAILED"
 
 
 class _Bubble:
@@ -91,7 +89,7 @@ class _Run:
             {
                 "message": message,
                 "path": list(path),
-                "extensions": {"code": RESPONSE_VALIDATION_FAILED},
+                "extensions": {"code": ErrorCode.RESPONSE_VALIDATION_FAILED},
             }
         )
 

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import orjson
 
+from renku_fed.router.errors import ErrorCode
+
 _REQUEST_HEADERS = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
@@ -28,7 +30,7 @@ class SubgraphResponse:
 class SubgraphRequestError(Exception):
     """A subgraph call that produced no GraphQL response; `code` names the failure kind."""
 
-    def __init__(self, service: str, code: str, message: str) -> None:
+    def __init__(self, service: str, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.service = service
         self.code = code
@@ -70,7 +72,7 @@ class SubgraphTransport:
         url = self._urls.get(service)
         if url is None:
             raise SubgraphRequestError(
-                service, "SUBGRAPH_UNKNOWN", f'No URL is known for subgraph "{service}".'
+                service, ErrorCode.SUBGRAPH_UNKNOWN, f'No URL is known for subgraph "{service}".'
             )
         seconds = self._timeouts[service]
         try:
@@ -85,13 +87,13 @@ class SubgraphTransport:
         except (httpx.TimeoutException, TimeoutError) as exc:
             raise SubgraphRequestError(
                 service,
-                "SUBGRAPH_TIMEOUT",
+                ErrorCode.SUBGRAPH_TIMEOUT,
                 f'Subgraph "{service}" did not answer within {seconds:g} seconds.',
             ) from exc
         except httpx.HTTPError as exc:
             raise SubgraphRequestError(
                 service,
-                "SUBGRAPH_UNAVAILABLE",
+                ErrorCode.SUBGRAPH_UNAVAILABLE,
                 f'Subgraph "{service}" is unavailable: {type(exc).__name__}.',
             ) from exc
         return _read_response(service, response)
@@ -110,12 +112,12 @@ def _read_response(service: str, response: httpx.Response) -> SubgraphResponse:
         if response.is_success:
             raise SubgraphRequestError(
                 service,
-                "SUBGRAPH_INVALID_RESPONSE",
+                ErrorCode.SUBGRAPH_INVALID_RESPONSE,
                 f'Subgraph "{service}" answered with something that is not a GraphQL response.',
             )
         raise SubgraphRequestError(
             service,
-            "SUBGRAPH_HTTP_ERROR",
+            ErrorCode.SUBGRAPH_HTTP_ERROR,
             f'Subgraph "{service}" answered with HTTP status {response.status_code}.',
         )
     data = payload.get("data")

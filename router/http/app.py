@@ -22,7 +22,7 @@ from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import (
     ANONYMOUS,
     Identity,
-    IssuerUnreachable,
+    IssuerUnavailable,
     TokenError,
     TokenVerifier,
     bearer_token,
@@ -32,10 +32,10 @@ from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.router.auth import (
     BrowserLogin,
     CsrfRefused,
-    IssuerUnavailable,
     SessionEnded,
     SessionStore,
 )
+from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.http.graphiql import GRAPHIQL_HTML
 from renku_fed.router.http.supergraph_source import load_supergraph
@@ -216,7 +216,7 @@ class GraphQLEndpoint:
 
     def _reject(self, request: Request, rejection: _Rejection, started: float) -> Response:
         self._log(None, request.method, rejection.status, started, 1)
-        return _error(rejection.message, "BAD_REQUEST", rejection.status)
+        return _error(rejection.message, ErrorCode.BAD_REQUEST, rejection.status)
 
     async def healthz(self, request: Request) -> Response:
         """The router's own health: its supergraph version and the subgraphs it routes to."""
@@ -246,16 +246,15 @@ class GraphQLEndpoint:
                 headers["authorization"] = f"Bearer {token}"
         except CsrfRefused as exc:
             return self._reject(request, _Rejection(str(exc)), started)
-        except (IssuerUnavailable, IssuerUnreachable) as exc:
+        except IssuerUnavailable as exc:
             # The token may well be valid: a 401 would send the client to a login that fails.
             self._log(body.get("operationName"), request.method, 503, started, 1)
-            return _error(str(exc), "IDENTITY_PROVIDER_UNAVAILABLE", 503)
+            return _error(str(exc), ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE)
         except TokenError as exc:
             self._log(body.get("operationName"), request.method, 401, started, 1)
             response = _error(
                 str(exc),
-                "UNAUTHENTICATED",
-                401,
+                ErrorCode.UNAUTHENTICATED,
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
             if isinstance(exc, SessionEnded) and self._login is not None:
@@ -268,7 +267,7 @@ class GraphQLEndpoint:
         gateway = self.gateway
         if gateway is None:
             return _error(
-                "The router is still starting; retry in a moment.", "SERVICE_UNAVAILABLE", 503
+                "The router is still starting; retry in a moment.", ErrorCode.SERVICE_UNAVAILABLE
             )
         result = await gateway.execute(
             GraphQLRequest(
@@ -304,7 +303,8 @@ class GraphQLEndpoint:
         if not retry_after:
             return None
         error = limiter.exceeded(retry_after).error()
-        return _json({"errors": [error]}, 429, headers={"Retry-After": str(retry_after)})
+        status = ErrorCode.RATE_LIMITED.status
+        return _json({"errors": [error]}, status, headers={"Retry-After": str(retry_after)})
 
     @staticmethod
     def _log(operation: Any, method: str, status: int, started: float, errors: int) -> None:
@@ -332,7 +332,7 @@ def _json_status(result: GraphQLResponse) -> int:
     # Under application/json the GraphQL-over-HTTP spec keeps 200 for well-formed requests
     # whose document fails to parse or validate; only a malformed request gets a 4xx.
     if result.status == 400 and not any(
-        (e.get("extensions") or {}).get("code") == "BAD_REQUEST" for e in result.errors
+        (e.get("extensions") or {}).get("code") == ErrorCode.BAD_REQUEST for e in result.errors
     ):
         return 200
     return result.status
@@ -351,14 +351,18 @@ def _malformed(body: dict[str, Any]) -> str | None:
 
 
 async def _store_unavailable(_: Request, exc: Exception) -> Response:
-    return _error(str(exc), "SESSION_STORE_UNAVAILABLE", 503)
+    return _error(str(exc), ErrorCode.SESSION_STORE_UNAVAILABLE)
 
 
 def _error(
-    message: str, code: str, status: int, *, headers: dict[str, str] | None = None
+    message: str,
+    code: ErrorCode,
+    status: int | None = None,
+    *,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    body = GraphQLResponse.request_error(message, code, status).to_dict()
-    return _json(body, status, headers=headers)
+    response = GraphQLResponse.request_error(message, code, status)
+    return _json(response.to_dict(), response.status, headers=headers)
 
 
 def _json(

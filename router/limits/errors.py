@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from renku_fed.router.errors import ErrorCode
+
 
 @dataclass(frozen=True, slots=True)
 class LimitExceeded:
     """One limit a request goes beyond: its error code, setting name, maximum and measure."""
 
-    code: str
+    code: ErrorCode
     limit: str
     maximum: int | float
     message: str

@@ -8,6 +8,7 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 
+from renku_fed.router.errors import ErrorCode
 from renku_fed.router.limits.cost import CostEstimator
 from renku_fed.router.limits.cost_directives import read_cost_directives
 from renku_fed.router.limits.errors import LimitExceeded
@@ -49,7 +50,7 @@ class OperationLimits:
             return None
         maximum = self._settings.max_tokens
         return LimitExceeded(
-            "MAX_TOKENS_EXCEEDED",
+            ErrorCode.MAX_TOKENS_EXCEEDED,
             "max_tokens",
             maximum,
             f"The document has more than {maximum} tokens or comments; max_tokens is {maximum}.",
@@ -71,23 +72,23 @@ class OperationLimits:
         settings = self._settings
         shape = measure(document, definition)
         measures = (
-            ("MAX_DEPTH_EXCEEDED", "max_depth", settings.max_depth, shape.depth, "depth"),
+            (ErrorCode.MAX_DEPTH_EXCEEDED, "max_depth", settings.max_depth, shape.depth, "depth"),
             (
-                "MAX_ALIASES_EXCEEDED",
+                ErrorCode.MAX_ALIASES_EXCEEDED,
                 "max_aliases",
                 settings.max_aliases,
                 shape.aliases,
                 "number of aliases",
             ),
             (
-                "MAX_ROOT_FIELDS_EXCEEDED",
+                ErrorCode.MAX_ROOT_FIELDS_EXCEEDED,
                 "max_root_fields",
                 settings.max_root_fields,
                 shape.root_fields,
                 "number of root fields",
             ),
             (
-                "MAX_FIELDS_EXCEEDED",
+                ErrorCode.MAX_FIELDS_EXCEEDED,
                 "max_fields",
                 settings.max_fields,
                 shape.fields,
@@ -124,7 +125,7 @@ class OperationLimits:
             return []
         return [
             LimitExceeded(
-                "COST_ESTIMATED_TOO_EXPENSIVE",
+                ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE,
                 "max_cost",
                 maximum,
                 f"The operation's estimated cost is {cost}; max_cost is {maximum}.",

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from renku_fed.router.errors import ErrorCode
 from renku_fed.router.limits.errors import LimitExceeded
 from renku_fed.router.lru_cache import LruCache
 
@@ -64,7 +65,7 @@ class RateLimiter:
     def exceeded(self, retry_after: int) -> LimitExceeded:
         """The error of a refused request."""
         return LimitExceeded(
-            "RATE_LIMITED",
+            ErrorCode.RATE_LIMITED,
             "rate_per_second",
             self._rate,
             f"Too many requests: at most {self._rate:g} per second (bursts of {self._burst}) "

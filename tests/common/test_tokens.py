@@ -11,7 +11,7 @@ import strawberry
 
 from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
 from renku_fed.identity.settings import AuthSettings
-from renku_fed.identity.tokens import IssuerUnreachable, TokenError, TokenVerifier, bearer_token
+from renku_fed.identity.tokens import IssuerUnavailable, TokenError, TokenVerifier, bearer_token
 from renku_fed.subgraphs.common.app import create_subgraph_app
 
 
@@ -50,7 +50,7 @@ def test_bearer_header_parsing() -> None:
 
 async def test_unreachable_issuer_is_not_a_bad_token(dev_issuer: DevIssuer) -> None:
     closed = AuthSettings(issuer="http://127.0.0.1:9/realms/renku", http_timeout_seconds=1)
-    with pytest.raises(IssuerUnreachable, match="could not be reached"):
+    with pytest.raises(IssuerUnavailable, match="could not be reached"):
         await TokenVerifier(closed).verify(dev_issuer.sign("alice"))
 
 
