@@ -23,8 +23,8 @@ from renku_fed.identity.middleware import BearerAuth
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.subgraphs.common.demo import DEMO_PROJECTS, FLIGHTS, DemoProject
 from renku_fed.subgraphs.sessions.app import build_app
-from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
 from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
+from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
