@@ -36,9 +36,7 @@ from graphql.language.visitor import REMOVE, Visitor
 from renku_fed.router.composition import SubgraphSource
 
 HERE = Path(__file__).parent
-REPOSITORY = HERE.parents[2]
-CORPUS = REPOSITORY / "tests" / "composition" / "corpus"
-PLATFORM_SNAPSHOTS = REPOSITORY / "schema"
+PLATFORM_SNAPSHOTS = HERE.parents[2] / "schema"
 PLATFORM_SUBGRAPHS = ("kg", "projects", "sessions", "users")
 NODE_PACKAGES = HERE
 SCRIPT = HERE / "apollo_compose.js"
@@ -56,18 +54,6 @@ class OracleResult:
     messages: tuple[str, ...]
 
 
-def corpus_sets() -> dict[str, list[SubgraphSource]]:
-    """Every set of the corpus: one folder per set, one `<subgraph>.graphql` per subgraph."""
-    return {
-        folder.name: [
-            SubgraphSource(path.stem, f"http://{path.stem}.example/graphql", path.read_text())
-            for path in sorted(folder.glob("*.graphql"))
-        ]
-        for folder in sorted(CORPUS.iterdir())
-        if folder.is_dir()
-    }
-
-
 def platform_sets() -> dict[str, list[SubgraphSource]]:
     """The `platform_snapshots` set: the four subgraphs' SDL snapshots the repository keeps."""
     return {
@@ -80,12 +66,6 @@ def platform_sets() -> dict[str, list[SubgraphSource]]:
             for name in PLATFORM_SUBGRAPHS
         ]
     }
-
-
-def expected_error(set_name: str) -> str | None:
-    """The error code a failing set is written to produce (its EXPECT_ERROR file)."""
-    path = CORPUS / set_name / "EXPECT_ERROR"
-    return path.read_text().strip() if path.exists() else None
 
 
 def run_apollo(sets: dict[str, list[SubgraphSource]]) -> dict[str, OracleResult]:

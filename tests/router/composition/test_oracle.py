@@ -12,13 +12,32 @@ from tests.support.composition.oracle import (
     OracleResult,
     api_schema,
     applied_directives,
-    corpus_sets,
-    expected_error,
     graph_enum,
     platform_sets,
     run_apollo,
 )
 from tests.support.composition.strawberry_subgraphs import strawberry_sets
+
+CORPUS = Path(__file__).with_name("corpus")
+
+
+def corpus_sets() -> dict[str, list[SubgraphSource]]:
+    """Every set of the corpus: one folder per set, one `<subgraph>.graphql` per subgraph."""
+    return {
+        folder.name: [
+            SubgraphSource(path.stem, f"http://{path.stem}.example/graphql", path.read_text())
+            for path in sorted(folder.glob("*.graphql"))
+        ]
+        for folder in sorted(CORPUS.iterdir())
+        if folder.is_dir()
+    }
+
+
+def expected_error(set_name: str) -> str | None:
+    """The error code a failing set is written to produce (its EXPECT_ERROR file)."""
+    path = CORPUS / set_name / "EXPECT_ERROR"
+    return path.read_text().strip() if path.exists() else None
+
 
 SETS: dict[str, list[SubgraphSource]] = {**corpus_sets(), **strawberry_sets(), **platform_sets()}
 

@@ -12,7 +12,7 @@ from renku_fed.router.request import GraphQLRequest
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
 
-SUPERGRAPH = Path(__file__).parent.parent.parent / "schema" / "supergraph.graphql"
+SUPERGRAPH = Path(__file__).resolve().parents[3] / "schema" / "supergraph.graphql"
 
 
 def _no_subgraph(request: httpx.Request) -> httpx.Response:
