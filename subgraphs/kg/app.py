@@ -1,4 +1,4 @@
-"""The kg service's ASGI application (`uvicorn subgraphs.kg.app:create_app --factory`)."""
+"""The kg service's ASGI app (`uvicorn renku_fed.subgraphs.kg.app:create_app --factory`)."""
 
 from __future__ import annotations
 

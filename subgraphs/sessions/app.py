@@ -1,4 +1,4 @@
-"""The sessions service's ASGI app (`uvicorn subgraphs.sessions.app:create_app --factory`)."""
+"""The sessions service's ASGI app; uvicorn serves `create_app` with `--factory`."""
 
 from __future__ import annotations
 
