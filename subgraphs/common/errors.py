@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
+from typing import Self
 
 import strawberry
 from graphql import GraphQLError
 
+from renku_fed.identity.errors import ErrorCode as IdentityErrorCode
+
 
 @strawberry.enum(description="What kind of problem an error reports.")
-class ErrorCode(Enum):
-    """Machine-readable error codes, the same in every subgraph."""
+class ErrorCode(StrEnum):
+    """Machine-readable error codes, the same in every subgraph, each with when and what to do.
 
-    BAD_USER_INPUT = "BAD_USER_INPUT"
-    NOT_FOUND = "NOT_FOUND"
-    FORBIDDEN = "FORBIDDEN"
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    CONFLICT = "CONFLICT"
-    UNAVAILABLE = "UNAVAILABLE"
+    The descriptions are for the README's "Errors" section, not the GraphQL schema.
+    """
+
+    description: str
+
+    def __new__(cls, value: str, description: str) -> Self:
+        """A member whose value is the code itself, with its description."""
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    BAD_USER_INPUT = (
+        "BAD_USER_INPUT",
+        "An argument or input field is invalid (`field` names it); correct it and resend.",
+    )
+    NOT_FOUND = (
+        "NOT_FOUND",
+        "What the operation names does not exist, or the caller may not see it; check the id.",
+    )
+    FORBIDDEN = (
+        "FORBIDDEN",
+        "The caller may see it but not do this (a role is missing); ask an owner for the role.",
+    )
+    UNAUTHENTICATED = (
+        IdentityErrorCode.UNAUTHENTICATED.value,
+        "The operation needs a signed-in caller and none is; send a bearer token.",
+    )
+    CONFLICT = (
+        "CONFLICT",
+        "The change clashes with what exists (a taken slug, a stale `etag`); reload and retry.",
+    )
+    UNAVAILABLE = (
+        "UNAVAILABLE",
+        "A backend the subgraph needs (GitLab, Keycloak, Jupyter...) failed; retry later.",
+    )
 
 
 class DomainError(Exception):
