@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -32,7 +33,6 @@ from renku_fed.router.authorization import (
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
 from renku_fed.router.limits import LimitExceeded, OperationLimits, Safelist
-from renku_fed.router.lru_cache import LruCache
 from renku_fed.router.persisted_queries import PersistedQueries
 from renku_fed.router.planning import PlanningError, QueryPlan, QueryPlanner
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
@@ -94,8 +94,8 @@ class Gateway:
         self._persisted = PersistedQueries(
             Safelist.load(manifest) if manifest is not None else None, settings.plan_cache_size
         )
-        self._documents: LruCache[str, _Document] = LruCache(settings.plan_cache_size)
-        self._operations: LruCache[tuple[str, str | None], _Operation] = LruCache(
+        self._documents: LRUCache[str, _Document] = LRUCache(settings.plan_cache_size)
+        self._operations: LRUCache[tuple[str, str | None], _Operation] = LRUCache(
             settings.plan_cache_size
         )
         self._percent_labels = tuple(
@@ -207,7 +207,7 @@ class Gateway:
     def _document(self, query: str) -> DocumentNode:
         cached = self._documents.get(query)
         if cached is None:
-            cached = self._documents.put(query, self._parse_and_validate(query))
+            cached = self._documents[query] = self._parse_and_validate(query)
         if cached.document is None:
             raise GatewayRequestError(GraphQLResponse(None, cached.errors, False, 400))
         return cached.document
@@ -240,7 +240,8 @@ class Gateway:
             document, definition = authorization.document, authorization.definition
         projector = OperationProjector(self._schema, document, definition, self._types)
         name = definition.name.value if definition.name else None
-        return self._operations.put(key, _Operation(definition, name, projector, authorization))
+        operation = self._operations[key] = _Operation(definition, name, projector, authorization)
+        return operation
 
     def _coerce(self, operation: _Operation, variables: dict[str, Any]) -> dict[str, Any]:
         definitions = operation.definition.variable_definitions or ()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+from cachetools import LRUCache
+
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.limits import Safelist
-from renku_fed.router.lru_cache import LruCache
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
 
 
@@ -15,7 +16,7 @@ class PersistedQueries:
 
     def __init__(self, safelist: Safelist | None, cache_size: int) -> None:
         self._safelist = safelist
-        self._cache: LruCache[str, str] = LruCache(cache_size)
+        self._cache: LRUCache[str, str] = LRUCache(cache_size)
 
     def query(self, request: GraphQLRequest) -> str | None:
         """The query text, read from or stored in the automatic persisted query cache."""
@@ -52,7 +53,7 @@ class PersistedQueries:
                     ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
                 )
             )
-        self._cache.put(digest, request.query)
+        self._cache[digest] = request.query
         return request.query
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 
 from renku_fed.router.execution.errors import entity_errors, failure_error, redacted, root_errors
@@ -17,7 +18,6 @@ from renku_fed.router.execution.representations import RepresentationBuilder
 from renku_fed.router.execution.rewrites import apply_rewrites
 from renku_fed.router.execution.transport import SubgraphRequestError, SubgraphTransport
 from renku_fed.router.execution.typeindex import TypeIndex
-from renku_fed.router.lru_cache import LruCache
 from renku_fed.router.planning.nodes import (
     ConditionNode,
     FetchNode,
@@ -72,7 +72,7 @@ class Executor:
         self._mask = mask_subgraph_errors
         self._transport = transport
         self._types = types or TypeIndex(schema)
-        self._compiled: LruCache[FetchNode, _CompiledFetch] = LruCache(_COMPILED_CACHE_SIZE)
+        self._compiled: LRUCache[FetchNode, _CompiledFetch] = LRUCache(_COMPILED_CACHE_SIZE)
 
     async def execute(
         self,
@@ -200,7 +200,7 @@ class Executor:
                     node.requires, node.input_rewrites, self._schema, self._types
                 )
                 compiled = _CompiledFetch(builder, ())
-            self._compiled.put(node, compiled)
+            self._compiled[node] = compiled
         return compiled
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 
 from renku_fed.router.errors import ErrorCode
@@ -14,7 +15,6 @@ from renku_fed.router.limits.cost_directives import read_cost_directives
 from renku_fed.router.limits.errors import LimitExceeded
 from renku_fed.router.limits.settings import LimitSettings
 from renku_fed.router.limits.shape import measure
-from renku_fed.router.lru_cache import LruCache
 from renku_fed.router.supergraph import Supergraph
 
 _TOO_MANY_TOKENS = "Syntax Error: Document contains more than"
@@ -35,7 +35,7 @@ class OperationLimits:
 
     def __init__(self, settings: LimitSettings, supergraph: Supergraph, cache_size: int) -> None:
         self._settings = settings
-        self._analyses: LruCache[tuple[str, str | None], OperationAnalysis] = LruCache(cache_size)
+        self._analyses: LRUCache[tuple[str, str | None], OperationAnalysis] = LRUCache(cache_size)
         directives = read_cost_directives(parse(supergraph.sdl, no_location=True))
         self._cost = CostEstimator(supergraph.api_schema, directives, settings.default_list_size)
 
@@ -63,7 +63,7 @@ class OperationLimits:
         key = (query, definition.name.value if definition.name else None)
         analysis = self._analyses.get(key)
         if analysis is None:
-            analysis = self._analyses.put(key, self._analyse(document, definition))
+            analysis = self._analyses[key] = self._analyse(document, definition)
         return analysis
 
     def _analyse(

@@ -7,9 +7,10 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from cachetools import LRUCache
+
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.limits.errors import LimitExceeded
-from renku_fed.router.lru_cache import LruCache
 
 
 class BucketStore(Protocol):
@@ -27,7 +28,7 @@ class InMemoryBucketStore:
     """
 
     def __init__(self, max_clients: int = 100_000) -> None:
-        self._buckets: LruCache[str, tuple[float, float]] = LruCache(max_clients)
+        self._buckets: LRUCache[str, tuple[float, float]] = LRUCache(max_clients)
 
     async def take(self, key: str, rate: float, burst: int, now: float) -> float:
         """Refill for the time elapsed, then take one token if there is one."""
@@ -38,7 +39,7 @@ class InMemoryBucketStore:
             tokens -= 1.0
         else:
             wait = (1.0 - tokens) / rate
-        self._buckets.put(key, (tokens, now))
+        self._buckets[key] = (tokens, now)
         return wait
 
 

@@ -9,9 +9,9 @@ merges steps; `emit` writes plan nodes and subgraph operations.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Mapping
 
+from cachetools import LRUCache
 from graphql import DocumentNode, print_ast
 
 from renku_fed.router.planning.chosen_plan import FieldPlan
@@ -46,7 +46,7 @@ class QueryPlanner:
         self.supergraph = supergraph
         self.graph = QueryGraph(supergraph.model)
         self.cache_size = cache_size
-        self._cache: OrderedDict[_CacheKey, QueryPlan] = OrderedDict()
+        self._cache: LRUCache[_CacheKey, QueryPlan] = LRUCache(cache_size)
 
     def plan(
         self,
@@ -68,13 +68,9 @@ class QueryPlanner:
         )
         cached = self._cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             return cached
         operation = normalize(select_operation(document, operation_name), document, values)
-        plan = self._plan(operation, labels)
-        self._cache[key] = plan
-        if len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        plan = self._cache[key] = self._plan(operation, labels)
         return plan
 
     def _plan(self, operation: Operation, labels: frozenset[str]) -> QueryPlan:
