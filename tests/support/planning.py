@@ -4,7 +4,6 @@ hypothesis generator of valid-looking operations over the fixture supergraphs.
 
 from __future__ import annotations
 
-import textwrap
 from functools import cache
 from pathlib import Path
 
@@ -53,10 +52,6 @@ def plan_text(
     assert not errors, errors
     plan = planner_for(fixture).plan(document, operation_name, variables, labels)
     return print_plan(plan)
-
-
-def dedent(text: str) -> str:
-    return textwrap.dedent(text).strip("\n")
 
 
 PROPERTY_FIXTURES = (
