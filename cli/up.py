@@ -17,6 +17,7 @@ from types import FrameType
 from typing import TextIO
 
 import httpx
+from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from renku_fed.identity.dev_issuer import DevIssuer
 
@@ -170,24 +171,31 @@ class Supervisor:
             )
 
     def _wait_healthy(self, service: Service) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         url = service.url(self._layout.host, "/healthz")
-        process = self._processes[service.name]
-        while time.monotonic() < deadline:
-            if self._stopping:
-                raise PlatformError("Interrupted while starting; stopping the services.")
-            if process.poll() is not None:
-                raise PlatformError(self._died(service.name, process.returncode))
-            try:
-                if httpx.get(url, timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise PlatformError(
-            f"The {service.name} service did not become healthy at {url} within "
-            f"{STARTUP_TIMEOUT_SECONDS:.0f} s; see {self._log_path(service.name)}."
+        retrying = Retrying(
+            retry=retry_if_result(lambda healthy: not healthy),
+            wait=wait_fixed(0.2),
+            stop=stop_after_delay(STARTUP_TIMEOUT_SECONDS),
         )
+        try:
+            retrying(self._healthy, service, url)
+        except RetryError:
+            raise PlatformError(
+                f"The {service.name} service did not become healthy at {url} within "
+                f"{STARTUP_TIMEOUT_SECONDS:.0f} s; see {self._log_path(service.name)}."
+            ) from None
+
+    def _healthy(self, service: Service, url: str) -> bool:
+        """True once the service answers 200 at `url`; PlatformError if it died or we stop."""
+        if self._stopping:
+            raise PlatformError("Interrupted while starting; stopping the services.")
+        process = self._processes[service.name]
+        if process.poll() is not None:
+            raise PlatformError(self._died(service.name, process.returncode))
+        try:
+            return httpx.get(url, timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def _died(self, name: str, code: int | None) -> str:
         return f"The {name} service exited with code {code}; see {self._log_path(name)}."

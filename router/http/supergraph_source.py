@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph, SupergraphError
@@ -56,25 +57,35 @@ async def compose_live(
     sources: list[SubgraphSource] = []
     async with httpx.AsyncClient(transport=transport, timeout=5.0) as client:
         for name, url in settings.subgraphs.items():
-            delay = 0.1
-            while True:
-                try:
-                    sdl = await fetch_subgraph_sdl(client, url)
-                    break
-                except SubgraphSdlUnavailable as exc:
-                    if time.monotonic() + delay > deadline:
-                        raise SupergraphUnavailable(
-                            f'Subgraph "{name}" did not serve its SDL within '
-                            f"{settings.startup_timeout_seconds} seconds: {exc}"
-                        ) from exc
-                    log.info("waiting for subgraph", extra={"subgraph": name, "url": url})
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 2.0)
+            retrying = AsyncRetrying(
+                retry=retry_if_exception_type(SubgraphSdlUnavailable),
+                wait=wait_exponential(multiplier=0.1, max=2.0),
+                stop=_sleep_would_pass(deadline),
+                before_sleep=_log_waiting(name, url),
+                reraise=True,
+            )
+            try:
+                sdl: str = await retrying(fetch_subgraph_sdl, client, url)
+            except SubgraphSdlUnavailable as exc:
+                raise SupergraphUnavailable(
+                    f'Subgraph "{name}" did not serve its SDL within '
+                    f"{settings.startup_timeout_seconds} seconds: {exc}"
+                ) from exc
             sources.append(SubgraphSource(name, url, sdl))
     try:
         return compose(sources)
     except CompositionFailed as exc:
         raise SupergraphUnavailable(f"The subgraphs do not compose:\n{exc}") from exc
+
+
+def _sleep_would_pass(deadline: float) -> Callable[[RetryCallState], bool]:
+    """Stop retrying when the next wait would end after `deadline` (shared by all subgraphs)."""
+    return lambda state: time.monotonic() + state.upcoming_sleep > deadline
+
+
+def _log_waiting(name: str, url: str) -> Callable[[RetryCallState], None]:
+    """Log, before each wait, which subgraph is not up yet."""
+    return lambda _state: log.info("waiting for subgraph", extra={"subgraph": name, "url": url})
 
 
 def _parse(sdl: str, origin: str) -> Supergraph:
