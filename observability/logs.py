@@ -7,7 +7,7 @@ import re
 import sys
 from typing import Any
 
-import orjson
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 from renku_fed.observability.request_id import RequestIdFilter
 
@@ -21,6 +21,9 @@ _HEADER_TOKEN = re.compile(
 )
 _GITLAB_TOKEN = re.compile(r"\bgl[a-z]{1,6}-[A-Za-z0-9_-]{16,}")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
+_RENAMED = {"asctime": "time", "levelname": "level", "name": "logger", "exc_info": "exception"}
+# Fields the formatter itself fills; every other string (message, extras, exception) is redacted.
+_OWN_FIELDS = frozenset({"time", "level", "service", "logger"})
 
 
 def redact(text: str) -> str:
@@ -30,28 +33,26 @@ def redact(text: str) -> str:
     return _GITLAB_TOKEN.sub("[redacted-token]", text)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, service, logger, message and extra fields."""
+class JsonFormatter(OrjsonFormatter):
+    """One JSON object per line: time, level, logger, message, service and extra fields."""
 
     def __init__(self, service: str) -> None:
-        super().__init__()
-        self._service = service
+        super().__init__(
+            ["asctime", "levelname", "name", "message"],
+            datefmt="%Y-%m-%dT%H:%M:%S%z",
+            rename_fields=_RENAMED,
+            static_fields={"service": service},
+            reserved_attrs=sorted(_STANDARD),
+            json_default=str,
+        )
 
-    def format(self, record: logging.LogRecord) -> str:
-        """The record as a redacted JSON line."""
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "service": self._service,
-            "logger": record.name,
-            "message": redact(record.getMessage()),
-        }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = redact(value) if isinstance(value, str) else value
-        if record.exc_info:
-            entry["exception"] = redact(self.formatException(record.exc_info))
-        return orjson.dumps(entry, default=str).decode()
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        """The entry with a lower-case level and every other string redacted."""
+        log_data["level"] = log_data["level"].lower()
+        for key, value in log_data.items():
+            if isinstance(value, str) and key not in _OWN_FIELDS:
+                log_data[key] = redact(value)
+        return log_data
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
