@@ -1,19 +1,29 @@
-"""Relay-style pagination: opaque cursors, page arguments and the shared PageInfo type."""
+"""Relay-style pagination: opaque cursors, page arguments, the shared PageInfo type and the one
+generic `Connection[T]` / `Edge[T]` every list is served as.
+
+`strawberry.relay.Connection` is not used: it puts `pageInfo` before `edges` and brings its own
+`PageInfo` (not `@shareable`, other descriptions), which would change every subgraph's schema.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import strawberry
+from strawberry.types import get_object_definition
 
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 
 MAX_PAGE_SIZE = 100
+
+NodeT = TypeVar("NodeT")
+ModelT = TypeVar("ModelT")
+ModelT_co = TypeVar("ModelT_co", covariant=True)
 
 
 @strawberry.federation.type(shareable=True, description="Where a page sits in its connection.")
@@ -76,3 +86,75 @@ class PageRequest:
                 field="first",
             )
         return cls(first=size, after=decode_cursor(after) if after else None)
+
+
+class Page(Protocol[ModelT_co]):
+    """One page of domain objects as a backend returns it (`UserPage`, `ProjectPage`...)."""
+
+    @property
+    def items(self) -> Sequence[ModelT_co]:
+        """The objects of this page, in order."""
+        ...
+
+    @property
+    def cursors(self) -> Sequence[str]:
+        """One opaque cursor per item."""
+        ...
+
+    @property
+    def total(self) -> int:
+        """How many objects the whole result holds."""
+        ...
+
+    @property
+    def has_next(self) -> bool:
+        """True when another page follows."""
+        ...
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    """A node of a connection and its cursor.
+
+    A list declares `class ProjectEdge(Edge[Project])`, the name Strawberry would give
+    `Edge[Project]`, only to give the GraphQL type its own description.
+    """
+
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    """A page of nodes, where it sits, and the size of the whole result.
+
+    A list declares `class ProjectConnection(Connection[Project])` with a description and
+    `edges: Sequence[ProjectEdge]`, its own edge type.
+    """
+
+    edges: Sequence[Edge[NodeT]]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_page(
+        cls, page: Page[ModelT], node: Callable[[ModelT], NodeT], after: str | None
+    ) -> Self:
+        """The connection of a backend's page, each item turned into a node by `node`."""
+        edge = cls._edge_type()
+        return cls(
+            edges=[
+                edge(cursor=cursor, node=node(item))
+                for cursor, item in zip(page.cursors, page.items, strict=True)
+            ],
+            page_info=PageInfo.of(page.cursors, page.has_next, after),
+            total_count=page.total,
+        )
+
+    @classmethod
+    def _edge_type(cls) -> type[Edge[NodeT]]:
+        edges = get_object_definition(cls, strict=True).get_field("edges")
+        if edges is None or not hasattr(edges.type, "of_type"):
+            raise TypeError(f"{cls.__name__}.edges is not a list of edges")
+        edge: type[Edge[NodeT]] = edges.type.of_type
+        return edge

@@ -1,4 +1,4 @@
-"""The users service's ASGI app: `uvicorn subgraphs.users.app:create_app --factory`."""
+"""The users service's ASGI app; uvicorn serves `create_app` with `--factory`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from renku_fed.subgraphs.users.backends import UserDirectory, UsersBackend
 from renku_fed.subgraphs.users.backends.embedded import DATABASE_FILE, EmbeddedUserDirectory
 from renku_fed.subgraphs.users.backends.embedded_groups import EmbeddedGroupStore
 from renku_fed.subgraphs.users.backends.keycloak import connect_keycloak_directory
+from renku_fed.subgraphs.users.demo import seed_demo
 from renku_fed.subgraphs.users.schema import schema
 from renku_fed.subgraphs.users.settings import UsersSettings
 
@@ -28,7 +29,7 @@ def build_app(settings: UsersSettings, verifier: TokenVerifier) -> Starlette:
     else:
         directory = embedded = EmbeddedUserDirectory(settings.data_dir)
         if settings.seed_demo:
-            embedded.seed_demo()
+            seed_demo(embedded)
     routes: list[BaseRoute] = []
     if settings.dev_issuer_dir is not None:
         routes.extend(dev_issuer_routes(DevIssuer.load(settings.dev_issuer_dir)))

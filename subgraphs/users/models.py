@@ -26,6 +26,10 @@ class UserRecord:
         full = " ".join(part for part in (self.first_name, self.last_name) if part)
         return full or self.username
 
+    def email_for(self, identity: Identity) -> str | None:
+        """The e-mail address when the caller is this user or an admin, else None."""
+        return self.email if identity.subject == self.id or identity.is_admin else None
+
     @classmethod
     def from_identity(cls, identity: Identity) -> UserRecord:
         """The account an authenticated caller's token claims describe."""

@@ -1,21 +1,96 @@
-"""The users subgraph's GraphQL schema: people (`user_types`), groups and namespaces
-(`group_types`)."""
+"""The users subgraph's GraphQL schema: people, groups and namespaces.
+
+Queries a caller may not run fail with a GraphQL error coded UNAUTHENTICATED. Mutations report
+every refusal, UNAUTHENTICATED included, as typed `errors` in their payload; the store has then
+written nothing.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable
 
 import strawberry
 from strawberry.federation.schema_directives import Authenticated
 
 from renku_fed.subgraphs.common.app import mask_errors
-from renku_fed.subgraphs.users import group_types
-from renku_fed.subgraphs.users.user_types import (
+from renku_fed.subgraphs.common.errors import DomainError, UserError
+from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.users import core, models
+from renku_fed.subgraphs.users.types import (
+    CreateGroupInput,
+    DeleteGroupPayload,
+    Group,
+    GroupConnection,
+    GroupMemberInput,
+    GroupPayload,
+    Info,
+    Namespace,
+    UpdateGroupInput,
     User,
     UserConnection,
-    resolve_me,
-    resolve_user,
-    resolve_user_by_username,
-    resolve_users,
 )
+
+
+async def resolve_me(info: Info) -> User | None:
+    """The caller's account, registered or updated from the token's claims."""
+    record = await core.me(info.context.backend, info.context.identity)
+    return None if record is None else User.from_model(record)
+
+
+async def resolve_user(info: Info, id: strawberry.ID) -> User | None:
+    """Look a user up by id."""
+    return await User.resolve_reference(info, id)
+
+
+async def resolve_user_by_username(info: Info, username: str) -> User | None:
+    """Look a user up by username."""
+    record = await info.context.backend.directory.get_by_username(username)
+    return None if record is None else User.from_model(record)
+
+
+async def resolve_users(
+    info: Info, search: str | None = None, first: int | None = 20, after: str | None = None
+) -> UserConnection:
+    """Search users by username, name or e-mail, a page at a time."""
+    context = info.context
+    page = await core.search_users(
+        context.backend, context.identity, search, PageRequest.of(first, after)
+    )
+    return UserConnection.from_page(page, User.from_model, after)
+
+
+async def resolve_group(info: Info, slug: str) -> Group | None:
+    """The group with this slug, or null."""
+    group = await info.context.backend.groups.get_by_slug(slug)
+    return None if group is None else Group.from_model(group)
+
+
+async def resolve_groups(
+    info: Info,
+    search: str | None = None,
+    member: strawberry.ID | None = None,
+    minimum_role: models.Role | None = None,
+    first: int | None = 20,
+    after: str | None = None,
+) -> GroupConnection:
+    """Groups matching `search`; with `member`, those where that user holds `minimumRole`."""
+    page = await info.context.backend.groups.search(
+        search,
+        PageRequest.of(first, after),
+        member=None if member is None else str(member),
+        minimum_role=minimum_role,
+    )
+    return GroupConnection.from_page(page, Group.from_model, after)
+
+
+async def resolve_namespaces(
+    info: Info,
+    minimum_role: models.Role = models.Role.VIEWER,
+    kinds: list[models.NamespaceKind] | None = None,
+) -> list[Namespace]:
+    """The caller's own namespace and their groups' where their role includes `minimumRole`."""
+    found = await core.namespaces(info.context.backend, info.context.identity, minimum_role, kinds)
+    return [Namespace.from_model(namespace) for namespace in found]
 
 
 @strawberry.type
@@ -37,51 +112,113 @@ class Query:
         resolver=resolve_users,
         description="Users matching `search` (username, name, e-mail); for signed-in callers.",
     )
-    group: group_types.Group | None = strawberry.field(
-        resolver=group_types.resolve_group, description="The group with this slug, or null."
+    group: Group | None = strawberry.field(
+        resolver=resolve_group, description="The group with this slug, or null."
     )
-    groups: group_types.GroupConnection = strawberry.field(
-        resolver=group_types.resolve_groups,
+    groups: GroupConnection = strawberry.field(
+        resolver=resolve_groups,
         description="Groups matching `search` (slug, name, description), by slug.",
     )
-    namespaces: list[group_types.Namespace] = strawberry.field(
-        resolver=group_types.resolve_namespaces,
+    namespaces: list[Namespace] = strawberry.field(
+        resolver=resolve_namespaces,
         description="The caller's own namespace and those of their groups where their role "
         "includes `minimumRole`; for signed-in callers.",
     )
+
+
+async def _payload(change: Awaitable[models.Group]) -> GroupPayload:
+    try:
+        group = await change
+    except DomainError as error:
+        return GroupPayload(group=None, errors=[UserError.from_domain(error)])
+    return GroupPayload(group=Group.from_model(group), errors=[])
+
+
+async def resolve_create_group(info: Info, input: CreateGroupInput) -> GroupPayload:
+    """Create a group owned by the caller; its slug may not be a username."""
+    return await _payload(
+        core.create_group(
+            info.context.backend,
+            info.context.identity,
+            slug=input.slug,
+            name=input.name,
+            description=input.description,
+        )
+    )
+
+
+async def resolve_update_group(info: Info, slug: str, input: UpdateGroupInput) -> GroupPayload:
+    """Change a group's name or description; owners and admins."""
+    return await _payload(
+        core.update_group(
+            info.context.backend,
+            info.context.identity,
+            slug,
+            name=input.name,
+            description=input.description,
+        )
+    )
+
+
+async def resolve_set_group_members(
+    info: Info, slug: str, members: list[GroupMemberInput]
+) -> GroupPayload:
+    """Add members or change their roles (upsert); owners and admins."""
+    wanted = [member.to_model() for member in members]
+    return await _payload(
+        core.set_group_members(info.context.backend, info.context.identity, slug, wanted)
+    )
+
+
+async def resolve_remove_group_member(
+    info: Info, slug: str, user_id: strawberry.ID
+) -> GroupPayload:
+    """Remove a member; owners and admins. The last owner stays."""
+    return await _payload(
+        core.remove_group_member(info.context.backend, info.context.identity, slug, str(user_id))
+    )
+
+
+async def resolve_delete_group(info: Info, slug: str) -> DeleteGroupPayload:
+    """Delete a group and its memberships; owners and admins."""
+    try:
+        group = await core.delete_group(info.context.backend, info.context.identity, slug)
+    except DomainError as error:
+        return DeleteGroupPayload(id=None, errors=[UserError.from_domain(error)])
+    return DeleteGroupPayload(id=strawberry.ID(group.id), errors=[])
 
 
 @strawberry.type
 class Mutation:
     """Create, change and delete groups, and manage their members."""
 
-    create_group: group_types.GroupPayload = strawberry.mutation(
+    create_group: GroupPayload = strawberry.mutation(
         directives=[Authenticated()],
-        resolver=group_types.resolve_create_group,
+        resolver=resolve_create_group,
         description="Create a group; you become its owner.",
     )
-    update_group: group_types.GroupPayload = strawberry.mutation(
+    update_group: GroupPayload = strawberry.mutation(
         directives=[Authenticated()],
-        resolver=group_types.resolve_update_group,
+        resolver=resolve_update_group,
         description="Change a group's name or description.",
     )
-    delete_group: group_types.DeleteGroupPayload = strawberry.mutation(
+    delete_group: DeleteGroupPayload = strawberry.mutation(
         directives=[Authenticated()],
-        resolver=group_types.resolve_delete_group,
+        resolver=resolve_delete_group,
         description="Delete a group and its memberships (its projects stay in `projects`).",
     )
-    set_group_members: group_types.GroupPayload = strawberry.mutation(
+    set_group_members: GroupPayload = strawberry.mutation(
         directives=[Authenticated()],
-        resolver=group_types.resolve_set_group_members,
+        resolver=resolve_set_group_members,
         description="Add members or change their roles (upsert); a group keeps an OWNER.",
     )
-    remove_group_member: group_types.GroupPayload = strawberry.mutation(
+    remove_group_member: GroupPayload = strawberry.mutation(
         directives=[Authenticated()],
-        resolver=group_types.resolve_remove_group_member,
+        resolver=resolve_remove_group_member,
         description="Remove a member; the last OWNER cannot be removed.",
     )
 
 
 schema = strawberry.federation.Schema(
-    query=Query, mutation=Mutation, types=[User, group_types.Group], extensions=[mask_errors]
+    query=Query, mutation=Mutation, types=[User, Group], extensions=[mask_errors]
 )

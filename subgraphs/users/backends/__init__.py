@@ -1,9 +1,9 @@
 """The protocols of the users subgraph's backends: `UserDirectory` (embedded, Keycloak) and
 `GroupStore` (embedded; groups stay in our own store whichever directory holds the users).
 
-The schema validates input with `subgraphs.users.rules` before it calls a store; a store refuses
-with `DomainError` (codes from `ErrorCode`, `field` naming the argument to fix) and then has
-written nothing.
+The use cases (`core`) check the caller and validate input before they call a store; a store
+refuses with `DomainError` (codes from `ErrorCode`, `field` naming the argument to fix) and then
+has written nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.users.models import (
     Group,
@@ -123,3 +124,13 @@ class UsersBackend:
 
     directory: UserDirectory
     groups: GroupStore
+
+
+def check_keeps_owner(slug: str, members: tuple[GroupMember, ...], field: str) -> None:
+    """A BAD_USER_INPUT error on `field` when no OWNER would remain in the group."""
+    if not any(member.role is Role.OWNER for member in members):
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            f"Group {slug!r} must keep at least one OWNER; make another member an OWNER first.",
+            field=field,
+        )

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from renku_fed.identity.tokens import Identity
-from renku_fed.subgraphs.common.demo import DEMO_USERS
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
 from renku_fed.subgraphs.common.sqlite import transaction
@@ -52,16 +51,8 @@ class EmbeddedUserDirectory:
         with self._connect() as db:
             return db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is None
 
-    def seed_demo(self) -> bool:
-        """Store the demo users when the directory is empty; True when it did."""
-        if not self.is_empty():
-            return False
-        self._store(
-            UserRecord(u.id, u.username, u.email, u.first_name, u.last_name) for u in DEMO_USERS
-        )
-        return True
-
-    def _store(self, records: Iterable[UserRecord]) -> None:
+    def store(self, records: Iterable[UserRecord]) -> None:
+        """Add these accounts or update them, by id."""
         with self._connect() as db:
             for record in records:
                 # Usernames are unique at the identity provider at any moment: whoever held this
@@ -88,7 +79,7 @@ class EmbeddedUserDirectory:
     async def sync(self, identity: Identity) -> UserRecord:
         """Register or update the authenticated caller from their token's claims."""
         record = UserRecord.from_identity(identity)
-        await asyncio.to_thread(self._store, [record])
+        await asyncio.to_thread(self.store, [record])
         return record
 
     async def get(self, user_id: str) -> UserRecord | None:

@@ -17,6 +17,7 @@ from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
 from renku_fed.subgraphs.common.sqlite import transaction
+from renku_fed.subgraphs.users.backends import check_keeps_owner
 from renku_fed.subgraphs.users.models import (
     Group,
     GroupMember,
@@ -25,7 +26,6 @@ from renku_fed.subgraphs.users.models import (
     NewGroup,
     Role,
 )
-from renku_fed.subgraphs.users.rules import check_keeps_owner
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS groups (

@@ -15,6 +15,7 @@ from renku_fed.subgraphs.common.demo import ALICE, BOB, CAROL
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.users.app import build_app
 from renku_fed.subgraphs.users.backends.embedded import EmbeddedUserDirectory
+from renku_fed.subgraphs.users.demo import seed_demo
 from renku_fed.subgraphs.users.settings import UsersSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
@@ -208,14 +209,14 @@ async def test_the_dev_issuer_is_served_only_when_configured(
 
 async def test_demo_users_are_seeded_only_into_an_empty_directory(tmp_path: Path) -> None:
     fresh = EmbeddedUserDirectory(tmp_path / "fresh")
-    assert fresh.seed_demo() is True
-    assert fresh.seed_demo() is False
+    assert seed_demo(fresh) is True
+    assert seed_demo(fresh) is False
     page = await fresh.search(None, PageRequest.of(10, None))
     assert [u.id for u in page.items] == [ALICE.id, BOB.id, CAROL.id]
 
     used = EmbeddedUserDirectory(tmp_path / "used")
     await used.sync(Identity(subject="s-1", username="dave"))
-    assert used.seed_demo() is False
+    assert seed_demo(used) is False
     assert await used.get(ALICE.id) is None
 
 
