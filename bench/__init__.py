@@ -1,0 +1,1 @@
+"""Benchmarks of renku-federation (not part of the installed package)."""

@@ -1,0 +1,1 @@
+"""A benchmark of `renku-fed router` against Apollo Gateway and Hive Gateway on one query."""
