@@ -68,6 +68,7 @@ class Identity:
 ANONYMOUS = Identity()
 
 
+# Ours: async fetch with a rotation policy; PyJWKClient is blocking urllib with no refetch limit.
 class JwksCache:
     """The issuer's signing keys, found by OIDC discovery and refreshed on an unknown key id.
 

@@ -79,6 +79,7 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+# Ours: python-keycloak is barred from the router; Authlib would replace only the 2 token POSTs.
 class OidcClient:
     """Calls the issuer's discovered endpoints as the confidential client of `LoginSettings`."""
 
