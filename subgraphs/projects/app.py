@@ -1,4 +1,4 @@
-"""The projects service's ASGI app: `uvicorn subgraphs.projects.app:create_app --factory`."""
+"""The projects service's ASGI app; uvicorn serves `create_app` with `--factory`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from renku_fed.subgraphs.projects.backends import NamespaceDirectory, ProjectSto
 from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
 from renku_fed.subgraphs.projects.backends.gitlab import connect_gitlab_store
 from renku_fed.subgraphs.projects.backends.users_service import UsersServiceNamespaces
+from renku_fed.subgraphs.projects.demo import seed_demo
 from renku_fed.subgraphs.projects.schema import schema
 from renku_fed.subgraphs.projects.settings import ProjectsSettings
 
@@ -37,7 +38,7 @@ def build_app(
     else:
         store = embedded = EmbeddedProjectStore(settings.data_dir, namespaces or users_service)
         if settings.seed_demo:
-            embedded.seed_demo()
+            seed_demo(embedded)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -1,27 +1,14 @@
-"""Plain domain types and rules of the projects subgraph: slugs, validation, access."""
+"""Plain domain types of the projects subgraph: projects, members, roles and access."""
 
 from __future__ import annotations
 
 import hashlib
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
 from renku_fed.identity.tokens import Identity
-from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
-from renku_fed.subgraphs.common.rules import (
-    DESCRIPTION_MAX_LENGTH,
-    check_max_length,
-    check_name,
-    check_slug,
-    slug_from_name,
-)
-
-DOCUMENTATION_MAX_LENGTH = 5000
-KEYWORD_MAX_LENGTH = 99
-# GitLab's rules for project paths, as Renku's API spec states them.
-USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
 class Visibility(Enum):
@@ -153,8 +140,22 @@ class NewProject:
 
 
 @dataclass(frozen=True, slots=True)
+class ProjectDraft:
+    """An unchecked request to create or copy a project; None asks for the default."""
+
+    name: str
+    namespace: str | None = None
+    slug: str | None = None
+    visibility: Visibility | None = None
+    description: str | None = None
+    keywords: Sequence[str] | None = None
+    documentation: str | None = None
+    is_template: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectPatch:
-    """A validated change to a project: None leaves a field as it is."""
+    """A change to a project (`core.validate_patch` checks it): None leaves a field as it is."""
 
     name: str | None = None
     slug: str | None = None
@@ -204,140 +205,3 @@ class ProjectPage:
     cursors: tuple[str, ...]
     total: int
     has_next: bool
-
-
-def validate_new_project(
-    caller: Identity,
-    *,
-    name: str,
-    namespace: str | None,
-    slug: str | None,
-    visibility: Visibility,
-    description: str | None,
-    keywords: list[str] | None,
-    documentation: str | None = None,
-    is_template: bool = False,
-) -> NewProject:
-    """Check a create request against the domain rules; the first violation as a DomainError.
-
-    The namespace defaults to the caller's username; whether the caller may create projects in
-    another namespace (a group's) is for the store to decide.
-    """
-    if caller.username is None:
-        raise DomainError(
-            ErrorCode.UNAUTHENTICATED, "Sign in to create a project: send a bearer token."
-        )
-    name = check_name(name)
-    namespace = caller.username if namespace is None else namespace
-    check_slug(namespace, field="namespace")
-    if slug is None:
-        slug = slug_from_name(name)
-        if not slug:
-            raise DomainError(
-                ErrorCode.BAD_USER_INPUT,
-                f"No slug can be derived from the name {name!r}; pass a `slug`.",
-                field="slug",
-            )
-    check_slug(slug)
-    return NewProject(
-        name=name,
-        namespace=namespace,
-        slug=slug,
-        visibility=visibility,
-        description=check_description(description) or None,
-        keywords=check_keywords(keywords or []),
-        documentation=check_documentation(documentation) or None,
-        is_template=is_template,
-    )
-
-
-def check_description(description: str | None) -> str | None:
-    """The description if it has at most 500 characters; a BAD_USER_INPUT error if not."""
-    return check_max_length(
-        description,
-        "description",
-        DESCRIPTION_MAX_LENGTH,
-        "shorten it or move the text to `documentation`",
-    )
-
-
-def check_documentation(documentation: str | None) -> str | None:
-    """The Markdown documentation if it has at most 5000 characters; BAD_USER_INPUT if not."""
-    return check_max_length(
-        documentation,
-        "documentation",
-        DOCUMENTATION_MAX_LENGTH,
-        "shorten it or keep the rest in the repository",
-    )
-
-
-def check_keywords(keywords: list[str]) -> tuple[str, ...]:
-    """Stripped, deduplicated keywords of 1 to 99 characters; a BAD_USER_INPUT error if not."""
-    cleaned: list[str] = []
-    for keyword in (k.strip() for k in keywords):
-        if not 1 <= len(keyword) <= KEYWORD_MAX_LENGTH:
-            raise DomainError(
-                ErrorCode.BAD_USER_INPUT,
-                f"Each of `keywords` must be 1 to {KEYWORD_MAX_LENGTH} characters long; "
-                f"{keyword!r} is not.",
-                field="keywords",
-            )
-        if keyword not in cleaned:
-            cleaned.append(keyword)
-    return tuple(cleaned)
-
-
-def validate_patch(
-    *,
-    name: str | None = None,
-    slug: str | None = None,
-    visibility: Visibility | None = None,
-    description: str | None = None,
-    keywords: list[str] | None = None,
-    documentation: str | None = None,
-    is_template: bool | None = None,
-    unlink_template: bool = False,
-) -> ProjectPatch:
-    """Check an update request against the domain rules; the first violation as a DomainError."""
-    return ProjectPatch(
-        name=None if name is None else check_name(name),
-        slug=None if slug is None else check_slug(slug),
-        visibility=visibility,
-        description=check_description(description),
-        keywords=None if keywords is None else check_keywords(keywords),
-        documentation=check_documentation(documentation),
-        is_template=is_template,
-        unlink_template=unlink_template,
-    )
-
-
-def validate_members(members: list[Member]) -> tuple[Member, ...]:
-    """Members with well-formed user ids, each user at most once; BAD_USER_INPUT if not."""
-    seen: set[str] = set()
-    for member in members:
-        if not USER_ID_PATTERN.match(member.user_id):
-            raise DomainError(
-                ErrorCode.BAD_USER_INPUT,
-                f"`members` holds the user id {member.user_id!r}, which is not a user id: "
-                "pass the `id` of a `User`.",
-                field="members",
-            )
-        if member.user_id in seen:
-            raise DomainError(
-                ErrorCode.BAD_USER_INPUT,
-                f"`members` names the user {member.user_id!r} twice; give each user one role.",
-                field="members",
-            )
-        seen.add(member.user_id)
-    return tuple(members)
-
-
-def check_keeps_owner(project: Project, members: tuple[Member, ...]) -> None:
-    """A BAD_USER_INPUT error when `members` would leave the project without an owner."""
-    if not any(member.role is Role.OWNER for member in members):
-        raise DomainError(
-            ErrorCode.BAD_USER_INPUT,
-            f"{project.namespace}/{project.slug} must keep at least one OWNER; make another "
-            "member an OWNER first.",
-            field="members",
-        )

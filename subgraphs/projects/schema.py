@@ -1,21 +1,31 @@
 """The projects subgraph's GraphQL schema: queries over `Project`, and the mutations.
 
 Queries report bad arguments as GraphQL errors with `extensions.code`; mutations report every
-refusal as `errors` in their payload (see `mutations`). Types live in `project_types`.
+refusal, UNAUTHENTICATED included, as typed `errors` in their payload, and the store has then
+written nothing. Types live in `types`, use cases in `core`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import strawberry
+from strawberry.federation.schema_directives import Authenticated
 
 from renku_fed.subgraphs.common.app import mask_errors
-from renku_fed.subgraphs.projects import models
-from renku_fed.subgraphs.projects.mutations import Mutation
-from renku_fed.subgraphs.projects.project_types import (
+from renku_fed.subgraphs.common.errors import DomainError, UserError
+from renku_fed.subgraphs.projects import core, models
+from renku_fed.subgraphs.projects.types import (
+    CopyProjectInput,
+    CreateProjectInput,
+    DeleteProjectPayload,
     Group,
     Info,
     Project,
     ProjectConnection,
+    ProjectMemberInput,
+    ProjectPayload,
+    UpdateProjectInput,
     User,
     project_connection,
 )
@@ -64,6 +74,106 @@ class Query:
         resolver=resolve_projects,
         description="Every project the caller may see (public only if anonymous) matching the "
         "filters; `minimumRole` keeps those where the caller's own role includes it.",
+    )
+
+
+async def _payload(change: Awaitable[models.Project]) -> ProjectPayload:
+    try:
+        project = await change
+    except DomainError as error:
+        return ProjectPayload(project=None, errors=[UserError.from_domain(error)])
+    return ProjectPayload(project=Project.from_model(project), errors=[])
+
+
+async def resolve_create_project(info: Info, input: CreateProjectInput) -> ProjectPayload:
+    """Create a project; the caller becomes its owner."""
+    context = info.context
+    return await _payload(core.create_project(context.backend, context.identity, input.to_model()))
+
+
+async def resolve_update_project(
+    info: Info, id: strawberry.ID, if_match: str, input: UpdateProjectInput
+) -> ProjectPayload:
+    """Change a project when `ifMatch` is its current etag; editors and owners."""
+    context = info.context
+    return await _payload(
+        core.update_project(context.backend, context.identity, str(id), if_match, input.to_model())
+    )
+
+
+async def resolve_copy_project(info: Info, input: CopyProjectInput) -> ProjectPayload:
+    """Copy a project and its repository; the caller becomes the copy's owner."""
+    context = info.context
+    source_id = str(input.project_id)
+    return await _payload(
+        core.copy_project(context.backend, context.identity, source_id, input.to_model())
+    )
+
+
+async def resolve_set_project_members(
+    info: Info, id: strawberry.ID, members: list[ProjectMemberInput]
+) -> ProjectPayload:
+    """Add members or change their roles; owners and admins."""
+    context = info.context
+    wanted = [member.to_model() for member in members]
+    return await _payload(
+        core.set_project_members(context.backend, context.identity, str(id), wanted)
+    )
+
+
+async def resolve_remove_project_member(
+    info: Info, id: strawberry.ID, user_id: strawberry.ID
+) -> ProjectPayload:
+    """Remove a member; owners and admins. The last owner stays."""
+    context = info.context
+    return await _payload(
+        core.remove_project_member(context.backend, context.identity, str(id), str(user_id))
+    )
+
+
+async def resolve_delete_project(info: Info, id: strawberry.ID) -> DeleteProjectPayload:
+    """Delete a project; owners and admins only."""
+    try:
+        await core.delete_project(info.context.backend, info.context.identity, str(id))
+    except DomainError as error:
+        return DeleteProjectPayload(id=None, errors=[UserError.from_domain(error)])
+    return DeleteProjectPayload(id=id, errors=[])
+
+
+@strawberry.type
+class Mutation:
+    """Create, change, copy and delete projects, and manage their members."""
+
+    create_project: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_create_project,
+        description="Create a project and its git repository.",
+    )
+    update_project: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_update_project,
+        description="Change a project; a stale `ifMatch` etag is a CONFLICT and changes nothing.",
+    )
+    copy_project: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_copy_project,
+        description="Copy a project, repository history included; the copy's `templateId` is "
+        "the source.",
+    )
+    delete_project: DeleteProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_delete_project,
+        description="Delete a project and its git repository.",
+    )
+    set_project_members: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_set_project_members,
+        description="Add members or change their roles (upsert); a project keeps an OWNER.",
+    )
+    remove_project_member: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_remove_project_member,
+        description="Remove a member; the last OWNER cannot be removed.",
     )
 
 

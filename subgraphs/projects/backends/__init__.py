@@ -2,9 +2,9 @@
 
 Every store call acts on behalf of `caller` and sees only what they may see. A backend like GitLab
 answers with the caller's own token, so visibility and permission checks belong to the store
-rather than to the schema. The schema validates input with `models.validate_*` before it calls a
-store; a store refuses with `DomainError` (codes from `ErrorCode`, `field` naming the argument
-to fix) and then has written nothing.
+rather than to the use cases. The use cases (`core`) validate input before they call a store; a
+store refuses with `DomainError` (codes from `ErrorCode`, `field` naming the argument to fix;
+the wordings shared by all stores are in `backends.refusals`) and then has written nothing.
 
 Access rules every store enforces:
 - public projects are visible to everyone, anonymous callers included; private ones to their

@@ -14,16 +14,13 @@ from pathlib import Path
 from ulid import ULID
 
 from renku_fed.identity.tokens import Identity
-from renku_fed.subgraphs.common.demo import DEMO_PROJECTS
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.common.sqlite import transaction
-from renku_fed.subgraphs.projects import refusals
-from renku_fed.subgraphs.projects.backends import NamespaceDirectory
+from renku_fed.subgraphs.projects.backends import NamespaceDirectory, refusals
 from renku_fed.subgraphs.projects.backends.project_rows import (
     COLUMNS,
     cursor_of,
-    demo_project,
     listing_query,
     migrate,
     project_of,
@@ -40,7 +37,6 @@ from renku_fed.subgraphs.projects.models import (
     ProjectPatch,
     ProjectSort,
     Role,
-    check_keeps_owner,
 )
 
 DATABASE_FILE = "projects.sqlite3"
@@ -66,15 +62,12 @@ class EmbeddedProjectStore:
         with self._connect() as db:
             return db.execute("SELECT 1 FROM projects LIMIT 1").fetchone() is None
 
-    def seed_demo(self) -> bool:
-        """Store the demo projects, members and repositories when empty; True when it did."""
-        if not self.is_empty():
-            return False
-        for demo in DEMO_PROJECTS:
-            author = Author(demo.namespace, f"{demo.namespace}@example.org")
-            project = demo_project(demo)
-            self._insert(project, partial(self._stage, project, author))
-        return True
+    def add(self, project: Project, author: Author) -> Project:
+        """Store a project as it is, with a first commit by `author`; no permission checks.
+
+        For seeding and imports; a taken slug is a CONFLICT.
+        """
+        return self._insert(project, partial(self._stage, project, author))
 
     def import_projects(self, projects: Sequence[Project], author: Author) -> None:
         """Store many projects at once, each with a copy of one initial repository.
@@ -273,7 +266,7 @@ class EmbeddedProjectStore:
                 raise refusals.cannot_change_members(project)
             members = change(project)
             try:
-                check_keeps_owner(project, members)
+                refusals.check_keeps_owner(project, members)
             except DomainError as error:
                 raise DomainError(error.code, error.message, field or error.field) from None
             updated = replace(project, members=members, updated_at=datetime.now(UTC))

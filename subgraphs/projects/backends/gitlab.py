@@ -38,7 +38,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest
-from renku_fed.subgraphs.projects import refusals
+from renku_fed.subgraphs.projects.backends import refusals
 from renku_fed.subgraphs.projects.backends.gitlab_identities import GitLabIdentities
 from renku_fed.subgraphs.projects.backends.gitlab_listing import listing_for, read_page
 from renku_fed.subgraphs.projects.backends.gitlab_mapping import (
@@ -64,7 +64,6 @@ from renku_fed.subgraphs.projects.models import (
     ProjectPage,
     ProjectPatch,
     ProjectSort,
-    check_keeps_owner,
 )
 from renku_fed.subgraphs.projects.settings import ProjectsSettings
 
@@ -299,7 +298,7 @@ class GitLabProjectStore:
             raise refusals.cannot_change_members(project)
         wanted = {m.user_id: m.role for m in members}
         merged = tuple(Member(m.user_id, wanted.pop(m.user_id, m.role)) for m in project.members)
-        check_keeps_owner(project, merged + tuple(Member(u, r) for u, r in wanted.items()))
+        refusals.check_keeps_owner(project, merged + tuple(Member(u, r) for u, r in wanted.items()))
         current = {m.user_id: m.role for m in project.members}
         changes = [m for m in members if current.get(m.user_id) is not m.role]
         number = gitlab_id(project_id)
@@ -339,7 +338,9 @@ class GitLabProjectStore:
         if all(m.user_id != user_id for m in project.members):
             raise refusals.not_a_member(project, user_id)
         try:
-            check_keeps_owner(project, tuple(m for m in project.members if m.user_id != user_id))
+            refusals.check_keeps_owner(
+                project, tuple(m for m in project.members if m.user_id != user_id)
+            )
         except DomainError as error:
             raise DomainError(error.code, error.message, "userId") from None
         number = gitlab_id(project_id)

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from renku_fed.identity.dev_issuer import dev_subject
 from renku_fed.identity.tokens import Identity
-from renku_fed.subgraphs.common.demo import DemoProject
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
 from renku_fed.subgraphs.projects.models import (
@@ -233,22 +231,4 @@ def project_of(row: sqlite3.Row, members: tuple[Member, ...]) -> Project:
         documentation=row["documentation"],
         is_template=bool(row["is_template"]),
         template_id=row["template_id"],
-    )
-
-
-def demo_project(demo: DemoProject) -> Project:
-    """The stored form of a demo catalog project, created now."""
-    now = datetime.now(UTC)
-    return Project(
-        id=demo.id,
-        name=demo.name,
-        slug=demo.slug,
-        namespace=demo.namespace,
-        visibility=Visibility(demo.visibility),
-        description=demo.description,
-        keywords=demo.keywords,
-        created_by=dev_subject(demo.namespace),
-        creation_date=now,
-        updated_at=now,
-        members=tuple(Member(dev_subject(user), Role(role)) for user, role in demo.members),
     )

@@ -1,20 +1,22 @@
-"""The projects subgraph's object types: `Project`, its members and permissions, connections,
-and the `User` and `Group` entities it extends with their projects.
+"""The projects subgraph's GraphQL types: `Project`, its members and permissions, connections,
+the `User` and `Group` entities it extends with their projects, inputs and payloads.
 
-Resolvers are module functions handed to `strawberry.field(resolver=...)`, which keeps them
-typed for mypy.
+Each type that shows a domain object is built by `from_model`. Resolvers are module functions
+handed to `strawberry.field(resolver=...)`, which keeps them typed for mypy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeAlias
 
 import strawberry
 
 from renku_fed.subgraphs.common.app import RequestContext
-from renku_fed.subgraphs.common.pagination import PageInfo, PageRequest
-from renku_fed.subgraphs.projects import models
+from renku_fed.subgraphs.common.errors import UserError
+from renku_fed.subgraphs.common.pagination import Connection, Edge, PageRequest
+from renku_fed.subgraphs.projects import core, models
 from renku_fed.subgraphs.projects.backends import ProjectStore
 
 Info: TypeAlias = strawberry.Info[RequestContext[ProjectStore], None]
@@ -94,6 +96,13 @@ class ProjectPermissions:
     delete: bool = strawberry.field(description="The caller can delete the project.")
     change_membership: bool = strawberry.field(description="The caller can manage members.")
 
+    @classmethod
+    def from_model(cls, rights: models.Permissions) -> ProjectPermissions:
+        """The GraphQL view of a caller's rights."""
+        return cls(
+            write=rights.write, delete=rights.delete, change_membership=rights.change_membership
+        )
+
 
 @strawberry.type(description="A user's membership in a project.")
 class ProjectMember:
@@ -101,6 +110,11 @@ class ProjectMember:
 
     role: models.Role
     user: User
+
+    @classmethod
+    def from_model(cls, member: models.Member) -> ProjectMember:
+        """The GraphQL view of a membership; the users subgraph resolves the user."""
+        return cls(role=member.role, user=User(id=strawberry.ID(member.user_id)))
 
 
 def resolve_created_by(root: Project) -> User:
@@ -110,18 +124,12 @@ def resolve_created_by(root: Project) -> User:
 
 def resolve_members(root: Project) -> list[ProjectMember]:
     """Every member, owners included."""
-    return [
-        ProjectMember(role=member.role, user=User(id=strawberry.ID(member.user_id)))
-        for member in root.record.members
-    ]
+    return [ProjectMember.from_model(member) for member in root.record.members]
 
 
 def resolve_permissions(root: Project, info: Info) -> ProjectPermissions:
     """The caller's rights, from their role (admins may do everything)."""
-    rights = root.record.permissions_of(info.context.identity)
-    return ProjectPermissions(
-        write=rights.write, delete=rights.delete, change_membership=rights.change_membership
-    )
+    return ProjectPermissions.from_model(root.record.permissions_of(info.context.identity))
 
 
 async def resolve_copies(
@@ -197,20 +205,15 @@ class Project:
 
 
 @strawberry.type(description="An edge of a project connection.")
-class ProjectEdge:
+class ProjectEdge(Edge[Project]):
     """A project and its cursor."""
-
-    cursor: str
-    node: Project
 
 
 @strawberry.type(description="A page of projects.")
-class ProjectConnection:
+class ProjectConnection(Connection[Project]):
     """Relay connection of projects, in the order the query asked for."""
 
-    edges: list[ProjectEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: Sequence[ProjectEdge]
 
 
 async def project_connection(
@@ -221,15 +224,130 @@ async def project_connection(
     sort: models.ProjectSort,
 ) -> ProjectConnection:
     """One page of the projects matching `where` that the caller may see."""
-    page = await info.context.backend.search(
-        info.context.identity, where, PageRequest.of(first, after), sort
+    context = info.context
+    page = await core.search_projects(
+        context.backend, context.identity, where, PageRequest.of(first, after), sort
     )
-    edges = [
-        ProjectEdge(cursor=cursor, node=Project.from_model(project))
-        for cursor, project in zip(page.cursors, page.items, strict=True)
-    ]
-    return ProjectConnection(
-        edges=edges,
-        page_info=PageInfo.of(page.cursors, page.has_next, after),
-        total_count=page.total,
+    return ProjectConnection.from_page(page, Project.from_model, after)
+
+
+@strawberry.input(description="A new project; the caller becomes its owner.")
+class CreateProjectInput:
+    """What `createProject` needs."""
+
+    name: str = strawberry.field(description="1 to 99 characters.")
+    namespace: str | None = strawberry.field(
+        default=None,
+        description="The caller's username (the default) or the slug of a group where the "
+        "caller is EDITOR or OWNER.",
     )
+    slug: str | None = strawberry.field(
+        default=None, description="Defaults to one derived from the name."
+    )
+    visibility: models.Visibility | None = models.Visibility.PRIVATE
+    description: str | None = strawberry.field(default=None, description="At most 500 chars.")
+    keywords: list[str] | None = None
+    documentation: str | None = strawberry.field(
+        default=None, description="Markdown, at most 5000 chars."
+    )
+    is_template: bool = False
+
+    def to_model(self) -> models.ProjectDraft:
+        """The unchecked request; an unset visibility is PRIVATE."""
+        return models.ProjectDraft(
+            name=self.name,
+            namespace=self.namespace,
+            slug=self.slug,
+            visibility=self.visibility or models.Visibility.PRIVATE,
+            description=self.description,
+            keywords=self.keywords,
+            documentation=self.documentation,
+            is_template=self.is_template,
+        )
+
+
+@strawberry.input(description="Changes to a project; omitted fields stay as they are.")
+class UpdateProjectInput:
+    """What `updateProject` may change."""
+
+    name: str | None = None
+    slug: str | None = strawberry.field(default=None, description="Moves the repository too.")
+    visibility: models.Visibility | None = None
+    description: str | None = strawberry.field(default=None, description="Empty clears it.")
+    keywords: list[str] | None = strawberry.field(default=None, description="Replaces them.")
+    documentation: str | None = strawberry.field(default=None, description="Empty clears it.")
+    is_template: bool | None = None
+    unlink_template: bool = strawberry.field(
+        default=False, description="True forgets which project this one was copied from."
+    )
+
+    def to_model(self) -> models.ProjectPatch:
+        """The unchecked change."""
+        return models.ProjectPatch(
+            name=self.name,
+            slug=self.slug,
+            visibility=self.visibility,
+            description=self.description,
+            keywords=None if self.keywords is None else tuple(self.keywords),
+            documentation=self.documentation,
+            is_template=self.is_template,
+            unlink_template=self.unlink_template,
+        )
+
+
+@strawberry.input(description="A copy of a project the caller may see, repository included.")
+class CopyProjectInput:
+    """What `copyProject` needs; omitted fields are taken from the source project."""
+
+    project_id: strawberry.ID = strawberry.field(description="The project to copy.")
+    name: str
+    namespace: str | None = strawberry.field(
+        default=None, description="As for `createProject`: the caller's username by default."
+    )
+    slug: str | None = strawberry.field(
+        default=None, description="Defaults to one derived from the name."
+    )
+    visibility: models.Visibility | None = None
+    description: str | None = None
+    keywords: list[str] | None = None
+    documentation: str | None = None
+
+    def to_model(self) -> models.ProjectDraft:
+        """The unchecked request; unset fields (None) are taken from the source."""
+        return models.ProjectDraft(
+            name=self.name,
+            namespace=self.namespace,
+            slug=self.slug,
+            visibility=self.visibility,
+            description=self.description,
+            keywords=self.keywords,
+            documentation=self.documentation,
+        )
+
+
+@strawberry.input(description="A member to add, or whose role to change.")
+class ProjectMemberInput:
+    """A user id and a role."""
+
+    user_id: strawberry.ID
+    role: models.Role
+
+    def to_model(self) -> models.Member:
+        """The membership this input asks for."""
+        return models.Member(str(self.user_id), self.role)
+
+
+@strawberry.type(description="The result of a mutation on a project.")
+class ProjectPayload:
+    """The project, or the errors that prevented the change."""
+
+    project: Project | None
+    errors: list[UserError]
+
+
+@strawberry.type(description="The result of deleting a project.")
+class DeleteProjectPayload:
+    """The deleted project's id, or the errors that prevented the deletion."""
+
+    id: strawberry.ID | None
+    errors: list[UserError]

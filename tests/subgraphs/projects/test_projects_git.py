@@ -13,6 +13,7 @@ from renku_fed.subgraphs.common.demo import ALICE, BOB, DEMO_PROJECTS, FLIGHTS
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
 from renku_fed.subgraphs.projects.backends.repositories import BareRepositories, RepositoryError
+from renku_fed.subgraphs.projects.demo import seed_demo
 from renku_fed.subgraphs.projects.models import NewProject, ProjectFilter, Role, Visibility
 
 DAVE = Identity(subject="dave-id", username="dave", email="dave@example.org", first_name="Dave")
@@ -64,7 +65,7 @@ async def test_demo_seeding_creates_fixed_projects_members_and_repositories(
     tmp_path: Path,
 ) -> None:
     store = EmbeddedProjectStore(tmp_path)
-    assert store.seed_demo() is True
+    assert seed_demo(store) is True
     for demo in DEMO_PROJECTS:
         project = await store.get(
             demo.id, Identity(subject="admin", roles=frozenset({"renku-admin"}))
@@ -85,7 +86,7 @@ async def test_demo_seeding_creates_fixed_projects_members_and_repositories(
         (ALICE.id, Role.OWNER),
         (BOB.id, Role.VIEWER),
     ]
-    assert store.seed_demo() is False
+    assert seed_demo(store) is False
     page = await store.search(ALICE_CALLER, ProjectFilter(), PageRequest.of(None, None))
     assert page.total == 3
 
@@ -93,7 +94,7 @@ async def test_demo_seeding_creates_fixed_projects_members_and_repositories(
 async def test_demo_seeding_skips_a_store_that_has_projects(tmp_path: Path) -> None:
     store = EmbeddedProjectStore(tmp_path)
     await store.create(DAVE, new_project())
-    assert store.seed_demo() is False
+    assert seed_demo(store) is False
     assert await store.get(FLIGHTS.id, ANONYMOUS) is None
     assert not (tmp_path / "repositories" / "alice").exists()
 

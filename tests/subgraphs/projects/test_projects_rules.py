@@ -9,15 +9,9 @@ import pytest
 
 from renku_fed.identity.tokens import ANONYMOUS, Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
-from renku_fed.subgraphs.projects.models import (
-    Member,
-    Project,
-    Role,
-    Visibility,
-    check_slug,
-    slug_from_name,
-    validate_new_project,
-)
+from renku_fed.subgraphs.common.rules import check_slug, slug_from_name
+from renku_fed.subgraphs.projects.core import validate_new_project
+from renku_fed.subgraphs.projects.models import Member, Project, Role, Visibility
 
 OWNER = Identity(subject="o", username="owner")
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

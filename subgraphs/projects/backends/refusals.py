@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
-from renku_fed.subgraphs.projects.models import Project
+from renku_fed.subgraphs.projects.models import Member, Project, Role
 
 
 def not_found(project_id: str, field: str = "id") -> DomainError:
@@ -69,3 +69,14 @@ def not_a_member(project: Project, user_id: str) -> DomainError:
         f"{user_id!r} is not a member of {project.namespace}/{project.slug}; check `userId`.",
         field="userId",
     )
+
+
+def check_keeps_owner(project: Project, members: tuple[Member, ...]) -> None:
+    """A BAD_USER_INPUT error when `members` would leave the project without an owner."""
+    if not any(member.role is Role.OWNER for member in members):
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            f"{project.namespace}/{project.slug} must keep at least one OWNER; make another "
+            "member an OWNER first.",
+            field="members",
+        )
