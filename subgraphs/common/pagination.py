@@ -153,8 +153,14 @@ class Connection(Generic[NodeT]):
 
     @classmethod
     def _edge_type(cls) -> type[Edge[NodeT]]:
-        edges = get_object_definition(cls, strict=True).get_field("edges")
-        if edges is None or not hasattr(edges.type, "of_type"):
-            raise TypeError(f"{cls.__name__}.edges is not a list of edges")
-        edge: type[Edge[NodeT]] = edges.type.of_type
+        edge = _EDGE_TYPES.get(cls)
+        if edge is None:
+            edges = get_object_definition(cls, strict=True).get_field("edges")
+            if edges is None or not hasattr(edges.type, "of_type"):
+                raise TypeError(f"{cls.__name__}.edges is not a list of edges")
+            edge = _EDGE_TYPES[cls] = edges.type.of_type
         return edge
+
+
+# The edge class of each connection class, as its `edges` field declares it; filled on first use.
+_EDGE_TYPES: dict[type[Connection[Any]], type[Edge[Any]]] = {}
