@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 
 from renku_fed.identity.errors import ErrorCode as IdentityErrorCode
+from renku_fed.identity.tokens import Identity
 
 
 @strawberry.enum(description="What kind of problem an error reports.")
@@ -87,3 +88,9 @@ class UserError:
     def from_domain(cls, error: DomainError) -> UserError:
         """The user error for a domain error."""
         return cls(code=error.code, message=error.message, field=error.field)
+
+
+def require_sign_in(caller: Identity, action: str) -> None:
+    """UNAUTHENTICATED for an anonymous caller, saying what they tried to do."""
+    if not caller.is_authenticated:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, f"Sign in to {action}: send a bearer token.")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from renku_fed.identity.tokens import Identity
-from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, require_sign_in
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.common.rules import (
     DESCRIPTION_MAX_LENGTH,
@@ -36,12 +36,6 @@ DOCUMENTATION_MAX_LENGTH = 5000
 KEYWORD_MAX_LENGTH = 99
 # GitLab's rules for project paths, as Renku's API spec states them.
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-
-
-def require_sign_in(caller: Identity, action: str) -> None:
-    """UNAUTHENTICATED for an anonymous caller, saying what they tried to do."""
-    if not caller.is_authenticated:
-        raise DomainError(ErrorCode.UNAUTHENTICATED, f"Sign in to {action}: send a bearer token.")
 
 
 async def search_projects(

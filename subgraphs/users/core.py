@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from renku_fed.identity.tokens import Identity
-from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, require_sign_in
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.common.rules import (
     DESCRIPTION_MAX_LENGTH,
@@ -30,12 +30,6 @@ from renku_fed.subgraphs.users.models import (
     UserPage,
     UserRecord,
 )
-
-
-def require_sign_in(caller: Identity, action: str) -> None:
-    """UNAUTHENTICATED for an anonymous caller, saying what they tried to do."""
-    if not caller.is_authenticated:
-        raise DomainError(ErrorCode.UNAUTHENTICATED, f"Sign in to {action}: send a bearer token.")
 
 
 async def me(backend: UsersBackend, caller: Identity) -> UserRecord | None:
