@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import tomllib
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,12 @@ def test_every_python_folder_is_installed_and_type_checked() -> None:
                     f"{directory.relative_to(ROOT)} has modules but no __init__.py, so it is "
                     "neither installed nor checked by mypy"
                 )
+
+
+def test_mypy_checks_every_installed_folder() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    checked = set(config["tool"]["mypy"]["packages"])
+    assert checked == {f"renku_fed.{folder}" for folder in _folders()}
 
 
 def test_the_contracts_hold(source_copy: Path) -> None:
