@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 import os
-import tomllib
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
