@@ -12,10 +12,12 @@ from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
+from renku_fed.subgraphs.sessions.backends import SessionBackend
 from renku_fed.subgraphs.sessions.backends.local import LocalSessionBackend
-from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
 from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
+from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
 from renku_fed.subgraphs.sessions.demo import seed_demo
+from renku_fed.subgraphs.sessions.proxy_targets import proxy_target_routes
 from renku_fed.subgraphs.sessions.schema import schema
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
@@ -26,29 +28,38 @@ def build_app(
     settings: SessionsSettings,
     verifier: TokenVerifier,
     projects: GraphProjectDirectory | None = None,
+    backend: SessionBackend | None = None,
 ) -> Starlette:
-    """The sessions subgraph app; sessions are reconciled at start and stopped at shutdown."""
-    store = SessionStore(settings.data_dir / "sessions.sqlite3")
+    """The sessions subgraph app; its backend re-adopts sessions at start, hibernates at stop."""
+    store = SqliteStore(settings.data_dir / "sessions.sqlite3")
     if settings.seed_demo and seed_demo(store):
         log.info("seeded the demo launchers", extra={"data_dir": str(settings.data_dir)})
     directory = projects or GraphProjectDirectory(
         settings.graph_url, settings.graph_timeout_seconds, settings.graph_batch_size
     )
-    backend = LocalSessionBackend(settings, store, directory)
+    runner = backend or LocalSessionBackend(settings, store, directory)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await backend.start()
+        await runner.start()
         try:
             yield
         finally:
-            await backend.close()
+            await runner.close()
             await directory.aclose()
-            store.close()
 
     return create_subgraph_app(
-        service="sessions", schema=schema, backend=backend, verifier=verifier, lifespan=lifespan
+        service="sessions",
+        schema=schema,
+        backend=runner,
+        verifier=verifier,
+        routes=proxy_target_routes(runner, verifier, _secret(settings)),
+        lifespan=lifespan,
     )
+
+
+def _secret(settings: SessionsSettings) -> str | None:
+    return settings.proxy_secret.get_secret_value() if settings.proxy_secret else None
 
 
 def create_app() -> Starlette:

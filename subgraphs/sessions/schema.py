@@ -1,8 +1,9 @@
-"""The sessions subgraph's schema: sessions and launchers; extends Project and User."""
+"""The sessions subgraph's schema: sessions and what they are made of; extends Project and User."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
 
 import strawberry
 from strawberry.extensions import SchemaExtension
@@ -10,18 +11,29 @@ from strawberry.federation.schema_directives import Authenticated
 
 from renku_fed.subgraphs.common.app import mask_errors
 from renku_fed.subgraphs.common.errors import DomainError, UserError
-from renku_fed.subgraphs.sessions import core
+from renku_fed.subgraphs.sessions.core import catalog
+from renku_fed.subgraphs.sessions.core import sessions as cases
+from renku_fed.subgraphs.sessions.models import EnvVar
 from renku_fed.subgraphs.sessions.types import (
-    DeleteSessionPayload,
+    Environment,
     Info,
-    LaunchSessionInput,
     Project,
+    ResourcePool,
     Session,
     SessionLauncher,
-    SessionPayload,
     SessionsContext,
     User,
 )
+from renku_fed.subgraphs.sessions.types_inputs import (
+    DeletePayload,
+    LaunchSessionInput,
+    LaunchSessionPayload,
+    SessionPayload,
+    changes_of,
+)
+from renku_fed.subgraphs.sessions.types_mutations import CatalogMutation
+
+T = TypeVar("T")
 
 
 class PerRequestProjectLoader(SchemaExtension):
@@ -39,15 +51,28 @@ class PerRequestProjectLoader(SchemaExtension):
         yield
 
 
-def resolve_session(info: Info, id: strawberry.ID) -> Session | None:
-    """A session of the caller's."""
-    return Session.resolve_reference(info, id)
+async def resolve_session(info: Info, id: strawberry.ID) -> Session | None:
+    """A session of the caller's (any session for an admin)."""
+    return await Session.resolve_reference(info, id)
 
 
-def resolve_my_sessions(info: Info) -> list[Session]:
-    """The caller's sessions."""
-    found = core.sessions(info.context.backend, info.context.identity)
+async def resolve_sessions(info: Info, all_users: bool = False) -> list[Session]:
+    """The caller's sessions; everyone's for an admin asking `allUsers`."""
+    context = info.context
+    found = await cases.sessions(context.backend, context.identity, everyone=all_users)
     return [Session.from_model(session) for session in found]
+
+
+async def resolve_environments(info: Info) -> list[Environment]:
+    """Every environment, by name."""
+    found = await catalog.environments(info.context.backend)
+    return [Environment.from_model(item) for item in found]
+
+
+async def resolve_pools(info: Info) -> list[ResourcePool]:
+    """The resource pools the caller may use (all of them for admins)."""
+    found = await catalog.pools(info.context.backend, info.context.identity)
+    return [ResourcePool.from_model(item) for item in found]
 
 
 @strawberry.type
@@ -59,46 +84,95 @@ class Query:
         description="One of your sessions; null for anyone else's.",
         directives=[Authenticated()],
     )
-    my_sessions: list[Session] = strawberry.field(
-        resolver=resolve_my_sessions,
-        description="Your sessions, newest first; empty when anonymous.",
+    sessions: list[Session] = strawberry.field(
+        resolver=resolve_sessions, description="Your sessions, newest first; empty when anonymous."
+    )
+    environments: list[Environment] = strawberry.field(
+        resolver=resolve_environments, description="The environments launchers may use."
+    )
+    resource_pools: list[ResourcePool] = strawberry.field(
+        resolver=resolve_pools, description="The resource pools you may use."
     )
 
 
-async def resolve_launch_session(info: Info, input: LaunchSessionInput) -> SessionPayload:
-    """Launch a session; STARTING until its server answers."""
+async def attempt(work: Awaitable[T]) -> tuple[T | None, list[UserError]]:
+    """The work's result, or the user error it raised."""
+    try:
+        return await work, []
+    except DomainError as error:
+        return None, [UserError.from_domain(error)]
+
+
+async def resolve_launch(info: Info, input: LaunchSessionInput) -> LaunchSessionPayload:
+    """Start your session of a launcher, or return the one you have."""
+    changes = changes_of(input)
+    request = cases.LaunchRequest(
+        launcher_id=_str(changes.get("launcher_id")),
+        project_id=_str(changes.get("project_id")),
+        resource_class_id=_str(changes.get("resource_class_id")),
+        disk_storage=changes.get("disk_storage"),
+        env_overrides=tuple[EnvVar, ...](changes.get("env_overrides", ())),
+    )
     context = info.context
-    launcher_id = str(input.launcher_id) if input.launcher_id else None
-    try:
-        session = await core.launch_session(
-            context.backend, context.identity, context.projects, str(input.project_id), launcher_id
-        )
-    except DomainError as error:
-        return SessionPayload(session=None, errors=[UserError.from_domain(error)])
-    return SessionPayload(session=Session.from_model(session), errors=[])
+    result, errors = await attempt(
+        cases.launch_session(context.backend, context.identity, context.projects, request)
+    )
+    if result is None:
+        return LaunchSessionPayload(session=None, created=False, errors=errors)
+    session, created = result
+    return LaunchSessionPayload(session=Session.from_model(session), created=created, errors=[])
 
 
-async def resolve_delete_session(info: Info, id: strawberry.ID) -> DeleteSessionPayload:
-    """Delete a session of the caller's."""
-    try:
-        await core.delete_session(info.context.backend, info.context.identity, str(id))
-    except DomainError as error:
-        return DeleteSessionPayload(id=None, errors=[UserError.from_domain(error)])
-    return DeleteSessionPayload(id=id, errors=[])
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _session_change(
+    case: Callable[..., Awaitable[object]],
+) -> Callable[[Info, strawberry.ID], Awaitable[SessionPayload]]:
+    async def resolve(info: Info, id: strawberry.ID) -> SessionPayload:
+        found, errors = await attempt(case(info.context.backend, info.context.identity, str(id)))
+        session = Session.from_model(found) if found is not None else None  # type: ignore[arg-type]
+        return SessionPayload(session=session, errors=errors)
+
+    resolve.__doc__ = case.__doc__
+    return resolve
+
+
+async def resolve_delete_session(info: Info, id: strawberry.ID) -> DeletePayload:
+    """Stop one of your sessions and remove it with its files."""
+    context = info.context
+    _, errors = await attempt(cases.delete_session(context.backend, context.identity, str(id)))
+    return DeletePayload(id=None if errors else id, errors=errors)
 
 
 @strawberry.type
-class Mutation:
+class Mutation(CatalogMutation):
     """The sessions subgraph's mutations."""
 
-    launch_session: SessionPayload = strawberry.mutation(
-        resolver=resolve_launch_session,
-        description="Start a session of a project (signed-in users only).",
+    launch_session: LaunchSessionPayload = strawberry.mutation(
+        resolver=resolve_launch,
+        description="Start your session of a launcher; a second call returns the same session.",
         directives=[Authenticated()],
     )
-    delete_session: DeleteSessionPayload = strawberry.mutation(
+    hibernate_session: SessionPayload = strawberry.mutation(
+        resolver=_session_change(cases.hibernate_session),
+        description="Stop a session's server and keep its files.",
+        directives=[Authenticated()],
+    )
+    resume_session: SessionPayload = strawberry.mutation(
+        resolver=_session_change(cases.resume_session),
+        description="Start a hibernated session again on its files.",
+        directives=[Authenticated()],
+    )
+    touch_session: SessionPayload = strawberry.mutation(
+        resolver=_session_change(cases.touch_session),
+        description="Reset a session's idle timer.",
+        directives=[Authenticated()],
+    )
+    delete_session: DeletePayload = strawberry.mutation(
         resolver=resolve_delete_session,
-        description="Stop one of your sessions and remove it.",
+        description="Stop one of your sessions and remove it with its files.",
         directives=[Authenticated()],
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,10 +14,41 @@ class SessionsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RENKU_FED_SESSIONS_", extra="ignore")
 
-    backend: Literal["local"] = Field(
+    backend: Literal["local", "kubernetes"] = Field(
         default="local",
-        description="Session backend: `local` runs each session as a `jupyter server` child "
-        "process on 127.0.0.1.",
+        description="Session backend: `local` runs each session as a sandboxed Jupyter server "
+        "on 127.0.0.1; `kubernetes` creates an AmaltheaSession resource per session.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:4000",
+        description="The router's public base URL; a session's `url` is "
+        "`<public_url>/sessions/<id>/`, and code in a session calls the platform there.",
+    )
+    proxy_secret: SecretStr | None = Field(
+        default=None,
+        description="When set, only requests carrying it (the router's session proxy, set with "
+        "the same value in RENKU_FED_ROUTER_SESSION_PROXY_SECRET) learn where a session runs.",
+    )
+    sandbox: Literal["bubblewrap", "none"] = Field(
+        default="bubblewrap",
+        description="How local sessions are isolated: `bubblewrap` (bwrap: own mount and PID "
+        "namespaces, uid 1000, only the session's folder writable) or `none` (only for "
+        "machines where every user may read everything the service reads).",
+    )
+    port_range_start: int = Field(
+        default=20000, ge=1024, le=65535, description="Lowest loopback port a local session uses."
+    )
+    port_range_end: int = Field(
+        default=20999, ge=1024, le=65535, description="Highest loopback port a local session uses."
+    )
+    max_live_sessions: int = Field(
+        default=20, ge=1, description="Most sessions starting or running at once, all users."
+    )
+    reconcile_interval_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        description="How often the reconciler follows servers, hibernates idle sessions and "
+        "deletes long-hibernated ones.",
     )
     data_dir: Path = Field(
         default=Path(".renku-fed/sessions"),
@@ -25,12 +56,13 @@ class SessionsSettings(BaseSettings):
     )
     seed_demo: bool = Field(
         default=False,
-        description="Create one LOCAL_JUPYTER launcher per demo project when there is none.",
+        description="Seed a resource pool, a Jupyter environment and one launcher per demo "
+        "project into an empty store.",
     )
     max_live_sessions_per_user: int = Field(
         default=5,
         ge=1,
-        description="Most sessions one user may have starting, running or stopping at once.",
+        description="Most sessions one user may have starting or running at once.",
     )
     graph_url: str = Field(
         default="http://127.0.0.1:4000/graphql",

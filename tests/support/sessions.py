@@ -23,20 +23,22 @@ from renku_fed.identity.middleware import BearerAuth
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.subgraphs.common.demo import DEMO_PROJECTS, FLIGHTS, DemoProject
 from renku_fed.subgraphs.sessions.app import build_app
-from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
 from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
+from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 LAUNCH = """
 mutation($input: LaunchSessionInput!) {
   launchSession(input: $input) {
-    session { id name state url startedAt project { id } launcher { id environmentKind }
-              createdBy { id } }
+    session { id name state url message startedAt project { id } launcher { id } user { id }
+              resources { cpu memory gpu storage } image willHibernateAt }
+    created
     errors { code message field }
   }
 }"""
-SESSION = "query($id: ID!) { session(id: $id) { id state url } }"
+SESSION = "query($id: ID!) { session(id: $id) { id state url message } }"
+ADMIN_CLAIMS = {"realm_access": {"roles": ["renku-admin"]}}
 ROUTER_SCHEMA = graphql.build_schema("""
 type Query { project(id: ID!): Project }
 type Project {
@@ -142,7 +144,9 @@ async def serving(
         async def send(
             query: str, as_user: str | None = None, errors: bool = False, **variables: Any
         ) -> dict[str, Any]:
-            headers = {"Authorization": f"Bearer {dev_issuer.sign(as_user)}"} if as_user else {}
+            headers = (
+                {"Authorization": f"Bearer {token_for(dev_issuer, as_user)}"} if as_user else {}
+            )
             response = await client.post(
                 "/graphql", json={"query": query, "variables": variables}, headers=headers
             )
@@ -156,17 +160,22 @@ async def serving(
         yield send
 
 
-async def launch(post: Post, user: str | None, project_id: str, **extra: str) -> dict[str, Any]:
-    payload: dict[str, Any] = (
-        await post(LAUNCH, as_user=user, input={"projectId": project_id, **extra})
-    )["launchSession"]
+def token_for(dev_issuer: DevIssuer, user: str) -> str:
+    """A token for the user; `admin` is a Renku administrator."""
+    return dev_issuer.sign(user, extra_claims=ADMIN_CLAIMS if user == "admin" else None)
+
+
+async def launch(post: Post, user: str | None, **input: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = (await post(LAUNCH, as_user=user, input=input))["launchSession"]
     return payload
 
 
-async def wait_for_state(post: Post, session_id: str, state: str) -> dict[str, Any]:
+async def wait_for_state(
+    post: Post, session_id: str, state: str, user: str = "alice"
+) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        session: dict[str, Any] = (await post(SESSION, as_user="alice", id=session_id))["session"]
+        session: dict[str, Any] = (await post(SESSION, as_user=user, id=session_id))["session"]
         if session["state"] == state:
             return session
         await asyncio.sleep(0.1)
@@ -185,7 +194,7 @@ def process_exists(pid: int) -> bool:
         return False
 
 
-def session_pid(store: SessionStore, session_id: str) -> int:
+def session_pid(store: SqliteStore, session_id: str) -> int:
     session = store.session(session_id)
     assert session is not None and session.pid is not None
     return session.pid

@@ -1,191 +1,353 @@
-"""Sessions as `jupyter server` processes on this machine, one folder each in the data folder."""
+"""Sessions as sandboxed Jupyter servers on this machine, one folder each in the data folder.
+
+A session's folder holds `home/` (its home, with the project's clone in `home/work`), and
+`server.log` (its server's output). Hibernating stops the server and keeps the folder.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import shutil
-from collections import Counter
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ulid import ULID
+import httpx
 
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
-from renku_fed.subgraphs.sessions.backends.local_git import clone
+from renku_fed.subgraphs.sessions.backends.local_git import clone, configure, local_repository
 from renku_fed.subgraphs.sessions.backends.local_jupyter import (
-    JupyterServer,
+    LOG_FILE,
+    ServerSpec,
+    answers,
     free_port,
-    kill_orphan,
+    is_running,
+    start_server,
+    stop_server,
+    tail,
 )
-from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
+from renku_fed.subgraphs.sessions.backends.local_sandbox import Sandbox
 from renku_fed.subgraphs.sessions.backends.project_directory import project_loader
-from renku_fed.subgraphs.sessions.models import Launcher, ProjectInfo, Session, SessionState
+from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
+from renku_fed.subgraphs.sessions.models import (
+    Environment,
+    EnvVar,
+    ProjectInfo,
+    Session,
+    SessionState,
+    SessionTarget,
+)
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 log = logging.getLogger(__name__)
+TOKEN_FILE = ".renku-fed/token"
 
 
 class LocalSessionBackend:
-    """A `SessionBackend` running each session as a child `jupyter server` on loopback."""
+    """A `SessionBackend` running each session as a sandboxed Jupyter server on loopback."""
 
     def __init__(
-        self, settings: SessionsSettings, store: SessionStore, projects: ProjectDirectory
+        self, settings: SessionsSettings, store: SqliteStore, projects: ProjectDirectory
     ) -> None:
+        self.store = store
+        self.public_url = settings.public_url
+        self.launch_lock = asyncio.Lock()
+        self.max_live_sessions = settings.max_live_sessions
+        self.max_live_sessions_per_user = settings.max_live_sessions_per_user
         self._settings = settings
-        self._store = store
         self._projects = projects
+        self._sandbox = Sandbox(enabled=settings.sandbox == "bubblewrap")
         self._sessions_dir = settings.data_dir / "sessions"
-        self._servers: dict[str, JupyterServer] = {}
-        self._supervisors: dict[str, asyncio.Task[None]] = {}
-        self._stopping: set[str] = set()
-        self._launching: Counter[str] = Counter()
+        self._client = httpx.AsyncClient(timeout=1.0)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._reconciler: asyncio.Task[None] | None = None
 
-    def _session_dir(self, session_id: str) -> Path:
+    def session_dir(self, session_id: str) -> Path:
+        """The session's folder."""
         return self._sessions_dir / session_id
-
-    async def start(self) -> None:
-        """Mark sessions a previous run left live as STOPPED, killing servers still around."""
-        for session in self._store.live_sessions():
-            if session.pid is not None and kill_orphan(session.pid, self._work_dir(session.id)):
-                log.warning("killed an orphaned session server", extra={"session": session.id})
-            self._store.set_state(session.id, SessionState.STOPPED)
-            log.info("marked a stale session stopped", extra={"session": session.id})
-
-    async def close(self) -> None:
-        """Stop every running server and mark its session STOPPED."""
-        await asyncio.gather(*(self._stop(session_id) for session_id in list(self._servers)))
-        for session_id in list(self._servers):
-            self._store.set_state(session_id, SessionState.STOPPED)
-        self._servers.clear()
 
     def project_loader(self, caller: Identity) -> ProjectLoader:
         """A new loader of projects as the caller sees them, for one GraphQL request."""
         return project_loader(self._projects, caller)
 
-    async def launch(self, owner: str, project: ProjectInfo, launcher: Launcher | None) -> Session:
-        """Clone the project's first repository and start a Jupyter server on it for `owner`."""
-        self._check_live_sessions(owner)
-        self._launching[owner] += 1
-        try:
-            return await self._start(owner, project, launcher)
-        finally:
-            self._launching[owner] -= 1
-            if not self._launching[owner]:
-                del self._launching[owner]
+    async def start(self) -> None:
+        """Re-adopt servers still running from an earlier run; mark vanished ones FAILED."""
+        self._sandbox.check()
+        live = await asyncio.to_thread(self.store.sessions_in, *_LIVE)
+        for session in live:
+            if session.pid is not None and is_running(session.pid, session.id):
+                log.info("re-adopted a running session", extra={"session": session.id})
+                continue
+            await self._save(
+                session.with_state(
+                    SessionState.FAILED,
+                    "The session's server was gone when the sessions service restarted; "
+                    "resume the session to start it again.",
+                )
+            )
+            log.warning("marked a vanished session failed", extra={"session": session.id})
+        self._reconciler = asyncio.create_task(self._reconcile_forever())
 
-    def _check_live_sessions(self, owner: str) -> None:
-        most = self._settings.max_live_sessions_per_user
-        live = sum(s.state.is_live for s in self._store.sessions(owner)) + self._launching[owner]
-        if live >= most:
-            raise DomainError(
-                ErrorCode.FORBIDDEN,
-                f"You may have at most {most} sessions starting or running at once, and have "
-                f"{live}; delete one (`deleteSession`) before launching another.",
-            )
+    async def close(self) -> None:
+        """Hibernate every running session; their files stay for a resume."""
+        if self._reconciler is not None:
+            self._reconciler.cancel()
+            await asyncio.gather(self._reconciler, return_exceptions=True)
+        live = await asyncio.to_thread(self.store.sessions_in, *_LIVE)
+        await asyncio.gather(
+            *(self._stop(s, "Hibernated when the sessions service stopped.") for s in live)
+        )
+        await self._client.aclose()
 
-    async def _start(self, owner: str, project: ProjectInfo, launcher: Launcher | None) -> Session:
-        session_id = str(ULID()).lower()
-        session_dir = self._session_dir(session_id)
-        session_dir.mkdir(parents=True)
-        work_dir = self._work_dir(session_id)
+    def _lock(self, session_id: str) -> asyncio.Lock:
+        return self._locks.setdefault(session_id, asyncio.Lock())
+
+    async def _current(self, session_id: str) -> Session | None:
+        return await asyncio.to_thread(self.store.session, session_id)
+
+    async def _reconcile_forever(self) -> None:
+        while True:
+            try:
+                await self.reconcile()
+            except Exception:
+                log.exception("reconciling sessions failed")
+            await asyncio.sleep(self._settings.reconcile_interval_seconds)
+
+    async def reconcile(self) -> None:
+        """One pass: follow the servers, hibernate idle sessions, delete long-hibernated ones."""
+        states = (SessionState.STARTING, SessionState.RUNNING, SessionState.HIBERNATED)
+        for session in await asyncio.to_thread(self.store.sessions_in, *states):
+            async with self._lock(session.id):
+                current = await self._current(session.id)
+                if current is not None and current.state in states:
+                    await self._reconcile_one(current, datetime.now(UTC))
+
+    async def _reconcile_one(self, session: Session, now: datetime) -> None:
+        if session.state is SessionState.HIBERNATED:
+            if session.will_delete_at is not None and session.will_delete_at <= now:
+                await self._delete(session)
+            return
+        if session.pid is None or not is_running(session.pid, session.id):
+            message = "The session's server stopped unexpectedly; see its logs, then resume it."
+            await self._save(replace(session.with_state(SessionState.FAILED, message), pid=None))
+            log.warning("session server exited", extra={"session": session.id})
+            return
+        if session.state is SessionState.STARTING:
+            await self._follow_start(session, now)
+        elif session.will_hibernate_at is not None and session.will_hibernate_at <= now:
+            idle = session.idle_threshold_seconds
+            await self._stop(session, f"Hibernated after {idle} seconds without use.")
+
+    async def _follow_start(self, session: Session, now: datetime) -> None:
+        assert session.port is not None and session.secret is not None
+        if await answers(session.port, session.id, session.secret, self._client):
+            await self._save(session.with_state(SessionState.RUNNING))
+            log.info("session running", extra={"session": session.id})
+        elif (
+            now - session.last_interaction
+        ).total_seconds() > self._settings.start_timeout_seconds:
+            await self._stop(session, "The session's server did not start in time; resume it.")
+            failed = await self._current(session.id)
+            if failed is not None:
+                await self._save(failed.with_state(SessionState.FAILED, failed.message))
+
+    async def launch(
+        self,
+        session: Session,
+        project: ProjectInfo,
+        environment: Environment,
+        env: Sequence[EnvVar],
+        owner: Identity,
+    ) -> Session:
+        """Clone the project into the session's home and start its server."""
+        home = self.session_dir(session.id) / "home"
+        home.mkdir(parents=True)
         try:
-            await clone(
-                project.repositories[0],
-                work_dir,
-                self._settings.clone_timeout_seconds,
-                read_only=not project.can_write,
+            repository = await self._clone(project, home / "work", owner)
+            plan = LaunchPlan(
+                {item.name: item.value for item in env}, repository, project.can_write
             )
-            server = await JupyterServer.start(
-                session_dir, work_dir, free_port(), secrets.token_urlsafe(32)
-            )
+            await asyncio.to_thread(plan.save, self.session_dir(session.id))
+            return await self._run(session, owner)
         except BaseException:
-            await asyncio.to_thread(shutil.rmtree, session_dir, ignore_errors=True)
+            await asyncio.to_thread(shutil.rmtree, self.session_dir(session.id), True)
             raise
-        session = Session(
-            id=session_id,
-            name=f"{project.slug}-{session_id[-6:]}",
-            project_id=project.id,
-            owner_id=owner,
-            state=SessionState.STARTING,
-            started_at=datetime.now(UTC),
-            launcher_id=launcher.id if launcher else None,
-            port=server.port,
-            pid=server.pid,
-        )
-        self._store.save(session)
-        self._servers[session_id] = server
-        self._supervisors[session_id] = asyncio.create_task(self._supervise(session_id, server))
-        log.info(
-            "session starting",
-            extra={"session": session_id, "project": project.id, "port": server.port},
-        )
-        return self._with_url(session)
 
-    async def delete(self, session_id: str) -> None:
-        """Stop the session, then forget it and its folder."""
-        self._store.set_state(session_id, SessionState.STOPPING)
-        await self._stop(session_id)
-        self._servers.pop(session_id, None)
-        self._store.remove(session_id)
-        # A clone can be large; removing it must not hold up the event loop.
-        await asyncio.to_thread(shutil.rmtree, self._session_dir(session_id), ignore_errors=True)
-        log.info("session deleted", extra={"session": session_id})
+    async def _clone(self, project: ProjectInfo, work: Path, owner: Identity) -> Path | None:
+        if not project.repositories:
+            work.mkdir()
+            return None
+        url = project.repositories[0]
+        timeout = self._settings.clone_timeout_seconds
+        await clone(url, work, timeout, read_only=not project.can_write)
+        repository = local_repository(url)
+        author = (owner.username or "renku", owner.email or f"{owner.username}@renku.local")
+        await configure(work, self._sandbox.origin(repository), author, timeout)
+        return repository
 
-    def session(self, session_id: str) -> Session | None:
-        """A session by id, with its URL while its server runs."""
-        session = self._store.session(session_id)
-        return self._with_url(session) if session else None
-
-    def sessions(self, owner_id: str, project_id: str | None = None) -> list[Session]:
-        """An owner's sessions, newest first."""
-        return [self._with_url(s) for s in self._store.sessions(owner_id, project_id)]
-
-    def launcher(self, launcher_id: str) -> Launcher | None:
-        """A launcher by id."""
-        return self._store.launcher(launcher_id)
-
-    def launchers(self, project_id: str) -> list[Launcher]:
-        """A project's launchers, by name."""
-        return self._store.launchers(project_id)
-
-    def _work_dir(self, session_id: str) -> Path:
-        return self._session_dir(session_id) / "work"
-
-    def _with_url(self, session: Session) -> Session:
-        server = self._servers.get(session.id)
-        if server is None or not session.state.is_live:
-            return session
-        return replace(session, url=server.url)
-
-    async def _supervise(self, session_id: str, server: JupyterServer) -> None:
-        """Follow a server: RUNNING once it answers, FAILED if it dies or never answers."""
-        if await server.wait_ready(self._settings.start_timeout_seconds):
-            if session_id not in self._stopping:
-                self._store.set_state(session_id, SessionState.RUNNING)
-                log.info("session running", extra={"session": session_id})
-        elif session_id not in self._stopping:
-            log.warning("session server did not start", extra={"session": session_id})
-            await server.stop(self._settings.stop_timeout_seconds)
-        code = await server.process.wait()
-        if session_id not in self._stopping:
-            self._servers.pop(session_id, None)
-            self._store.set_state(session_id, SessionState.FAILED)
-            log.warning("session server exited", extra={"session": session_id, "code": code})
-
-    async def _stop(self, session_id: str) -> None:
-        server = self._servers.get(session_id)
-        supervisor = self._supervisors.pop(session_id, None)
-        self._stopping.add(session_id)
+    async def _run(self, session: Session, owner: Identity) -> Session:
+        session_dir = self.session_dir(session.id)
+        plan = await asyncio.to_thread(LaunchPlan.load, session_dir)
+        taken = {s.port for s in await asyncio.to_thread(self.store.sessions_in, *_LIVE) if s.port}
+        settings = self._settings
         try:
-            if server is not None:
-                await server.stop(self._settings.stop_timeout_seconds)
-            if supervisor is not None:
-                supervisor.cancel()
-                await asyncio.gather(supervisor, return_exceptions=True)
-        finally:
-            self._stopping.discard(session_id)
+            port = free_port(settings.port_range_start, settings.port_range_end, taken)
+        except OSError as exc:
+            raise DomainError(
+                ErrorCode.UNAVAILABLE, "No port is free for another session; try again later."
+            ) from exc
+        await asyncio.to_thread(self._write_token, session, owner)
+        home = self._sandbox.home(session_dir)
+        env = dict(plan.env)
+        env.update(
+            RENKU_FED_URL=self.public_url,
+            RENKU_FED_TOKEN_FILE=f"{home}/{TOKEN_FILE}",
+            RENKU_FED_SESSION_ID=session.id,
+        )
+        spec = ServerSpec(
+            session_id=session.id,
+            session_dir=session_dir,
+            port=port,
+            token=secrets.token_urlsafe(32),
+            memory_gb=session.resources.memory,
+            env=env,
+            repository=plan.repository,
+            writable_repository=plan.writable,
+        )
+        process = await start_server(spec, self._sandbox)
+        started = replace(
+            session.with_state(SessionState.STARTING),
+            port=port,
+            pid=process.pid,
+            secret=spec.token,
+            hibernated_at=None,
+            last_interaction=datetime.now(UTC),
+        )
+        await self._save(started)
+        log.info("session starting", extra={"session": session.id, "port": port})
+        return started
+
+    def _write_token(self, session: Session, owner: Identity) -> None:
+        if owner.token is None:
+            return
+        path = self.session_dir(session.id) / "home" / TOKEN_FILE
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        temporary = path.with_suffix(".new")
+        temporary.touch(mode=0o600)
+        temporary.chmod(0o600)
+        temporary.write_text(owner.token)
+        temporary.replace(path)
+
+    def renew_token(self, session: Session, owner: Identity) -> None:
+        """Write the owner's newest access token into the running session's token file."""
+        if session.state in (SessionState.STARTING, SessionState.RUNNING):
+            self._write_token(session, owner)
+
+    def _revoke_token(self, session: Session) -> None:
+        (self.session_dir(session.id) / "home" / TOKEN_FILE).unlink(missing_ok=True)
+
+    async def hibernate(self, session: Session) -> Session:
+        """Stop the server, keep the files."""
+        async with self._lock(session.id):
+            current = await self._current(session.id) or session
+            if current.state not in _LIVE:
+                return current
+            return await self._stop(current, None)
+
+    async def _stop(self, session: Session, message: str | None) -> Session:
+        await self._save(session.with_state(SessionState.STOPPING, message))
+        if session.pid is not None:
+            await stop_server(session.pid, session.id, self._settings.stop_timeout_seconds)
+        await asyncio.to_thread(self._revoke_token, session)
+        hibernated = replace(
+            session.with_state(SessionState.HIBERNATED, message),
+            pid=None,
+            port=None,
+            secret=None,
+            hibernated_at=datetime.now(UTC),
+        )
+        await self._save(hibernated)
+        log.info("session hibernated", extra={"session": session.id})
+        return hibernated
+
+    async def resume(self, session: Session, owner: Identity) -> Session:
+        """Start the server again on the session's files."""
+        async with self._lock(session.id):
+            current = await self._current(session.id) or session
+            if current.state in _LIVE:
+                return current
+            return await self._resume(current, owner)
+
+    async def _resume(self, session: Session, owner: Identity) -> Session:
+        if not (self.session_dir(session.id) / "home" / "work").is_dir():
+            raise DomainError(
+                ErrorCode.CONFLICT,
+                "The session's files are gone; delete it and launch a new one.",
+                "id",
+            )
+        return await self._run(session, owner)
+
+    async def delete(self, session: Session) -> None:
+        """Stop the server, forget the session and remove its folder."""
+        async with self._lock(session.id):
+            await self._delete(await self._current(session.id) or session)
+        self._locks.pop(session.id, None)
+
+    async def _delete(self, session: Session) -> None:
+        await self._save(session.with_state(SessionState.STOPPING))
+        if session.pid is not None:
+            await stop_server(session.pid, session.id, self._settings.stop_timeout_seconds)
+        await asyncio.to_thread(self.store.delete_session, session.id)
+        # A clone can be large; removing it must not hold up the event loop.
+        await asyncio.to_thread(shutil.rmtree, self.session_dir(session.id), True)
+        log.info("session deleted", extra={"session": session.id})
+
+    async def logs(self, session: Session, max_lines: int) -> str:
+        """The last lines of the server's output."""
+        return await asyncio.to_thread(tail, self.session_dir(session.id) / LOG_FILE, max_lines)
+
+    def target(self, session: Session) -> SessionTarget | None:
+        """The server's loopback address while it runs."""
+        if session.state is not SessionState.RUNNING or not session.port or not session.secret:
+            return None
+        upstream = f"http://127.0.0.1:{session.port}"
+        return SessionTarget(session_id=session.id, upstream=upstream, secret=session.secret)
+
+    async def _save(self, session: Session) -> None:
+        await asyncio.to_thread(self.store.save_session, session)
+
+
+_LIVE = (SessionState.STARTING, SessionState.RUNNING, SessionState.STOPPING)
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchPlan:
+    """What a session's server is started with, kept outside its sandbox for resumes."""
+
+    env: dict[str, str]
+    repository: Path | None
+    writable: bool
+
+    def save(self, session_dir: Path) -> None:
+        """Write the plan into the session's folder."""
+        repository = str(self.repository) if self.repository else None
+        data = {"env": self.env, "repository": repository, "writable": self.writable}
+        (session_dir / "launch.json").write_text(json.dumps(data))
+
+    @classmethod
+    def load(cls, session_dir: Path) -> LaunchPlan:
+        """The plan the session was launched with."""
+        path = session_dir / "launch.json"
+        data = json.loads(path.read_text()) if path.exists() else {}
+        repository = data.get("repository")
+        return cls(
+            env=dict(data.get("env", {})),
+            repository=Path(repository) if repository else None,
+            writable=bool(data.get("writable")),
+        )

@@ -44,6 +44,28 @@ async def clone(url: str, destination: Path, timeout: float, *, read_only: bool)
         )
 
 
+def local_repository(url: str) -> Path | None:
+    """The folder of a repository on this machine (a path or file URL); None for remote ones."""
+    if url.startswith("/"):
+        return Path(url)
+    parts = urlsplit(url)
+    return (
+        Path(parts.path) if parts.scheme == "file" and parts.netloc in ("", "localhost") else None
+    )
+
+
+async def configure(
+    destination: Path, origin: str | None, author: tuple[str, str], timeout: float
+) -> None:
+    """Point `origin` where the session sees the repository, and commit as the session's owner."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(destination.parent)}
+    steps = [["config", "user.name", author[0]], ["config", "user.email", author[1]]]
+    if origin is not None:
+        steps.append(["remote", "set-url", "origin", origin])
+    for step in steps:
+        await _git(["-C", str(destination), *step], env, timeout)
+
+
 async def _git(arguments: list[str], env: dict[str, str], timeout: float) -> None:
     process = await asyncio.create_subprocess_exec(
         "git",

@@ -17,9 +17,9 @@ from renku_fed.subgraphs.common.demo import (
     SECRET_NOTES,
     DemoProject,
 )
-from renku_fed.subgraphs.sessions.backends.local_store import SessionStore
-from renku_fed.subgraphs.sessions.demo import demo_launchers, seed_demo
-from renku_fed.subgraphs.sessions.models import LOCAL_JUPYTER, Launcher
+from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
+from renku_fed.subgraphs.sessions.demo import JUPYTER, demo_launchers, seed_demo
+from renku_fed.subgraphs.sessions.models import Launcher
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
 from tests.support.sessions import serving
 
@@ -60,11 +60,12 @@ def settings_with_launchers(
 ) -> SessionsSettings:
     """Settings whose store holds the demo launchers and one launcher per extra project."""
     settings = SessionsSettings(data_dir=tmp_path / "sessions", graph_batch_size=batch_size)
-    store = SessionStore(settings.data_dir / "sessions.sqlite3")
+    store = SqliteStore(settings.data_dir / "sessions.sqlite3")
     seed_demo(store)
     for project in extra:
-        store.add_launcher(Launcher(f"launcher-{project.id}", project.id, "Jupyter", LOCAL_JUPYTER))
-    store.close()
+        store.save_launcher(
+            Launcher(f"launcher-{project.id}", project.id, "Jupyter", JUPYTER.id, "carol")
+        )
     return settings
 
 

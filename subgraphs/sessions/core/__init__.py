@@ -1,0 +1,1 @@
+"""The sessions subgraph's use cases: sessions (`sessions`), what they are made from (`catalog`)."""
