@@ -38,6 +38,7 @@ from renku_fed.router.auth import (
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.http.graphiql import GRAPHIQL_HTML
+from renku_fed.router.http.session_proxy import SessionProxy
 from renku_fed.router.http.supergraph_source import load_supergraph
 from renku_fed.router.limits import RateLimiter, client_key
 from renku_fed.router.redis_stores import (
@@ -93,6 +94,16 @@ def create_router_app(
         rate_limiter = RateLimiter(limits.rate_per_second, limits.rate_burst, buckets)
     endpoint = GraphQLEndpoint(settings, verifier, login, rate_limiter)
 
+    def sessions_url() -> str | None:
+        gateway = endpoint.gateway
+        info = gateway.supergraph.subgraphs.get("sessions") if gateway else None
+        return info.url.removesuffix("/graphql") if info else None
+
+    csrf = settings.login.csrf_headers[0] if settings.login.csrf_headers else None
+    proxy = SessionProxy(
+        verifier, login, sessions_url, csrf, settings.login.cookie_name, transport=transport
+    )
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         loaded = supergraph or await load_supergraph(settings, transport)
@@ -107,6 +118,7 @@ def create_router_app(
             yield
         finally:
             await gateway.aclose()
+            await proxy.aclose()
             if login is not None:
                 await login.aclose()
             if redis is not None:
@@ -137,6 +149,7 @@ def create_router_app(
             Route("/graphql", endpoint.get, methods=["GET"]),
             Route("/healthz", endpoint.healthz, methods=["GET"]),
             *(login.routes if login is not None else []),
+            *proxy.routes,
         ],
         exception_handlers={StoreUnavailable: _store_unavailable},
         lifespan=lifespan,

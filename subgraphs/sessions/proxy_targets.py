@@ -1,7 +1,7 @@
 """Where the router's session proxy learns where a session answers: `GET /internal/sessions/<id>`.
 
-The router asks with the caller's bearer token; only the session's owner gets an answer (404
-for anyone else, as for a session that does not exist or does not run). When the service has a
+The router asks with the caller's bearer token; only the session's owner gets an answer (403
+for anyone else; 404 for a session that does not exist or does not run). When the service has a
 proxy secret, the request must carry it too, so that only the router gets the server's secret.
 """
 
@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route, request_response
 
 from renku_fed.identity.middleware import BearerAuth
 from renku_fed.identity.tokens import ANONYMOUS, TokenVerifier
+from renku_fed.subgraphs.common.errors import DomainError
 from renku_fed.subgraphs.sessions.backends import SessionBackend
 from renku_fed.subgraphs.sessions.core import sessions as cases
 
@@ -33,7 +34,10 @@ def proxy_target_routes(
             return JSONResponse({"error": "Only the router may ask this."}, 403)
         identity = request.scope.get("state", {}).get("identity", ANONYMOUS)
         session_id = request.path_params["session_id"]
-        found = await cases.session_target(backend, identity, session_id)
+        try:
+            found = await cases.session_target(backend, identity, session_id)
+        except DomainError as error:
+            return JSONResponse({"error": error.message}, 403)
         if found is None:
             return JSONResponse({"error": f"You have no running session {session_id!r}."}, 404)
         body = {"sessionId": found.session_id, "upstream": found.upstream, "secret": found.secret}

@@ -250,12 +250,15 @@ async def session_target(
 ) -> SessionTarget | None:
     """Where the owner's running session answers, for the router's proxy; counts as use.
 
-    Only the owner gets it (not admins: the proxy acts as the session's user). The owner's
+    None when the session does not exist or does not run; FORBIDDEN for anyone but its owner
+    (admins too: the proxy acts as the session's user). The owner's
     token in the session is renewed with the caller's, which is the newest the platform saw.
     """
     found = await blocking(backend.store.session, session_id)
-    if found is None or caller.subject is None or found.owner_id != caller.subject:
+    if found is None:
         return None
+    if found.owner_id != caller.subject:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only the session's owner may open it.")
     target = backend.target(found)
     if target is None:
         return None
