@@ -93,6 +93,7 @@ class PlatformLayout:
             env[prefix + "USERS_URL"] = self.services[0].url(self.host, "/graphql")
         if service.name == "sessions":
             env[prefix + "GRAPH_URL"] = self.router_url
+            env[prefix + "PUBLIC_URL"] = f"http://{self.host}:{self.port}"
         return env
 
 
