@@ -214,8 +214,12 @@ def test_session_lifecycle(platform: Platform) -> None:
     assert payload["errors"] == []
     session_id = payload["session"]["id"]
     session = _wait_for_state(platform, alice, session_id, "RUNNING")
-    assert session["url"].startswith("http://127.0.0.1:")
-    assert httpx.get(session["url"], timeout=10, follow_redirects=True).status_code == 200
+    assert session["url"] == f"http://127.0.0.1:{platform.port}/sessions/{session_id}/"
+    status_url = session["url"] + "api/status"
+    as_alice = {"Authorization": f"Bearer {alice}"}
+    assert httpx.get(status_url, headers=as_alice, timeout=10).status_code == 200
+    as_bob = {"Authorization": f"Bearer {platform.token('bob')}"}
+    assert httpx.get(status_url, headers=as_bob, timeout=10).status_code == 403
     bob_view = _data(platform.query(FLIGHTS_SESSIONS, platform.token("bob")))["projectBySlug"]
     assert bob_view["sessions"] == []
     deleted = _data(
@@ -226,8 +230,7 @@ def test_session_lifecycle(platform: Platform) -> None:
         )
     )["deleteSession"]
     assert deleted == {"id": session_id, "errors": []}
-    with pytest.raises(httpx.HTTPError):
-        httpx.get(session["url"], timeout=5)
+    assert httpx.get(status_url, headers=as_alice, timeout=10).status_code == 404
 
 
 def _wait_for_state(platform: Platform, token: str, session_id: str, state: str) -> Any:
