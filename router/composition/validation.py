@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphql import FieldNode, SelectionSetNode
+from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from renku_fed.router.composition.cost_validation import check_cost_directives
 from renku_fed.router.composition.errors import describe_by_value, quoted_subgraphs
@@ -109,7 +109,7 @@ class SubgraphValidator:
         if selection is None:
             self.error(f"{code}_INVALID_FIELDS", f"{where}: invalid field set syntax")
             return
-        self.check_selection(directive, where, type_name, selection, top_level=True)
+        self.check_selection(directive, where, type_name, selection, external_parent=False)
 
     def check_selection(
         self,
@@ -117,34 +117,59 @@ class SubgraphValidator:
         where: str,
         type_name: str,
         selection: SelectionSetNode,
-        top_level: bool,
+        external_parent: bool,
     ) -> None:
-        """Walk one level of a field set."""
-        code = directive.upper()
+        """Walk one level of a field set; a leaf must be @external unless an ancestor is."""
         for node in selection.selections:
-            if not isinstance(node, FieldNode) or node.name.value == "__typename":
-                continue
-            member = self.subgraph.field(type_name, node.name.value)
-            coordinate = f"{type_name}.{node.name.value}"
-            if member is None:
-                self.error(
-                    f"{code}_INVALID_FIELDS",
-                    f'{where}: Cannot query field "{node.name.value}" on type "{type_name}" '
-                    f"({MISSING_HINTS[directive]}).",
-                )
-                continue
-            if directive == "key":
-                self.check_key_field(where, coordinate, member)
-            elif top_level and self.subgraph.fed2 and not member.external:
-                self.error(
-                    f"{code}_FIELDS_MISSING_EXTERNAL",
-                    f'{where}: field "{coordinate}" should not be part of a @{directive} since it '
-                    "is already provided by this subgraph (it is not marked @external)",
-                )
-            if node.selection_set is not None:
+            if isinstance(node, InlineFragmentNode):
+                condition = node.type_condition.name.value if node.type_condition else type_name
                 self.check_selection(
-                    directive, where, member.type.base, node.selection_set, top_level=False
+                    directive, where, condition, node.selection_set, external_parent
                 )
+            elif isinstance(node, FieldNode) and node.name.value != "__typename":
+                self.check_field_node(directive, where, type_name, node, external_parent)
+
+    def check_field_node(
+        self, directive: str, where: str, type_name: str, node: FieldNode, external_parent: bool
+    ) -> None:
+        """One selected field of a field set, and its own selection."""
+        code = directive.upper()
+        member = self.subgraph.field(type_name, node.name.value)
+        coordinate = f"{type_name}.{node.name.value}"
+        if member is None:
+            self.error(
+                f"{code}_INVALID_FIELDS",
+                f'{where}: Cannot query field "{node.name.value}" on type "{type_name}" '
+                f"({MISSING_HINTS[directive]}).",
+            )
+            return
+        if directive == "key":
+            self.check_key_field(where, coordinate, member)
+        elif (
+            self.subgraph.fed2
+            and node.selection_set is None
+            and not external_parent
+            and not member.external
+        ):
+            self.error(
+                f"{code}_FIELDS_MISSING_EXTERNAL",
+                f'{where}: field "{coordinate}" should not be part of a @{directive} since it '
+                "is already provided by this subgraph (it is not marked @external)",
+            )
+        if node.selection_set is not None:
+            external = external_parent or self.external_somewhere(type_name, member)
+            self.check_selection(directive, where, member.type.base, node.selection_set, external)
+
+    def external_somewhere(self, type_name: str, member: Field) -> bool:
+        """The field is @external here or, on an interface, in one of its implementations."""
+        if member.external:
+            return True
+        for named in self.subgraph.types.values():
+            if type_name in named.interfaces:
+                implementation = named.fields.get(member.name)
+                if implementation is not None and implementation.external:
+                    return True
+        return False
 
     def check_key_field(self, where: str, coordinate: str, member: Field) -> None:
         """A key field has no arguments and is not an interface or a union."""
