@@ -20,6 +20,7 @@ import httpx
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from renku_fed.identity.dev_issuer import DevIssuer
+from renku_fed.identity.dev_login import load_dev_clients, register_dev_client
 
 SUBGRAPHS = ("users", "projects", "sessions", "kg")
 # One library each subgraph's extra brings, looked up before anything starts.
@@ -31,6 +32,7 @@ SUBGRAPH_LIBRARIES = {
 }
 STARTUP_TIMEOUT_SECONDS = 60.0
 SHUTDOWN_GRACE_SECONDS = 10.0
+LOGIN_CLIENT_ID = "renku"
 
 
 class PlatformError(Exception):
@@ -73,6 +75,12 @@ class PlatformLayout:
         return f"http://{self.host}:{self.port + 1}/realms/renku"
 
     @property
+    def callback_urls(self) -> list[str]:
+        """The router's login callbacks, by the host given and by both names of loopback."""
+        hosts = dict.fromkeys([self.host, "127.0.0.1", "localhost"])
+        return [f"http://{host}:{self.port}/auth/callback" for host in hosts]
+
+    @property
     def router_url(self) -> str:
         """Where clients send GraphQL."""
         return f"http://{self.host}:{self.port}/graphql"
@@ -83,7 +91,7 @@ class PlatformLayout:
         if service.name == "router":
             subgraph_urls = {s.name: s.url(self.host, "/graphql") for s in self.services[:-1]}
             env["RENKU_FED_ROUTER_SUBGRAPHS"] = json.dumps(subgraph_urls)
-            return env
+            return env | self._login_environment()
         prefix = f"RENKU_FED_{service.name.upper()}_"
         env[prefix + "DATA_DIR"] = str(self.data_dir / service.name)
         env[prefix + "SEED_DEMO"] = "true" if seed_demo else "false"
@@ -95,6 +103,20 @@ class PlatformLayout:
             env[prefix + "GRAPH_URL"] = self.router_url
             env[prefix + "PUBLIC_URL"] = f"http://{self.host}:{self.port}"
         return env
+
+    def _login_environment(self) -> dict[str, str]:
+        """The router's browser login against the dev issuer, on plain-http loopback."""
+        client = load_dev_clients(self.data_dir / "dev-issuer").get(LOGIN_CLIENT_ID)
+        if client is None:
+            return {}
+        prefix = "RENKU_FED_ROUTER_LOGIN_"
+        return {
+            prefix + "CLIENT_ID": client.client_id,
+            prefix + "CLIENT_SECRET": client.client_secret,
+            prefix + "COOKIE_SECURE": "false",
+            prefix + "COOKIE_NAME": "renku-session",
+            prefix + "DATA_DIR": str(self.data_dir / "router"),
+        }
 
 
 def check_subgraphs_installed() -> None:
@@ -150,6 +172,7 @@ class Supervisor:
         seed_demo = not data_dir.exists() or not any(data_dir.iterdir())
         (data_dir / "logs").mkdir(parents=True, exist_ok=True)
         DevIssuer.create(data_dir / "dev-issuer", self._layout.issuer)
+        register_dev_client(data_dir / "dev-issuer", LOGIN_CLIENT_ID, self._layout.callback_urls)
         subgraphs, router = self._layout.services[:-1], self._layout.services[-1]
         for service in subgraphs:
             self._spawn(service, seed_demo)

@@ -37,6 +37,7 @@ class DevIssuer:
     issuer: str
     private_key: rsa.RSAPrivateKey
     kid: str
+    directory: Path | None = None
 
     @classmethod
     def create(cls, directory: Path, issuer: str) -> DevIssuer:
@@ -72,7 +73,7 @@ class DevIssuer:
         issuer = json.loads(issuer_path.read_text())["issuer"]
         public_jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
         kid = _thumbprint(public_jwk)
-        return cls(issuer=str(issuer), private_key=key, kid=kid)
+        return cls(issuer=str(issuer), private_key=key, kid=kid, directory=directory)
 
     def sign(
         self,
@@ -129,7 +130,13 @@ def _thumbprint(jwk: dict[str, Any]) -> str:
 
 
 def dev_issuer_routes(issuer: DevIssuer) -> list[Route]:
-    """The issuer's discovery and JWKS endpoints, at Keycloak's paths under the issuer URL."""
+    """The issuer's endpoints at Keycloak's paths under the issuer URL.
+
+    Discovery and JWKS always; the login page and the token endpoints for the clients registered
+    in the issuer's directory (`identity/dev_login.py`).
+    """
+    from renku_fed.identity.dev_login import DevLogin, load_dev_clients  # imports this module
+
     prefix = urlsplit(issuer.issuer).path.rstrip("/")
     discovery, jwks = issuer.discovery(), issuer.jwks()
 
@@ -139,7 +146,9 @@ def dev_issuer_routes(issuer: DevIssuer) -> list[Route]:
     async def certs(_: Request) -> JSONResponse:
         return JSONResponse(jwks)
 
+    clients = load_dev_clients(issuer.directory) if issuer.directory else {}
     return [
         Route(f"{prefix}/.well-known/openid-configuration", openid_configuration),
         Route(f"{prefix}/protocol/openid-connect/certs", certs),
+        *(DevLogin(issuer, clients).routes if clients else []),
     ]
