@@ -171,11 +171,10 @@ class Executor:
         for name in node.variable_usages:
             if name in request.variables:
                 variables[name] = request.variables[name]
-        body: dict[str, Any] = {"query": node.operation, "variables": variables}
-        if node.operation_name:
-            body["operationName"] = node.operation_name
         try:
-            response = await self._transport.send(node.service, body, request.headers)
+            response = await self._transport.send(
+                node.service, node.body(variables), request.headers
+            )
         except SubgraphRequestError as exc:
             log.warning(
                 "subgraph request failed",

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
 import orjson
 
 from renku_fed.router.errors import ErrorCode
+from renku_fed.router.execution.clients import (
+    AiohttpClient,
+    ClientFailure,
+    HttpClient,
+    HttpxClient,
+)
 
 _REQUEST_HEADERS = {
     "content-type": "application/json",
@@ -38,7 +43,7 @@ class SubgraphRequestError(Exception):
 
 
 class SubgraphTransport:
-    """Sends GraphQL requests to subgraphs over one shared keep-alive `httpx.AsyncClient`."""
+    """Sends GraphQL requests to subgraphs over pooled keep-alive connections."""
 
     def __init__(
         self,
@@ -57,18 +62,12 @@ class SubgraphTransport:
                 f"(its subgraphs: {', '.join(sorted(self._urls))})."
             )
         self._timeouts = {name: overrides.get(name, timeout_seconds) for name in self._urls}
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            # One client serves every caller: a cookie one subgraph sets must never be stored
-            # and replayed on another caller's request.
-            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
-        )
+        # aiohttp, not httpx, on the network: measured on one core at 50 concurrent calls, 5,364
+        # against 103 requests/s (httpx's pool bookkeeping grows with its open connections).
+        self._client: HttpClient = AiohttpClient() if transport is None else HttpxClient(transport)
 
-    async def send(
-        self, service: str, body: Mapping[str, Any], headers: Mapping[str, str]
-    ) -> SubgraphResponse:
-        """POST `body` to the subgraph; SubgraphRequestError when no GraphQL answer came back."""
+    async def send(self, service: str, body: bytes, headers: Mapping[str, str]) -> SubgraphResponse:
+        """POST the JSON `body` to the subgraph; SubgraphRequestError when no GraphQL answer."""
         url = self._urls.get(service)
         if url is None:
             raise SubgraphRequestError(
@@ -76,40 +75,36 @@ class SubgraphTransport:
             )
         seconds = self._timeouts[service]
         try:
-            # httpx times each phase (connect, each read); the outer deadline bounds the whole call.
             async with asyncio.timeout(seconds):
-                response = await self._client.post(
-                    url,
-                    content=orjson.dumps(body),
-                    headers={**_REQUEST_HEADERS, **headers},
-                    timeout=seconds,
+                status, content = await self._client.post(
+                    url, body, {**_REQUEST_HEADERS, **headers}
                 )
-        except (httpx.TimeoutException, TimeoutError) as exc:
+        except TimeoutError as exc:
             raise SubgraphRequestError(
                 service,
                 ErrorCode.SUBGRAPH_TIMEOUT,
                 f'Subgraph "{service}" did not answer within {seconds:g} seconds.',
             ) from exc
-        except httpx.HTTPError as exc:
+        except ClientFailure as exc:
             raise SubgraphRequestError(
                 service,
                 ErrorCode.SUBGRAPH_UNAVAILABLE,
-                f'Subgraph "{service}" is unavailable: {type(exc).__name__}.',
+                f'Subgraph "{service}" is unavailable: {exc}.',
             ) from exc
-        return _read_response(service, response)
+        return _read_response(service, status, content)
 
     async def aclose(self) -> None:
         """Close the pooled connections."""
         await self._client.aclose()
 
 
-def _read_response(service: str, response: httpx.Response) -> SubgraphResponse:
+def _read_response(service: str, status: int, content: bytes) -> SubgraphResponse:
     try:
-        payload = orjson.loads(response.content)
+        payload = orjson.loads(content)
     except orjson.JSONDecodeError:
         payload = None
     if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
-        if response.is_success:
+        if 200 <= status < 300:
             raise SubgraphRequestError(
                 service,
                 ErrorCode.SUBGRAPH_INVALID_RESPONSE,
@@ -118,7 +113,7 @@ def _read_response(service: str, response: httpx.Response) -> SubgraphResponse:
         raise SubgraphRequestError(
             service,
             ErrorCode.SUBGRAPH_HTTP_ERROR,
-            f'Subgraph "{service}" answered with HTTP status {response.status_code}.',
+            f'Subgraph "{service}" answered with HTTP status {status}.',
         )
     data = payload.get("data")
     errors = payload.get("errors") or []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
+
+import orjson
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,18 @@ class FetchNode:
     input_rewrites: tuple[Rewrite, ...] = ()
     output_rewrites: tuple[Rewrite, ...] = ()
     id: int | None = None
+    body_prefix: bytes = field(init=False, repr=False, compare=False)
+    """The JSON request body up to its `variables` value, encoded once when planned."""
+
+    def __post_init__(self) -> None:
+        prefix = b'{"query":' + orjson.dumps(self.operation)
+        if self.operation_name:
+            prefix += b',"operationName":' + orjson.dumps(self.operation_name)
+        object.__setattr__(self, "body_prefix", prefix + b',"variables":')
+
+    def body(self, variables: dict[str, object]) -> bytes:
+        """The JSON request body with `variables`."""
+        return self.body_prefix + orjson.dumps(variables) + b"}"
 
 
 @dataclass(frozen=True, slots=True)
