@@ -12,8 +12,9 @@ from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
-from renku_fed.subgraphs.kg.backends import KgBackend
+from renku_fed.subgraphs.kg.backends import KgBackend, TripleStore
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
+from renku_fed.subgraphs.kg.backends.endpoint import Endpoint, EndpointTripleStore
 from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 from renku_fed.subgraphs.kg.demo import seed_demo
 from renku_fed.subgraphs.kg.schema import schema
@@ -22,11 +23,31 @@ from renku_fed.subgraphs.kg.settings import KgSettings
 log = logging.getLogger(__name__)
 
 
+def build_store(settings: KgSettings) -> TripleStore:
+    """The configured triple store."""
+    if settings.backend == "embedded":
+        return EmbeddedTripleStore(settings.data_dir / "store")
+    query_url = settings.sparql_query_url or ""
+    password = settings.sparql_password
+    return EndpointTripleStore(
+        Endpoint(
+            query_url=query_url,
+            update_url=settings.sparql_update_url or query_url,
+            graph_store_url=settings.sparql_graph_store_url,
+            graph_store_parameter=settings.sparql_graph_store_parameter,
+            user=settings.sparql_user,
+            password=password.get_secret_value() if password else None,
+            digest=settings.sparql_digest_auth,
+            timeout=settings.sparql_timeout_seconds,
+        )
+    )
+
+
 def build_knowledge_graph(settings: KgSettings) -> KnowledgeGraph:
     """The knowledge graph on the configured store, seeded with the demo when asked."""
-    graph = KnowledgeGraph(EmbeddedTripleStore(settings.data_dir / "store"))
+    graph = KnowledgeGraph(build_store(settings))
     if settings.seed_demo and seed_demo(graph):
-        log.info("seeded the demo knowledge graph", extra={"data_dir": str(settings.data_dir)})
+        log.info("seeded the demo knowledge graph", extra={"backend": settings.backend})
     return graph
 
 

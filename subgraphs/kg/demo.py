@@ -1,4 +1,4 @@
-"""The demo knowledge graph: the three demo projects, one dataset and one recorded run."""
+"""The demo knowledge graph: the three demo projects, and flights' dataset, workflow and run."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from renku_fed.subgraphs.common.demo import ALICE, DEMO_PROJECTS, FLIGHTS, DemoP
 from renku_fed.subgraphs.kg.backends import KgBackend
 from renku_fed.subgraphs.kg.models import (
     ActivityRecord,
-    DatasetFile,
     DatasetRecord,
+    Person,
+    ProjectAccess,
     ProjectMetadata,
+    Role,
     Visibility,
+    WorkflowRecord,
 )
 
 _DEMO_NAMESPACE = uuid.UUID("0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f")
+ALICE_PERSON = Person(name="Alice Liddell", user_id=ALICE.id, email=ALICE.email)
 
 FLIGHT_DELAYS = DatasetRecord(
     id=str(uuid.uuid5(_DEMO_NAMESPACE, "flights/flight-delays")),
@@ -24,34 +28,61 @@ FLIGHT_DELAYS = DatasetRecord(
     title="Flight delays 2023",
     description="Departure and arrival delays of domestic flights, raw and cleaned.",
     keywords=("aviation", "delays"),
-    files=(DatasetFile("data/raw.csv", 1_482_113), DatasetFile("data/clean.csv", 903_557)),
+    creators=(ALICE_PERSON,),
+    files=("data/clean.csv", "data/raw.csv"),
     date_created=datetime(2024, 3, 1, 9, 30, tzinfo=UTC),
+)
+CLEAN_WORKFLOW = WorkflowRecord(
+    id=str(uuid.uuid5(_DEMO_NAMESPACE, "flights/clean-plan")),
+    name="clean.py",
+    command="python clean.py",
+    inputs=("data/raw.csv",),
+    outputs=("data/clean.csv",),
+    keywords=("cleaning", "flights"),
+    creators=(ALICE_PERSON,),
 )
 CLEANING_RUN = ActivityRecord(
     id=str(uuid.uuid5(_DEMO_NAMESPACE, "flights/clean")),
+    workflow_id=CLEAN_WORKFLOW.id,
     command="python clean.py",
-    started_at=datetime(2024, 3, 2, 14, 5, tzinfo=UTC),
-    agent_id=ALICE.id,
     used=("data/raw.csv",),
     generated=("data/clean.csv",),
+    started_at=datetime(2024, 3, 2, 14, 5, tzinfo=UTC),
+    ended_at=datetime(2024, 3, 2, 14, 6, tzinfo=UTC),
+    agent=ALICE_PERSON,
+)
+FLIGHTS_METADATA = ProjectMetadata(
+    datasets=(FLIGHT_DELAYS,), workflows=(CLEAN_WORKFLOW,), activities=(CLEANING_RUN,)
 )
 
 
-def _metadata(project: DemoProject) -> ProjectMetadata:
-    flights = project.id == FLIGHTS.id
-    return ProjectMetadata(
+def demo_access(project: DemoProject) -> ProjectAccess:
+    """The access entry of a demo project, as the projects subgraph's events describe it."""
+    return ProjectAccess(
         id=project.id,
+        namespace=project.namespace,
+        slug=project.slug,
         visibility=Visibility(project.visibility),
-        member_ids=frozenset(dev_subject(username) for username, _ in project.members),
-        datasets=(FLIGHT_DELAYS,) if flights else (),
-        activities=(CLEANING_RUN,) if flights else (),
+        members=tuple((dev_subject(user), Role(role)) for user, role in project.members),
+        name=project.name,
+        description=project.description,
+        keywords=project.keywords,
     )
 
 
+def demo_metadata(project: DemoProject) -> ProjectMetadata:
+    """What a demo project's repository holds under `.renku/`."""
+    return FLIGHTS_METADATA if project.id == FLIGHTS.id else ProjectMetadata()
+
+
+DEMO = [(demo_access(p), demo_metadata(p)) for p in DEMO_PROJECTS]
+
+
 def seed_demo(graph: KgBackend) -> bool:
-    """Index the demo projects when the graph is empty; True when it seeded."""
-    if not graph.is_empty():
+    """Index the demo projects when the graph knows no project yet; True when it seeded."""
+    if graph.project_ids():
         return False
-    for project in DEMO_PROJECTS:
-        graph.index_project(_metadata(project))
+    for access, metadata in DEMO:
+        graph.set_access(access)
+        graph.replace_metadata(access.id, metadata)
     return True

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 class Visibility(Enum):
@@ -14,47 +17,129 @@ class Visibility(Enum):
     PRIVATE = "PRIVATE"
 
 
-@dataclass(frozen=True, slots=True)
-class DatasetFile:
-    """A file of a dataset: its path in the project's repository and its size."""
+class Role(Enum):
+    """A member's role in a project."""
 
-    path: str
-    size_bytes: int | None = None
+    VIEWER = "VIEWER"
+    EDITOR = "EDITOR"
+    OWNER = "OWNER"
+
+
+class EntityType(Enum):
+    """What a search result is."""
+
+    PROJECT = "PROJECT"
+    GROUP = "GROUP"
+    DATASET = "DATASET"
+    WORKFLOW = "WORKFLOW"
+    PERSON = "PERSON"
+
+
+class SearchSort(Enum):
+    """How search results are ordered."""
+
+    MATCHING_SCORE = "MATCHING_SCORE"
+    NAME = "NAME"
+    DATE_MODIFIED = "DATE_MODIFIED"
+    DATE = "DATE"
+
+
+class DatasetSort(Enum):
+    """How a project's datasets are ordered."""
+
+    NAME = "NAME"
+    DATE_CREATED = "DATE_CREATED"
+    DATE_MODIFIED = "DATE_MODIFIED"
+
+
+class EventStatus(Enum):
+    """Where an ingestion event is: NEW -> PROCESSING -> DONE | FAILED."""
+
+    NEW = "NEW"
+    PROCESSING = "PROCESSING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A creator or agent: a platform user when `user_id` is known, else a name and contact."""
+
+    name: str
+    user_id: str | None = None
+    email: str | None = None
+    affiliation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectAccess:
+    """What the projects subgraph says about a project: who may read it, and how it is named."""
+
+    id: str
+    namespace: str
+    slug: str
+    visibility: Visibility
+    members: tuple[tuple[str, Role], ...] = ()
+    name: str | None = None
+    description: str | None = None
+    keywords: tuple[str, ...] = ()
+    date_created: datetime | None = None
+    date_modified: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DatasetRecord:
-    """A dataset as a project's metadata describes it."""
+    """A dataset as a project's `.renku/` metadata describes it."""
 
     id: str
     name: str
     title: str | None = None
     description: str | None = None
     keywords: tuple[str, ...] = ()
-    files: tuple[DatasetFile, ...] = ()
+    creators: tuple[Person, ...] = ()
+    files: tuple[str, ...] = ()
+    date_created: datetime | None = None
+    date_published: datetime | None = None
+    date_modified: datetime | None = None
+    same_as: str | None = None
+    derived_from: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowRecord:
+    """A plan: a command with its inputs and outputs."""
+
+    id: str
+    name: str
+    command: str
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    creators: tuple[Person, ...] = ()
     date_created: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ActivityRecord:
-    """A recorded run of a command: the files it used and generated, and who ran it."""
+    """A run of a workflow: the files it used and generated, when, and who ran it."""
 
     id: str
+    workflow_id: str | None
     command: str
-    started_at: datetime | None = None
-    agent_id: str | None = None
     used: tuple[str, ...] = ()
     generated: tuple[str, ...] = ()
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    agent: Person | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectMetadata:
-    """Everything the knowledge graph holds about one project; indexing replaces it whole."""
+    """Everything a project's repository says at one commit; ingestion replaces the graph whole."""
 
-    id: str
-    visibility: Visibility
-    member_ids: frozenset[str] = frozenset()
     datasets: tuple[DatasetRecord, ...] = ()
+    workflows: tuple[WorkflowRecord, ...] = ()
     activities: tuple[ActivityRecord, ...] = ()
 
 
@@ -68,8 +153,27 @@ class Dataset:
     title: str | None = None
     description: str | None = None
     keywords: list[str] = field(default_factory=list)
-    files: list[DatasetFile] = field(default_factory=list)
+    creators: list[Person] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     date_created: datetime | None = None
+    date_published: datetime | None = None
+    date_modified: datetime | None = None
+    same_as: str | None = None
+    derived_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    """A workflow read back from the graph."""
+
+    id: str
+    name: str
+    command: str
+    project_id: str
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,46 +183,102 @@ class Activity:
     id: str
     command: str
     project_id: str
+    workflow_id: str | None = None
     started_at: datetime | None = None
+    ended_at: datetime | None = None
+    agent: Person | None = None
     used: list[str] = field(default_factory=list)
     generated: list[str] = field(default_factory=list)
 
 
-class LineageNodeKind(Enum):
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list: its items with their cursors, the total, and whether more follow."""
+
+    items: list[T]
+    cursors: list[str]
+    total: int
+    has_next: bool
+
+
+class LineageNodeType(Enum):
     """What a lineage node stands for."""
 
-    ENTITY = "ENTITY"
+    FILE = "FILE"
     ACTIVITY = "ACTIVITY"
-
-
-class LineageRelation(Enum):
-    """How an edge joins an entity and an activity."""
-
-    USED = "USED"
-    GENERATED = "GENERATED"
 
 
 @dataclass(frozen=True, slots=True)
 class LineageNode:
-    """A file (entity) or a run (activity) in a project's lineage."""
+    """A file or a run in a lineage graph."""
 
     id: str
-    kind: LineageNodeKind
+    type: LineageNodeType
     label: str
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class LineageEdge:
-    """Data flow: entity -> activity for USED, activity -> entity for GENERATED."""
+    """Data flow: file -> run (used) or run -> file (generated)."""
 
     source: str
     target: str
-    relation: LineageRelation
 
 
 @dataclass(frozen=True, slots=True)
 class Lineage:
-    """A project's provenance graph."""
+    """Everything upstream and downstream of a file."""
 
     nodes: list[LineageNode]
     edges: list[LineageEdge]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """The arguments of one search, checked."""
+
+    text: str = ""
+    types: frozenset[EntityType] = frozenset(EntityType)
+    creators: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+    visibilities: tuple[Visibility, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    sort: SearchSort = SearchSort.MATCHING_SCORE
+    first: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: an entity of some type, its display name and score."""
+
+    type: EntityType
+    id: str
+    name: str
+    score: float
+    project_id: str | None = None
+    dataset: Dataset | None = None
+    workflow: Workflow | None = None
+    person: Person | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """A page of hits with the whole result's size and facets."""
+
+    page: Page[SearchHit]
+    by_type: dict[EntityType, int]
+    by_keyword: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexingStatus:
+    """The latest ingestion event of a project."""
+
+    status: EventStatus
+    message: str | None = None
+    progress: float = 0.0

@@ -5,18 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class KgSettings(BaseSettings):
-    """Where the knowledge graph is stored and whether to seed the demo graph."""
+    """Which triple store holds the knowledge graph, and whether to seed the demo graph."""
 
     model_config = SettingsConfigDict(env_prefix="RENKU_FED_KG_", extra="ignore")
 
-    backend: Literal["embedded"] = Field(
+    backend: Literal["embedded", "sparql"] = Field(
         default="embedded",
-        description="Triple store: `embedded` keeps a pyoxigraph store in `data_dir/store`.",
+        description="Triple store: `embedded` keeps a pyoxigraph store in `data_dir/store`; "
+        "`sparql` uses a SPARQL 1.1 endpoint (Virtuoso, Jena Fuseki, GraphDB) at `sparql_*`.",
     )
     data_dir: Path = Field(
         default=Path(".renku-fed/kg"),
@@ -24,8 +25,40 @@ class KgSettings(BaseSettings):
     )
     seed_demo: bool = Field(
         default=False,
-        description="Index the demo projects, dataset and lineage into an empty store.",
+        description="Index the demo projects, datasets and lineage into an empty graph.",
+    )
+    sparql_query_url: str | None = Field(
+        default=None, description="SPARQL query endpoint, e.g. http://virtuoso:8890/sparql."
+    )
+    sparql_update_url: str | None = Field(
+        default=None,
+        description="SPARQL update endpoint, e.g. http://virtuoso:8890/sparql-auth "
+        "(default: the query URL).",
+    )
+    sparql_graph_store_url: str | None = Field(
+        default=None,
+        description="SPARQL 1.1 Graph Store endpoint for bulk loads, e.g. "
+        "http://virtuoso:8890/sparql-graph-crud-auth; unset: loads by INSERT DATA batches.",
+    )
+    sparql_graph_store_parameter: str = Field(
+        default="graph",
+        description="The Graph Store endpoint's graph parameter: `graph` (the standard, "
+        "Fuseki, GraphDB) or `graph-uri` (Virtuoso).",
+    )
+    sparql_user: str | None = Field(default=None, description="User for updates and loads.")
+    sparql_password: SecretStr | None = Field(default=None, description="Its password.")
+    sparql_digest_auth: bool = Field(
+        default=True, description="HTTP digest auth (Virtuoso); false for basic auth."
+    )
+    sparql_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="How long one SPARQL request may take."
     )
     log_level: str = Field(
         default="INFO", description="Log level of the service (DEBUG, INFO, ...)."
     )
+
+    @model_validator(mode="after")
+    def _sparql_is_configured(self) -> KgSettings:
+        if self.backend == "sparql" and not self.sparql_query_url:
+            raise ValueError("RENKU_FED_KG_SPARQL_QUERY_URL is required with backend `sparql`")
+        return self

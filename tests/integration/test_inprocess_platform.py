@@ -10,7 +10,7 @@ from tests.support.inprocess import inprocess_platform
 
 QUERY = """
 { me { username projects(first: 5) { totalCount edges { node { slug
-    createdBy { username } datasets { name } } } } } }
+    createdBy { username } datasets { edges { node { name } } } } } } } }
 """
 
 
@@ -27,7 +27,7 @@ async def test_federated_query_through_router(
         assert flights == {
             "slug": "flights",
             "createdBy": {"username": "alice"},
-            "datasets": [{"name": "flight-delays"}],
+            "datasets": {"edges": [{"node": {"name": "flight-delays"}}]},
         }
         anonymous = await platform.query("{ me { username } }")
         assert anonymous["data"] == {"me": None}

@@ -1,47 +1,113 @@
-"""What the kg use cases call (`KgBackend`) and the `TripleStore` the SPARQL backend runs on."""
+"""What the kg use cases call (`KgBackend`), the `TripleStore` it runs on, and their errors."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Triple
 
-from renku_fed.subgraphs.kg.models import Activity, Dataset, Lineage, ProjectMetadata
+from renku_fed.subgraphs.kg.backends.vocabulary import Term
+from renku_fed.subgraphs.kg.models import (
+    Activity,
+    Dataset,
+    DatasetSort,
+    Lineage,
+    Page,
+    ProjectAccess,
+    ProjectMetadata,
+    SearchQuery,
+    SearchResults,
+    Workflow,
+)
 
-Term = NamedNode | BlankNode | Literal
-Row = dict[str, Term]
+Row = dict[str, NamedNode | Literal]
+
+
+class StoreUnavailable(Exception):
+    """The triple store could not be reached or refused the request; retrying may help."""
+
+
+class TripleStore(Protocol):
+    """A quad store answering SPARQL 1.1, one named graph per project.
+
+    Queries see the union of all graphs as their default graph. `bindings` replace variables
+    by terms in the query text (`vocabulary.render`), so every store runs the same query.
+    Every method blocks; it raises `StoreUnavailable` when the store cannot be reached.
+    """
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
+        """Rows of a SELECT query."""
+        ...
+
+    def update(self, update: str, bindings: Mapping[str, Term] | None = None) -> None:
+        """Run a SPARQL 1.1 Update."""
+        ...
+
+    def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
+        """Replace the whole content of one named graph (a bulk load)."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release the store."""
+        ...
 
 
 class KgBackend(Protocol):
-    """The knowledge graph: indexes projects' metadata and answers what a viewer may read.
+    """The knowledge graph: what ingestion writes and what a viewer may read.
 
     `viewer` is the caller's subject, None when anonymous; a project is readable when it is
     public or the viewer is a member. Every method blocks: call it in a worker thread.
     """
 
-    def index_project(self, metadata: ProjectMetadata) -> None:
-        """Replace everything known about one project with `metadata`."""
+    def set_access(self, access: ProjectAccess) -> None:
+        """Record a project's visibility, members and names (the access-control graph)."""
         ...
 
-    def is_empty(self) -> bool:
-        """True when no project has been indexed yet."""
+    def delete_project(self, project_id: str) -> None:
+        """Forget a project: its access entry and its named graph."""
+        ...
+
+    def replace_metadata(self, project_id: str, metadata: ProjectMetadata) -> None:
+        """Replace a project's named graph with what its repository says."""
+        ...
+
+    def clear(self) -> None:
+        """Drop every graph the knowledge graph wrote."""
+        ...
+
+    def project_ids(self) -> list[str]:
+        """The ids of every project in the access-control graph."""
         ...
 
     def close(self) -> None:
         """Release the underlying store."""
         ...
 
-    def search_datasets(self, search: str | None, first: int) -> list[Dataset]:
-        """Datasets of public projects whose name, title or keywords contain `search`."""
-        ...
-
     def dataset(self, dataset_id: str, viewer: str | None) -> Dataset | None:
         """One dataset, when the viewer may read its project."""
         ...
 
-    def project_datasets(self, project_id: str, viewer: str | None) -> list[Dataset]:
-        """A project's datasets, when the viewer may read the project."""
+    def datasets(self, dataset_ids: list[str], viewer: str | None) -> list[Dataset]:
+        """The readable datasets among `dataset_ids`, in that order."""
+        ...
+
+    def project_datasets(
+        self, project_id: str, viewer: str | None, sort: DatasetSort, first: int, offset: int
+    ) -> Page[Dataset]:
+        """A page of a project's datasets, empty when the viewer may not read the project."""
+        ...
+
+    def dataset_used_in(self, dataset_id: str, viewer: str | None) -> list[str]:
+        """Ids of other readable projects holding a copy (`sameAs`) of the dataset."""
+        ...
+
+    def dataset_versions(self, dataset_id: str, viewer: str | None) -> list[Dataset]:
+        """Readable datasets this one derives from or that derive from it, oldest first."""
+        ...
+
+    def project_workflows(self, project_id: str, viewer: str | None) -> list[Workflow]:
+        """A project's workflows by name, empty when the viewer may not read the project."""
         ...
 
     def project_activities(self, project_id: str, viewer: str | None) -> list[Activity]:
@@ -52,30 +118,10 @@ class KgBackend(Protocol):
         """Activities a user was the agent of, in projects the viewer may read."""
         ...
 
-    def project_lineage(self, project_id: str, viewer: str | None) -> Lineage:
-        """A project's provenance as nodes (files, runs) and data-flow edges."""
+    def lineage(self, project_id: str, path: str, viewer: str | None) -> Lineage | None:
+        """Everything upstream and downstream of a file; None when the file is not known."""
         ...
 
-
-class TripleStore(Protocol):
-    """A quad store answering SPARQL 1.1 SELECT queries, one named graph per project."""
-
-    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
-        """Rows of a SELECT query over the union of all graphs; `bindings` preset variables.
-
-        A bound variable must appear in the query's projection; values are RDF terms, never
-        spliced into the query text.
-        """
-        ...
-
-    def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
-        """Replace the whole content of one named graph."""
-        ...
-
-    def is_empty(self) -> bool:
-        """True when the store holds no triple at all."""
-        ...
-
-    def close(self) -> None:
-        """Flush and release the store."""
+    def search(self, query: SearchQuery, viewer: str | None) -> SearchResults:
+        """Entities matching a search that the viewer may read, with totals and facets."""
         ...

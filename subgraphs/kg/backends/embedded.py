@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, QuerySolutions, Store, Triple, Variable
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store, Triple
 
-from renku_fed.subgraphs.kg.backends import Row, Term
-from renku_fed.subgraphs.kg.backends.vocabulary import PREFIXES
+from renku_fed.subgraphs.kg.backends import Row
+from renku_fed.subgraphs.kg.backends.vocabulary import PREFIX_TEXT, Term, render
 
 
 class EmbeddedTripleStore:
@@ -19,15 +19,9 @@ class EmbeddedTripleStore:
         self._store = Store(str(path))
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
-        """Rows of a SELECT query; bindings go through SPARQL substitution (SEP-0007)."""
-        substitutions: dict[Variable, Term | Triple] = {
-            Variable(name): term for name, term in (bindings or {}).items()
-        }
+        """Rows of a SELECT query over the union of all graphs."""
         solutions = self._store.query(
-            query,
-            prefixes=PREFIXES,
-            use_default_graph_as_union=True,
-            substitutions=substitutions,
+            PREFIX_TEXT + render(query, bindings), use_default_graph_as_union=True
         )
         if not isinstance(solutions, QuerySolutions):
             raise TypeError("select() runs SELECT queries only")
@@ -37,20 +31,20 @@ class EmbeddedTripleStore:
             row: Row = {}
             for name in names:
                 value = solution[name]
-                if value is not None and not isinstance(value, Triple):
+                if isinstance(value, NamedNode | Literal):
                     row[name] = value
             rows.append(row)
         return rows
+
+    def update(self, update: str, bindings: Mapping[str, Term] | None = None) -> None:
+        """Run a SPARQL Update."""
+        self._store.update(PREFIX_TEXT + render(update, bindings))
 
     def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
         """Drop the graph and write the new triples into it."""
         quads = [Quad(t.subject, t.predicate, t.object, graph) for t in triples]
         self._store.remove_graph(graph)
         self._store.extend(quads)
-
-    def is_empty(self) -> bool:
-        """True when the store holds no quad."""
-        return len(self._store) == 0
 
     def close(self) -> None:
         """Flush pending writes to disk."""

@@ -1,309 +1,294 @@
-"""The SPARQL backend: projects' datasets and provenance as schema.org and PROV-O triples."""
+"""The knowledge graph over any `TripleStore`: writes projects' graphs, answers by SPARQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from pyoxigraph import NamedNode
 
-from pyoxigraph import Literal, NamedNode, Triple
-
-from renku_fed.subgraphs.kg.backends import Row, Term, TripleStore
+from renku_fed.subgraphs.kg.backends import Row, TripleStore
+from renku_fed.subgraphs.kg.backends import reading as r
+from renku_fed.subgraphs.kg.backends.lineage import lineage
+from renku_fed.subgraphs.kg.backends.search import search
+from renku_fed.subgraphs.kg.backends.triples import access_triples, metadata_triples
 from renku_fed.subgraphs.kg.backends.vocabulary import (
-    RDF_TYPE,
-    XSD_DATETIME,
-    XSD_INTEGER,
-    activity_iri,
+    ACCESS_GRAPH,
+    BASE_IRI,
+    Term,
     dataset_iri,
-    file_iri,
     local_id,
     project_iri,
-    prov,
-    renku,
-    schema,
     user_iri,
 )
 from renku_fed.subgraphs.kg.models import (
     Activity,
-    ActivityRecord,
     Dataset,
-    DatasetFile,
-    DatasetRecord,
+    DatasetSort,
     Lineage,
-    LineageEdge,
-    LineageNode,
-    LineageNodeKind,
-    LineageRelation,
+    Page,
+    ProjectAccess,
     ProjectMetadata,
+    SearchQuery,
+    SearchResults,
+    Workflow,
 )
 
-# Who may read a project (`?project`): fixed query text, chosen by code; the viewer's IRI is
-# bound as `?viewer`, never written into the query.
-_PUBLIC_ONLY = '?project renku:projectVisibility "PUBLIC" .'
-_PUBLIC_OR_MEMBER = """
-  ?project renku:projectVisibility ?visibility .
-  FILTER(?visibility = "PUBLIC" || EXISTS { ?project schema:member ?viewer })"""
+_FORGET_ACCESS = """
+DELETE WHERE { GRAPH ?acl { ?project ?p ?o } } ;
+DELETE WHERE { GRAPH ?acl { ?group renku:visibleThrough ?project } }"""
 
 _DATASETS = """
-SELECT ?dataset ?project ?p ?o ?path ?size %(projection)s WHERE {
-  { SELECT DISTINCT ?dataset ?project %(projection)s WHERE {
-      ?dataset a schema:Dataset ; schema:isPartOf ?project ; schema:alternateName ?name .
-      %(selection)s
-      %(access)s
-    } ORDER BY ?name LIMIT %(limit)d }
-  { ?dataset ?p ?o FILTER(?p != schema:hasPart) }
-  UNION
-  { ?dataset schema:hasPart ?file . ?file prov:atLocation ?path .
-    OPTIONAL { ?file schema:contentSize ?size } }
+SELECT ?dataset ?project ?p ?o ?person ?pp ?po WHERE {
+  %(values)s
+  ?dataset a schema:Dataset ; schema:isPartOf ?project .
+  %(access)s
+  { ?dataset ?p ?o FILTER(?p IN (schema:alternateName, schema:name, schema:description,
+      schema:keywords, schema:dateCreated, schema:datePublished, schema:dateModified,
+      schema:sameAs, prov:wasDerivedFrom, schema:version)) }
+  UNION { ?dataset schema:hasPart ?file . ?file prov:atLocation ?o BIND(schema:hasPart AS ?p) }
+  UNION { ?dataset schema:creator ?person . ?person ?pp ?po
+          FILTER(?pp IN (schema:name, schema:email, schema:affiliation, schema:identifier)) }
 }"""
 
-_SEARCH = """FILTER EXISTS {
-        ?dataset schema:alternateName|schema:name|schema:keywords ?text
-        FILTER(CONTAINS(LCASE(STR(?text)), LCASE(?search))) }"""
+_SORTS = {
+    DatasetSort.NAME: "?name ?dataset",
+    DatasetSort.DATE_CREATED: "DESC(?created) ?name ?dataset",
+    DatasetSort.DATE_MODIFIED: "DESC(?modified) ?name ?dataset",
+}
+_PROJECT_DATASETS = """
+SELECT ?dataset WHERE {
+  ?dataset a schema:Dataset ; schema:isPartOf ?project ; schema:alternateName ?name .
+  OPTIONAL { ?dataset schema:dateCreated ?created }
+  OPTIONAL { ?dataset schema:dateModified ?modified }
+  %(access)s
+} ORDER BY %(order)s LIMIT %(limit)d OFFSET %(offset)d"""
+_COUNT_DATASETS = """
+SELECT (COUNT(DISTINCT ?dataset) AS ?count) WHERE {
+  ?dataset a schema:Dataset ; schema:isPartOf ?project . %(access)s }"""
+
+_USED_IN = """
+SELECT DISTINCT ?project WHERE {
+  { ?copy schema:sameAs ?this } UNION { ?this schema:sameAs ?source . ?copy schema:sameAs ?source }
+  ?this schema:isPartOf ?home . ?copy schema:isPartOf ?project .
+  FILTER(?project != ?home)
+  %(access)s
+} ORDER BY ?project"""
+_VERSIONS = """
+SELECT DISTINCT ?other WHERE {
+  { ?this prov:wasDerivedFrom+ ?other } UNION { ?other prov:wasDerivedFrom+ ?this }
+}"""
+
+_WORKFLOWS = """
+SELECT ?workflow ?project ?p ?o WHERE {
+  %(values)s
+  ?workflow a prov:Plan ; schema:isPartOf ?project .
+  %(access)s
+  ?workflow ?p ?o
+  FILTER(?p IN (schema:name, renku:command, renku:hasInput, renku:hasOutput, schema:keywords))
+}"""
 
 _ACTIVITIES = """
-SELECT ?activity ?project ?command ?started ?relation ?path %(projection)s WHERE {
+SELECT ?activity ?project ?command ?started ?ended ?plan ?relation ?path
+       ?agent ?pp ?po WHERE {
   ?activity a prov:Activity ; renku:command ?command ; schema:isPartOf ?project .
   %(selection)s
   %(access)s
   OPTIONAL { ?activity prov:startedAtTime ?started }
-  OPTIONAL {
-    { ?activity prov:used ?entity BIND("used" AS ?relation) }
-    UNION
-    { ?entity prov:wasGeneratedBy ?activity BIND("generated" AS ?relation) }
-    ?entity prov:atLocation ?path
-  }
-} ORDER BY ?started ?activity ?relation ?path"""
-
-MAX_DATASETS = 100
+  OPTIONAL { ?activity prov:endedAtTime ?ended }
+  OPTIONAL { ?activity prov:hadPlan ?plan }
+  { ?activity prov:used ?entity . ?entity prov:atLocation ?path BIND("used" AS ?relation) }
+  UNION
+  { ?entity prov:wasGeneratedBy ?activity . ?entity prov:atLocation ?path
+    BIND("generated" AS ?relation) }
+  UNION
+  { ?activity prov:wasAssociatedWith ?agent . ?agent ?pp ?po
+    FILTER(?pp IN (schema:name, schema:email, schema:affiliation, schema:identifier)) }
+  UNION
+  { BIND("self" AS ?relation) }
+}"""
 
 
 class KnowledgeGraph:
-    """A `KgBackend` over any `TripleStore`: indexes metadata as triples, answers by SPARQL."""
+    """A `KgBackend` over any `TripleStore`."""
 
     def __init__(self, store: TripleStore) -> None:
         self._store = store
 
-    def index_project(self, metadata: ProjectMetadata) -> None:
-        """Replace everything known about one project with `metadata` (its own named graph)."""
-        graph = project_iri(metadata.id)
-        self._store.replace_graph(graph, _project_triples(metadata))
+    def set_access(self, access: ProjectAccess) -> None:
+        """Replace a project's entry in the access-control graph."""
+        lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in access_triples(access))
+        self._store.update(
+            f"{_FORGET_ACCESS} ;\nINSERT DATA {{ GRAPH ?acl {{\n{lines}\n}} }}",
+            {"acl": ACCESS_GRAPH, "project": project_iri(access.id)},
+        )
 
-    def is_empty(self) -> bool:
-        """True when no project has been indexed yet."""
-        return self._store.is_empty()
+    def delete_project(self, project_id: str) -> None:
+        """Forget a project's access entry and drop its named graph."""
+        graph = project_iri(project_id)
+        self._store.update(_FORGET_ACCESS, {"acl": ACCESS_GRAPH, "project": graph})
+        self._store.replace_graph(graph, [])
+
+    def replace_metadata(self, project_id: str, metadata: ProjectMetadata) -> None:
+        """Replace a project's named graph with its metadata's triples."""
+        self._store.replace_graph(project_iri(project_id), metadata_triples(project_id, metadata))
+
+    def clear(self) -> None:
+        """Drop every graph under the knowledge graph's base IRI."""
+        rows = self._store.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{BASE_IRI}")) }}'
+        )
+        for row in rows:
+            self._store.update(f"DROP SILENT GRAPH {row['g']}")
+
+    def project_ids(self) -> list[str]:
+        """Every project the access-control graph knows."""
+        rows = self._store.select(
+            "SELECT DISTINCT ?id WHERE { GRAPH ?acl { ?p a schema:Project ; "
+            "schema:identifier ?id } } ORDER BY ?id",
+            {"acl": ACCESS_GRAPH},
+        )
+        return [row["id"].value for row in rows]
 
     def close(self) -> None:
         """Release the underlying store."""
         self._store.close()
 
-    def search_datasets(self, search: str | None, first: int) -> list[Dataset]:
-        """Datasets of public projects whose name, title or keywords contain `search`."""
-        if not search:
-            return self._datasets("", _PUBLIC_ONLY, {}, "", first)
-        return self._datasets(_SEARCH, _PUBLIC_ONLY, {"search": Literal(search)}, "?search", first)
+    def select(self, query: str, bindings: dict[str, Term]) -> list[Row]:
+        """Rows of a query on the store (for the search and lineage modules)."""
+        return self._store.select(query, bindings)
 
     def dataset(self, dataset_id: str, viewer: str | None) -> Dataset | None:
         """One dataset, when the viewer may read its project."""
-        found = self._datasets(
-            "FILTER(?dataset = ?wanted)",
-            *self._access(viewer, {"wanted": dataset_iri(dataset_id)}, "?wanted"),
-            1,
-        )
+        found = self.datasets([dataset_id], viewer)
         return found[0] if found else None
 
-    def project_datasets(self, project_id: str, viewer: str | None) -> list[Dataset]:
-        """A project's datasets, when the viewer may read the project."""
-        return self._datasets(
-            "FILTER(?project = ?wanted)",
-            *self._access(viewer, {"wanted": project_iri(project_id)}, "?wanted"),
-            MAX_DATASETS,
+    def datasets(self, dataset_ids: list[str], viewer: str | None) -> list[Dataset]:
+        """The readable datasets among `dataset_ids`, in that order."""
+        if not dataset_ids:
+            return []
+        rule, bindings = r.access(viewer)
+        iris = [dataset_iri(i) for i in dataset_ids]
+        query = _DATASETS % {"values": r.values("dataset", iris), "access": rule}
+        rows = self._store.select(query, bindings)
+        people: dict[str, dict[str, r.Properties]] = {}
+        for row in rows:
+            if "person" in row:
+                props = people.setdefault(row["dataset"].value, {})
+                props.setdefault(row["person"].value, r.Properties()).add(
+                    row["pp"].value, row["po"]
+                )
+        found = {
+            iri: r.dataset(iri, project, props, [r.person(p) for p in people.get(iri, {}).values()])
+            for iri, (project, props) in r.group_rows(rows, "dataset").items()
+        }
+        return [found[iri.value] for iri in iris if iri.value in found]
+
+    def project_datasets(
+        self, project_id: str, viewer: str | None, sort: DatasetSort, first: int, offset: int
+    ) -> Page[Dataset]:
+        """A page of a project's datasets."""
+        rule, bindings = r.access(viewer, project=project_iri(project_id))
+        query = _PROJECT_DATASETS % {
+            "access": rule,
+            "order": _SORTS[sort],
+            "limit": first + 1,
+            "offset": offset,
+        }
+        ids = [local_id(row["dataset"].value) for row in self._store.select(query, bindings)]
+        (count,) = self._store.select(_COUNT_DATASETS % {"access": rule}, bindings)
+        items = self.datasets(ids[:first], viewer)
+        return Page(
+            items=items,
+            cursors=r.offset_cursors(offset, len(items)),
+            total=int(count["count"].value),
+            has_next=len(ids) > first,
         )
 
+    def dataset_used_in(self, dataset_id: str, viewer: str | None) -> list[str]:
+        """Other readable projects holding a copy of the dataset."""
+        rule, bindings = r.access(viewer, this=dataset_iri(dataset_id))
+        rows = self._store.select(_USED_IN % {"access": rule}, bindings)
+        return [local_id(row["project"].value) for row in rows]
+
+    def dataset_versions(self, dataset_id: str, viewer: str | None) -> list[Dataset]:
+        """Readable datasets this one derives from or that derive from it, oldest first."""
+        rows = self._store.select(_VERSIONS, {"this": dataset_iri(dataset_id)})
+        found = self.datasets([local_id(row["other"].value) for row in rows], viewer)
+        return sorted(found, key=lambda d: (r.sort_key(d.date_created), d.id))
+
+    def workflows(
+        self, iris: list[NamedNode] | None, project: str | None, viewer: str | None
+    ) -> list[Workflow]:
+        """Readable workflows: those of `iris`, or a project's; by name."""
+        bound = {"project": project_iri(project)} if project is not None else {}
+        rule, bindings = r.access(viewer, **bound)
+        query = _WORKFLOWS % {"values": r.values("workflow", iris) if iris else "", "access": rule}
+        groups = r.group_rows(self._store.select(query, bindings), "workflow")
+        found = [r.workflow(iri, p, props) for iri, (p, props) in groups.items()]
+        return sorted(found, key=lambda w: (w.name, w.id))
+
+    def project_workflows(self, project_id: str, viewer: str | None) -> list[Workflow]:
+        """A project's workflows, by name."""
+        return self.workflows(None, project_id, viewer)
+
     def project_activities(self, project_id: str, viewer: str | None) -> list[Activity]:
-        """A project's activities, oldest first, when the viewer may read the project."""
-        return self._activities(
-            "FILTER(?project = ?wanted)",
-            *self._access(viewer, {"wanted": project_iri(project_id)}, "?wanted"),
-        )
+        """A project's activities, oldest first."""
+        rule, bindings = r.access(viewer, project=project_iri(project_id))
+        return self._activities("", rule, bindings)
 
     def user_activities(self, user_id: str, viewer: str | None) -> list[Activity]:
         """Activities a user was the agent of, in projects the viewer may read."""
-        return self._activities(
-            "?activity prov:wasAssociatedWith ?agent .",
-            *self._access(viewer, {"agent": user_iri(user_id)}, "?agent"),
-        )
+        rule, bindings = r.access(viewer, user=user_iri(user_id))
+        return self._activities("?activity prov:wasAssociatedWith ?user .", rule, bindings)
 
-    def project_lineage(self, project_id: str, viewer: str | None) -> Lineage:
-        """A project's provenance as nodes (files, runs) and data-flow edges."""
-        nodes: dict[str, LineageNode] = {}
-        edges: list[LineageEdge] = []
-        for activity in self.project_activities(project_id, viewer):
-            nodes[activity.id] = LineageNode(
-                activity.id, LineageNodeKind.ACTIVITY, activity.command
-            )
-            for path in activity.used:
-                node = _file_node(project_id, path)
-                nodes.setdefault(node.id, node)
-                edges.append(LineageEdge(node.id, activity.id, LineageRelation.USED))
-            for path in activity.generated:
-                node = _file_node(project_id, path)
-                nodes.setdefault(node.id, node)
-                edges.append(LineageEdge(activity.id, node.id, LineageRelation.GENERATED))
-        return Lineage(nodes=list(nodes.values()), edges=edges)
+    def _activities(self, selection: str, rule: str, bindings: dict[str, Term]) -> list[Activity]:
+        query = _ACTIVITIES % {"selection": selection, "access": rule}
+        return _fold_activities(self._store.select(query, bindings))
 
-    @staticmethod
-    def _access(
-        viewer: str | None, bindings: dict[str, Term], projection: str
-    ) -> tuple[str, dict[str, Term], str]:
-        if viewer is None:
-            return _PUBLIC_ONLY, bindings, projection
-        return _PUBLIC_OR_MEMBER, {**bindings, "viewer": user_iri(viewer)}, projection + " ?viewer"
+    def lineage(self, project_id: str, path: str, viewer: str | None) -> Lineage | None:
+        """Everything upstream and downstream of a file."""
+        return lineage(self, project_id, path, viewer)
 
-    def _datasets(
-        self,
-        selection: str,
-        access: str,
-        bindings: dict[str, Term],
-        projection: str,
-        limit: int,
-    ) -> list[Dataset]:
-        query = _DATASETS % {
-            "selection": selection,
-            "access": access,
-            "projection": projection,
-            "limit": max(0, min(limit, MAX_DATASETS)),
-        }
-        builders: dict[str, _DatasetBuilder] = {}
-        for row in self._store.select(query, bindings):
-            iri = row["dataset"].value
-            builder = builders.setdefault(iri, _DatasetBuilder(iri, row["project"].value))
-            builder.add(row)
-        return sorted((b.build() for b in builders.values()), key=lambda d: (d.name, d.id))
-
-    def _activities(
-        self, selection: str, access: str, bindings: dict[str, Term], projection: str
-    ) -> list[Activity]:
-        query = _ACTIVITIES % {"selection": selection, "access": access, "projection": projection}
-        found: dict[str, Activity] = {}
-        for row in self._store.select(query, bindings):
-            iri = row["activity"].value
-            activity = found.get(iri)
-            if activity is None:
-                started = row.get("started")
-                activity = Activity(
-                    id=local_id(iri, "activities"),
-                    command=row["command"].value,
-                    project_id=local_id(row["project"].value, "projects"),
-                    started_at=datetime.fromisoformat(started.value) if started else None,
-                )
-                found[iri] = activity
-            if "path" in row:
-                target = activity.used if row["relation"].value == "used" else activity.generated
-                target.append(row["path"].value)
-        return list(found.values())
+    def search(self, query: SearchQuery, viewer: str | None) -> SearchResults:
+        """Entities matching a search that the viewer may read."""
+        return search(self, query, viewer)
 
 
-class _DatasetBuilder:
-    """Folds the rows of one dataset back into a `Dataset`."""
+def _fold_activities(rows: list[Row]) -> list[Activity]:
+    builders: dict[str, _ActivityBuilder] = {}
+    for row in rows:
+        iri = row["activity"].value
+        builders.setdefault(iri, _ActivityBuilder(iri, row)).add(row)
+    activities = [builder.build() for builder in builders.values()]
+    return sorted(activities, key=lambda a: (r.sort_key(a.started_at), a.id))
 
-    def __init__(self, iri: str, project: str) -> None:
+
+class _ActivityBuilder:
+    """Folds the rows of one activity back into an `Activity`."""
+
+    def __init__(self, iri: str, row: Row) -> None:
         self.iri = iri
-        self.project = project
-        self.values: dict[str, list[str]] = {}
-        self.files: dict[str, int | None] = {}
+        self.first = row
+        self.files: dict[str, set[str]] = {"used": set(), "generated": set()}
+        self.agent: r.Properties | None = None
 
     def add(self, row: Row) -> None:
-        if "path" in row:
-            size = row.get("size")
-            self.files[row["path"].value] = int(size.value) if size is not None else None
-        elif "p" in row:
-            self.values.setdefault(row["p"].value, []).append(row["o"].value)
+        relation = row.get("relation")
+        if relation is not None and relation.value in self.files:
+            self.files[relation.value].add(row["path"].value)
+        if "agent" in row:
+            self.agent = self.agent or r.Properties()
+            self.agent.add(row["pp"].value, row["po"])
 
-    def _one(self, term: NamedNode) -> str | None:
-        values = self.values.get(term.value)
-        return values[0] if values else None
-
-    def build(self) -> Dataset:
-        created = self._one(schema("dateCreated"))
-        return Dataset(
-            id=local_id(self.iri, "datasets"),
-            name=self._one(schema("alternateName")) or "",
-            project_id=local_id(self.project, "projects"),
-            title=self._one(schema("name")),
-            description=self._one(schema("description")),
-            keywords=sorted(self.values.get(schema("keywords").value, [])),
-            files=[DatasetFile(path, size) for path, size in sorted(self.files.items())],
-            date_created=datetime.fromisoformat(created) if created else None,
+    def build(self) -> Activity:
+        plan = self.first.get("plan")
+        return Activity(
+            id=local_id(self.iri),
+            command=self.first["command"].value,
+            project_id=local_id(self.first["project"].value),
+            workflow_id=local_id(plan.value) if plan is not None else None,
+            started_at=r.moment(self.first.get("started")),
+            ended_at=r.moment(self.first.get("ended")),
+            agent=r.person(self.agent) if self.agent is not None else None,
+            used=sorted(self.files["used"]),
+            generated=sorted(self.files["generated"]),
         )
-
-
-def _file_node(project_id: str, path: str) -> LineageNode:
-    return LineageNode(file_iri(project_id, path).value, LineageNodeKind.ENTITY, path)
-
-
-def _datetime(value: datetime) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD_DATETIME)
-
-
-def _project_triples(metadata: ProjectMetadata) -> Iterator[Triple]:
-    project = project_iri(metadata.id)
-    yield Triple(project, RDF_TYPE, schema("Project"))
-    yield Triple(project, renku("projectVisibility"), Literal(metadata.visibility.value))
-    for member in sorted(metadata.member_ids):
-        yield Triple(project, schema("member"), user_iri(member))
-    for dataset in metadata.datasets:
-        yield from _dataset_triples(metadata.id, dataset)
-    for activity in metadata.activities:
-        yield from _activity_triples(metadata.id, activity)
-
-
-def _dataset_triples(project_id: str, dataset: DatasetRecord) -> Iterator[Triple]:
-    node = dataset_iri(dataset.id)
-    yield Triple(node, RDF_TYPE, schema("Dataset"))
-    yield Triple(node, schema("isPartOf"), project_iri(project_id))
-    yield Triple(node, schema("identifier"), Literal(dataset.id))
-    # As renku-python maps them: the dataset's name (slug) is schema:alternateName and its
-    # human title schema:name, so graphs rebuilt from legacy metadata read the same.
-    yield Triple(node, schema("alternateName"), Literal(dataset.name))
-    if dataset.title is not None:
-        yield Triple(node, schema("name"), Literal(dataset.title))
-    if dataset.description is not None:
-        yield Triple(node, schema("description"), Literal(dataset.description))
-    if dataset.date_created is not None:
-        yield Triple(node, schema("dateCreated"), _datetime(dataset.date_created))
-    for keyword in dataset.keywords:
-        yield Triple(node, schema("keywords"), Literal(keyword))
-    for file in dataset.files:
-        entity = file_iri(project_id, file.path)
-        yield Triple(node, schema("hasPart"), entity)
-        yield from _entity_triples(entity, file.path)
-        yield Triple(entity, RDF_TYPE, schema("DigitalDocument"))
-        if file.size_bytes is not None:
-            yield Triple(
-                entity, schema("contentSize"), Literal(str(file.size_bytes), datatype=XSD_INTEGER)
-            )
-
-
-def _entity_triples(entity: NamedNode, path: str) -> Iterator[Triple]:
-    yield Triple(entity, RDF_TYPE, prov("Entity"))
-    yield Triple(entity, prov("atLocation"), Literal(path))
-
-
-def _activity_triples(project_id: str, activity: ActivityRecord) -> Iterator[Triple]:
-    node = activity_iri(activity.id)
-    yield Triple(node, RDF_TYPE, prov("Activity"))
-    yield Triple(node, schema("isPartOf"), project_iri(project_id))
-    yield Triple(node, renku("command"), Literal(activity.command))
-    if activity.started_at is not None:
-        yield Triple(node, prov("startedAtTime"), _datetime(activity.started_at))
-    if activity.agent_id is not None:
-        yield Triple(node, prov("wasAssociatedWith"), user_iri(activity.agent_id))
-    for path in activity.used:
-        entity = file_iri(project_id, path)
-        yield from _entity_triples(entity, path)
-        yield Triple(node, prov("used"), entity)
-    for path in activity.generated:
-        entity = file_iri(project_id, path)
-        yield from _entity_triples(entity, path)
-        yield Triple(node, prov("generated"), entity)
-        yield Triple(entity, prov("wasGeneratedBy"), node)

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Installs the servers that tests start on their own ports (redis-server), once, on Debian or Ubuntu.
+# Installs what tests start on their own ports (redis-server, virtuoso-t) and wrk, once, on Debian or Ubuntu.
 set -euo pipefail
 
-command -v redis-server >/dev/null && exit 0
+packages=""
+command -v redis-server >/dev/null || packages="$packages redis-server"
+command -v virtuoso-t >/dev/null || packages="$packages virtuoso-opensource"
+# wrk drives the gateway benchmark's smoke test (tests/bench).
+command -v wrk >/dev/null || packages="$packages wrk"
+# bwrap sandboxes local sessions (the sessions subgraph's default).
+command -v bwrap >/dev/null || packages="$packages bubblewrap"
+[ -n "$packages" ] || exit 0
 
 if ! command -v apt-get >/dev/null; then
-    echo "tests need redis-server on PATH; install it with your package manager" >&2
+    echo "tests need$packages on PATH; install them with your package manager" >&2
     exit 1
 fi
 sudo=""
@@ -25,7 +32,11 @@ fi
 trap '[ -z "$own_policy" ] || $sudo rm -f "$policy"' EXIT
 
 $sudo apt-get update -qq
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+# virtuoso-opensource asks for a DBA password; the tests start their own server, which keeps dba/dba.
+for question in dba-password dba-password-again; do
+    echo "virtuoso-opensource-7 virtuoso-opensource-7/$question password dba" | $sudo debconf-set-selections
+done
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
 if [ -d /run/systemd/system ]; then
-    $sudo systemctl disable --now redis-server.service >/dev/null 2>&1 || true
+    $sudo systemctl disable --now redis-server.service virtuoso-opensource-7.service >/dev/null 2>&1 || true
 fi
