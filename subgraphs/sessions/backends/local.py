@@ -134,6 +134,9 @@ class LocalSessionBackend:
                 await self._delete(session)
             return
         if session.pid is None or not is_running(session.pid, session.id):
+            if session.pid is not None:
+                # Its kernels and terminals may outlive it in its process group: end them too.
+                await stop_server(session.pid, session.id, self._settings.stop_timeout_seconds)
             message = "The session's server stopped unexpectedly; see its logs, then resume it."
             await self._save(replace(session.with_state(SessionState.FAILED, message), pid=None))
             log.warning("session server exited", extra={"session": session.id})

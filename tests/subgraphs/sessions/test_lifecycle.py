@@ -123,6 +123,7 @@ async def test_restart_readopts_live_sessions_and_fails_vanished_ones(
         os.kill(live_pid, signal.SIGKILL)
         failed = await wait_for_state(post, survivor, "FAILED")
         assert "stopped unexpectedly" in failed["message"] and failed["url"] is None
+        assert not group_exists(live_pid)
     assert not process_exists(pids[crashed])
 
 
