@@ -1,0 +1,103 @@
+{{/*
+Each component's plain settings (its ConfigMap), as YAML of environment variable -> text; the
+component's `settings` values are merged over them. Credentials are in "renku-fed.secretEnvs".
+*/}}
+
+{{- define "renku-fed.env.auth" -}}
+RENKU_FED_AUTH_ISSUER: {{ include "renku-fed.issuer" . | quote }}
+RENKU_FED_AUTH_AUDIENCES: {{ toJson .Values.auth.audiences | quote }}
+{{- with .Values.auth.authorizedParty }}
+RENKU_FED_AUTH_AUTHORIZED_PARTY: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "renku-fed.env.router" -}}
+{{- $redis := include "renku-fed.redis" . -}}
+RENKU_FED_ROUTER_SUPERGRAPH_PATH: /etc/renku-fed/supergraph/supergraph.graphql
+RENKU_FED_ROUTER_SUPERGRAPH_POLL_SECONDS: {{ .Values.supergraph.pollSeconds | toString | quote }}
+RENKU_FED_ROUTER_LOGIN_DATA_DIR: /data
+RENKU_FED_ROUTER_LOGIN_PUBLIC_URL: {{ include "renku-fed.publicUrl" . | quote }}
+RENKU_FED_ROUTER_LOGIN_STORE: {{ ternary "redis" "memory" (not (empty $redis)) }}
+RENKU_FED_ROUTER_LIMITS_RATE_STORE: {{ ternary "redis" "memory" (not (empty $redis)) }}
+{{- with .Values.router.login.clientId }}
+RENKU_FED_ROUTER_LOGIN_CLIENT_ID: {{ . | quote }}
+{{- end }}
+{{- if .Values.ingress.enabled }}
+RENKU_FED_ROUTER_LIMITS_CLIENT_IP_HEADER: x-forwarded-for
+{{- end }}
+{{- end }}
+
+{{- define "renku-fed.env.users" -}}
+RENKU_FED_USERS_DATA_DIR: /data
+RENKU_FED_USERS_SEED_DEMO: {{ .Values.users.seedDemo | toString | quote }}
+RENKU_FED_USERS_BACKEND: {{ .Values.users.backend }}
+{{- if include "renku-fed.devIssuer" . }}
+RENKU_FED_USERS_DEV_ISSUER_DIR: /data/dev-issuer
+{{- end }}
+{{- if eq .Values.users.backend "keycloak" }}
+RENKU_FED_USERS_KEYCLOAK_URL: {{ required "users.backend keycloak needs keycloak.url" .Values.keycloak.url | quote }}
+RENKU_FED_USERS_KEYCLOAK_REALM: {{ .Values.keycloak.realm | quote }}
+RENKU_FED_USERS_KEYCLOAK_CLIENT_ID: {{ required "users.backend keycloak needs users.keycloak.clientId" .Values.users.keycloak.clientId | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "renku-fed.env.projects" -}}
+RENKU_FED_PROJECTS_DATA_DIR: /data
+RENKU_FED_PROJECTS_SEED_DEMO: {{ .Values.projects.seedDemo | toString | quote }}
+RENKU_FED_PROJECTS_BACKEND: {{ .Values.projects.backend }}
+RENKU_FED_PROJECTS_USERS_URL: {{ printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" . "component" "users")) | quote }}
+{{- if eq .Values.projects.backend "gitlab" }}
+RENKU_FED_PROJECTS_GITLAB_URL: {{ required "projects.backend gitlab needs projects.gitlab.url" .Values.projects.gitlab.url | quote }}
+RENKU_FED_PROJECTS_KEYCLOAK_URL: {{ required "projects.backend gitlab needs keycloak.url" .Values.keycloak.url | quote }}
+RENKU_FED_PROJECTS_KEYCLOAK_REALM: {{ .Values.keycloak.realm | quote }}
+RENKU_FED_PROJECTS_GITLAB_IDP_ALIAS: {{ .Values.projects.gitlab.idpAlias | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "renku-fed.env.sessions" -}}
+RENKU_FED_SESSIONS_DATA_DIR: /data
+RENKU_FED_SESSIONS_SEED_DEMO: {{ .Values.sessions.seedDemo | toString | quote }}
+RENKU_FED_SESSIONS_BACKEND: {{ .Values.sessions.backend }}
+RENKU_FED_SESSIONS_PUBLIC_URL: {{ include "renku-fed.publicUrl" . | quote }}
+RENKU_FED_SESSIONS_GRAPH_URL: {{ printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" . "component" "router")) | quote }}
+RENKU_FED_SESSIONS_MAX_LIVE_SESSIONS: {{ .Values.sessions.maxLiveSessions | toString | quote }}
+RENKU_FED_SESSIONS_MAX_LIVE_SESSIONS_PER_USER: {{ .Values.sessions.maxLiveSessionsPerUser | toString | quote }}
+{{- end }}
+
+{{- define "renku-fed.env.kg" -}}
+RENKU_FED_KG_DATA_DIR: /data
+RENKU_FED_KG_SEED_DEMO: {{ .Values.kg.seedDemo | toString | quote }}
+{{- end }}
+
+{{/* A component's ConfigMap data: its settings with the `settings` values over them. */}}
+{{- define "renku-fed.configData" -}}
+{{- $env := include (printf "renku-fed.env.%s" .component) .root | fromYaml -}}
+{{- $values := index .root.Values .component -}}
+{{- range $name, $value := $values.settings }}
+{{- $_ := set $env $name (include "renku-fed.envValue" $value) }}
+{{- end }}
+{{- range $name := keys $env | sortAlpha }}
+{{ $name }}: {{ index $env $name | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{/* A component's credentials, as container env entries from Secrets. */}}
+{{- define "renku-fed.secretEnvs" -}}
+{{- $v := .root.Values -}}
+{{- if eq .component "router" }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_ROUTER_REDIS_URL" "key" "redis-url" "value" $v.redis.url "existingSecret" $v.redis.existingSecret "existingSecretKey" $v.redis.existingSecretKey) }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_ROUTER_LOGIN_CLIENT_SECRET" "key" "login-client-secret" "value" $v.router.login.clientSecret "existingSecret" $v.router.login.existingSecret "existingSecretKey" $v.router.login.existingSecretKey) }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_ROUTER_LOGIN_SESSION_KEY" "key" "login-session-key" "value" "generated" "existingSecret" $v.router.login.sessionKeyExistingSecret "existingSecretKey" $v.router.login.sessionKeyExistingSecretKey) }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_ROUTER_SESSION_PROXY_SECRET" "key" "session-proxy-secret" "value" "generated" "existingSecret" $v.sessionProxy.existingSecret "existingSecretKey" $v.sessionProxy.existingSecretKey) }}
+{{- else if eq .component "users" }}
+{{- if eq $v.users.backend "keycloak" }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_USERS_KEYCLOAK_CLIENT_SECRET" "key" "users-keycloak-client-secret" "value" $v.users.keycloak.clientSecret "existingSecret" $v.users.keycloak.existingSecret "existingSecretKey" $v.users.keycloak.existingSecretKey) }}
+{{- end }}
+{{- else if eq .component "projects" }}
+{{- if eq $v.projects.backend "gitlab" }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_PROJECTS_GITLAB_ADMIN_TOKEN" "key" "projects-gitlab-admin-token" "value" $v.projects.gitlab.adminToken "existingSecret" $v.projects.gitlab.existingSecret "existingSecretKey" $v.projects.gitlab.existingSecretKey) }}
+{{- end }}
+{{- else if eq .component "sessions" }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_SESSIONS_PROXY_SECRET" "key" "session-proxy-secret" "value" "generated" "existingSecret" $v.sessionProxy.existingSecret "existingSecretKey" $v.sessionProxy.existingSecretKey) }}
+{{- end }}
+{{- end }}
