@@ -1,0 +1,1 @@
+"""Knowledge-graph benchmark: search, lineage and ingestion on the embedded store and Virtuoso."""
