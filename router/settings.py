@@ -26,6 +26,12 @@ class RouterSettings(BaseSettings):
         description="A composed supergraph SDL file; when unset, the router composes one at "
         "start from the `subgraphs` it is given.",
     )
+    supergraph_poll_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often the file at supergraph_path is checked for a new version, which "
+        "is then served without a restart (a ConfigMap update on Kubernetes); 0 turns it off.",
+    )
     subgraphs: dict[str, str] = Field(
         default_factory=dict,
         description="Subgraph name -> GraphQL URL, used to compose at start when no "

@@ -39,7 +39,7 @@ from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.http.graphiql import GRAPHIQL_HTML
 from renku_fed.router.http.session_proxy import SessionProxy
-from renku_fed.router.http.supergraph_source import load_supergraph
+from renku_fed.router.http.supergraph_source import Closer, load_supergraph, watching
 from renku_fed.router.limits import RateLimiter, client_key
 from renku_fed.router.redis_stores import (
     RedisBucketStore,
@@ -114,10 +114,17 @@ def create_router_app(
             "router ready",
             extra={"supergraph": loaded.version, "subgraphs": sorted(loaded.subgraphs)},
         )
+
+        def swap(new: Supergraph) -> Closer:
+            old = endpoint.gateway or gateway
+            endpoint.gateway = app.state.gateway = Gateway(new, settings, transport)
+            return old.aclose
+
         try:
-            yield
+            async with watching(settings, loaded, swap):
+                yield
         finally:
-            await gateway.aclose()
+            await (endpoint.gateway or gateway).aclose()
             await proxy.aclose()
             if login is not None:
                 await login.aclose()
