@@ -19,5 +19,10 @@ for folder in FOLDERS:
 setup(
     packages=packages,
     package_dir=package_dir,
-    package_data={"renku_fed.schema": ["*.graphql"], "": ["py.typed"]},
+    package_data={
+        "renku_fed.schema": ["*.graphql"],
+        # The web front end, built from ui/ (README, "Web front end").
+        "renku_fed.router.http": ["web/*.html", "web/assets/*", "web/graphiql/*"],
+        "": ["py.typed"],
+    },
 )

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from renku_fed.identity.settings import AuthSettings
@@ -37,8 +37,9 @@ from renku_fed.router.auth import (
 )
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
-from renku_fed.router.http.graphiql import GRAPHIQL_HTML
+from renku_fed.router.http.graphiql import graphiql_page
 from renku_fed.router.http.session_proxy import SessionProxy
+from renku_fed.router.http.static import web_routes
 from renku_fed.router.http.supergraph_source import Closer, load_supergraph, watching
 from renku_fed.router.limits import RateLimiter, client_key
 from renku_fed.router.redis_stores import (
@@ -157,6 +158,7 @@ def create_router_app(
             Route("/healthz", endpoint.healthz, methods=["GET"]),
             *(login.routes if login is not None else []),
             *proxy.routes,
+            *web_routes(),
         ],
         exception_handlers={StoreUnavailable: _store_unavailable},
         lifespan=lifespan,
@@ -197,7 +199,7 @@ class GraphQLEndpoint:
             and self._settings.graphiql
             and "text/html" in request.headers.get("accept", "")
         ):
-            return HTMLResponse(GRAPHIQL_HTML)
+            return graphiql_page()
         body: dict[str, Any] = {"query": params.get("query"), "operationName": None}
         if "operationName" in params:
             body["operationName"] = params["operationName"]

@@ -1,6 +1,15 @@
-"""The GraphiQL page served to browsers; the browser loads GraphiQL itself from unpkg."""
+"""The GraphiQL page served to browsers, from the router's own files under /graphiql/ (no CDN)."""
 
 from __future__ import annotations
+
+from starlette.responses import HTMLResponse
+
+# GraphiQL's editors set styles from script; its scripts are this origin's files only.
+GRAPHIQL_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 
 GRAPHIQL_HTML = """<!doctype html>
 <html lang="en">
@@ -8,21 +17,23 @@ GRAPHIQL_HTML = """<!doctype html>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>Renku GraphQL API</title>
-    <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-    <link rel="stylesheet" href="https://unpkg.com/graphiql@3.8.3/graphiql.min.css" />
+    <link rel="stylesheet" href="/graphiql/graphiql.min.css" />
+    <link rel="stylesheet" href="/graphiql/page.css" />
   </head>
   <body>
     <div id="graphiql">Loading GraphiQL...</div>
-    <script crossorigin src="https://unpkg.com/react@18.3.1/umd/react.production.min.js"></script>
-    <script crossorigin
-      src="https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js"></script>
-    <script crossorigin src="https://unpkg.com/graphiql@3.8.3/graphiql.min.js"></script>
-    <script>
-      const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
-      ReactDOM.createRoot(document.getElementById("graphiql")).render(
-        React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true })
-      );
-    </script>
+    <script src="/graphiql/react.production.min.js"></script>
+    <script src="/graphiql/react-dom.production.min.js"></script>
+    <script src="/graphiql/graphiql.min.js"></script>
+    <script src="/graphiql/init.js"></script>
   </body>
 </html>
 """
+
+
+def graphiql_page() -> HTMLResponse:
+    """GraphiQL's HTML page, not cached, under its Content-Security-Policy."""
+    return HTMLResponse(
+        GRAPHIQL_HTML,
+        headers={"cache-control": "no-cache", "content-security-policy": GRAPHIQL_CSP},
+    )
