@@ -3,6 +3,8 @@
 The estimate is computed on the operation as written, before any subgraph is called:
 
 - An operation costs the cost of its root selection set, plus 10 for a mutation.
+- Introspection (`__schema`, `__type`) costs 0: the router answers it from its in-memory schema
+  without calling a subgraph, so its work is bounded by the schema's size, not by list sizes.
 - A selection set costs the sum of its selections; an inline fragment or a fragment spread
   costs its own selection set, so selections on several possible types are all counted (an
   upper bound). A selection skipped by `@skip`/`@include` costs 0. `__typename` costs 0.
@@ -61,6 +63,7 @@ from renku_fed.router.limits.cost_directives import CostDirectives, ListSize
 MUTATION_COST = 10
 CONVENTIONAL_SLICING = ("first", "last", "limit")
 CONVENTIONAL_SIZED = ("edges", "nodes")
+_FREE_FIELDS = frozenset({"__typename", "__schema", "__type"})
 
 Sized = Mapping[str, int]
 """Child field name -> how many items that list has, as a parent's size gives it."""
@@ -124,8 +127,10 @@ class _Walk:
         return total
 
     def _field(self, parent: GraphQLCompositeType, node: FieldNode, sized: Sized) -> int:
+        if node.name.value in _FREE_FIELDS:
+            return 0
         definition = self._schema.get_field(parent, node.name.value)
-        if definition is None or node.name.value == "__typename":
+        if definition is None:
             return 0
         arguments = get_argument_values(definition, node, self._variables)
         named = get_named_type(definition.type)

@@ -72,6 +72,9 @@ def _cost(estimator: CostEstimator, query: str, variables: dict[str, Any] | None
         # Each spread counts; __typename is free.
         ('{ __typename item(id: "1") { ...F ...F } } fragment F on Item { price }', 5 + 4 + 4),
         ('mutation { buy(id: "1") { id } }', 10 + 5),
+        # Introspection is answered from the router's schema: it costs nothing.
+        ('{ __schema { types { name fields { name } } } __type(name: "Item") { name } }', 0),
+        ('{ __schema { types { name } } item(id: "1") { id } }', 5),
     ],
 )
 def test_cost_rules(estimator: CostEstimator, query: str, cost: int) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from graphql import get_introspection_query
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
@@ -173,7 +174,7 @@ async def test_token_limit_stops_parsing(
 async def test_cost_over_the_limit_is_refused(open_router: Any, fakes: FakeSubgraphs) -> None:
     # users: 10 x (User 1 + reviews: 10 x (Review 1 + author 1)) = 210
     query = "{ users { reviews { author { id } } } }"
-    async with open_router(LimitSettings(max_cost=200)) as client:
+    async with open_router(LimitSettings(max_cost=200, default_list_size=10)) as client:
         payload = await _refused(client, {"query": query})
 
     assert _extensions(payload) == [
@@ -189,7 +190,7 @@ async def test_cost_over_the_limit_is_refused(open_router: Any, fakes: FakeSubgr
 
 async def test_cost_follows_the_variables(open_router: Any, fakes: FakeSubgraphs) -> None:
     query = "query Top($n: Int) { topProducts(first: $n) { upc reviews { id } } }"
-    async with open_router(LimitSettings(max_cost=100)) as client:
+    async with open_router(LimitSettings(max_cost=100, default_list_size=10)) as client:
         cheap = await client.post("/graphql", json={"query": query, "variables": {"n": 2}})
         called = len(fakes.requests)
         payload = await _refused(client, {"query": query, "variables": {"n": 50}})
@@ -199,6 +200,33 @@ async def test_cost_follows_the_variables(open_router: Any, fakes: FakeSubgraphs
     assert _extensions(payload)[0]["measured"] == 550
     assert payload["errors"][0]["message"].endswith("max_cost is 100.")
     assert len(fakes.requests) == called
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        get_introspection_query(),
+        # What GraphiQL and code generators ask for with every option on.
+        get_introspection_query(
+            descriptions=True,
+            specified_by_url=True,
+            directive_is_repeatable=True,
+            schema_description=True,
+            input_value_deprecation=True,
+        ),
+    ],
+)
+async def test_the_standard_introspection_query_passes_the_default_limits(
+    open_router: Any, fakes: FakeSubgraphs, query: str
+) -> None:
+    async with open_router() as client:
+        response = await client.post("/graphql", json={"query": query})
+
+    payload = response.json()
+    assert response.status_code == 200
+    assert "errors" not in payload, payload["errors"]
+    assert payload["data"]["__schema"]["queryType"]["name"] == "Query"
+    assert fakes.requests == []
 
 
 async def test_mutations_cost_ten_more(open_router: Any, fakes: FakeSubgraphs) -> None:
