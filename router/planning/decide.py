@@ -265,6 +265,15 @@ class Decider(Reachability):
             )
             offer([plan], HOP_COST + requirement.cost + 1 + children[1], ())
 
+    def _split_children(self, position: Position, field: OpField) -> tuple[OpItem, ...]:
+        """A field's children to split, fragments that apply to its object type inlined, so
+        each of their fields may go to its own subgraph.
+        """
+        info = self.model.field(position.type_name, field.name)
+        if info is None or self.model.is_abstract(info.named_type):
+            return field.items
+        return tuple(flatten(self.model, info.named_type, field.items))
+
     def _offer_split(
         self,
         position: Position,
@@ -290,7 +299,7 @@ class Decider(Reachability):
                 candidates.append((declared, hops, route, self._entry_cost(hops, route, entered)))
         groups: dict[int, list[OpItem]] = {}
         cost = 0
-        for child in field.items:
+        for child in self._split_children(position, field):
             best: tuple[int, int] | None = None
             for index, (declared, _, _, entry) in enumerate(candidates):
                 trial = OpField(field.name, field.alias, field.args, (child,))

@@ -115,13 +115,24 @@ def normalize(
             values[name] = value_from_ast_untyped(definition.default_value)
     normalizer = _Normalizer(fragments, values)
     items = normalizer.selection_set(operation.selection_set)
-    items = tuple(i for i in items if not (isinstance(i, OpField) and i.name in ROOT_INTROSPECTION))
+    items = _without_introspection(items)
     return Operation(
         kind=operation.operation.value,
         name=operation.name.value if operation.name else None,
         variables=tuple(operation.variable_definitions or ()),
         items=items,
     )
+
+
+def _without_introspection(items: tuple[OpItem, ...]) -> tuple[OpItem, ...]:
+    """Root items without `__schema`/`__type`, also inside root fragments (answered locally)."""
+    kept: list[OpItem] = []
+    for item in items:
+        if isinstance(item, OpFragment):
+            kept.append(OpFragment(item.type_condition, _without_introspection(item.items)))
+        elif item.name not in ROOT_INTROSPECTION:
+            kept.append(item)
+    return tuple(kept)
 
 
 class _Normalizer:
@@ -158,7 +169,8 @@ class _Normalizer:
                     items.append(OpFragment(selection.type_condition.name.value, body))
             elif isinstance(selection, FragmentSpreadNode):
                 items.append(self._spread(selection.name.value))
-        return merge_items(items)
+        # a fragment left empty by `@skip`/`@include` selects nothing
+        return merge_items([i for i in items if isinstance(i, OpField) or i.items])
 
     def _spread(self, name: str) -> OpFragment:
         fragment = self.fragments.get(name)

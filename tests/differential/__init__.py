@@ -1,0 +1,1 @@
+"""The differential test: our router against `@apollo/gateway` on the same subgraphs."""
