@@ -15,6 +15,7 @@ DEFAULT_DATA_DIR = Path(".renku-fed")
 CHECKOUT_SUPERGRAPH = Path("schema/supergraph.graphql")
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_WORKERS_HELP = "worker processes (default: the CPUs this process may use)"
 
 
 def parse_duration(text: str) -> timedelta:
@@ -25,6 +26,12 @@ def parse_duration(text: str) -> timedelta:
             f"{text!r} is not a duration; write a number and a unit s, m, h or d (e.g. 1h)."
         )
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more.")
+    return int(text)
 
 
 def _subgraph_option(text: str) -> tuple[str, str]:
@@ -68,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data folder (./.renku-fed)"
     )
+    up.add_argument("--workers", type=_positive, help=f"router {_WORKERS_HELP}")
 
     token = commands.add_parser(
         "token",
@@ -123,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     router.add_argument("--host", default="127.0.0.1")
     router.add_argument("--port", type=int, default=4000)
+    router.add_argument("--workers", type=_positive, help=_WORKERS_HELP)
     return parser
 
 
@@ -151,7 +160,7 @@ def _up(args: argparse.Namespace) -> int:
     from renku_fed.cli.up import PlatformError, PlatformLayout, run_platform
 
     try:
-        return run_platform(PlatformLayout(args.host, args.port, args.data_dir))
+        return run_platform(PlatformLayout(args.host, args.port, args.data_dir, args.workers))
     except PlatformError as exc:
         raise CommandError(str(exc)) from exc
 
@@ -259,7 +268,7 @@ def _router(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     except ValidationError as exc:
         raise CommandError(f"invalid RENKU_FED_ROUTER_* setting: {exc}") from exc
-    serve(settings, supergraph)
+    serve(settings, supergraph, args.workers)
     return 0
 
 

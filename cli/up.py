@@ -21,6 +21,7 @@ from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wa
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.dev_login import load_dev_clients, register_dev_client
+from renku_fed.router.serve import cpu_count
 
 SUBGRAPHS = ("users", "projects", "sessions", "kg")
 # One library each subgraph's extra brings, looked up before anything starts.
@@ -59,6 +60,13 @@ class PlatformLayout:
     host: str
     port: int
     data_dir: Path
+    workers: int | None = None
+    """Router worker processes; None for the CPU count."""
+
+    @property
+    def router_workers(self) -> int:
+        """How many worker processes serve the router."""
+        return self.workers or cpu_count()
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -116,6 +124,8 @@ class PlatformLayout:
             prefix + "COOKIE_SECURE": "false",
             prefix + "COOKIE_NAME": "renku-session",
             prefix + "DATA_DIR": str(self.data_dir / "router"),
+            # Workers are processes: they share login sessions only through a store.
+            prefix + "STORE": "sqlite" if self.router_workers > 1 else "memory",
         }
 
 
@@ -189,6 +199,8 @@ class Supervisor:
             "--host", self._layout.host, "--port", str(service.port),
             "--no-access-log", "--log-level", "warning",
         ]  # fmt: skip
+        if service.name == "router":
+            command += ["--workers", str(self._layout.router_workers)]
         with log_path.open("ab") as log:
             self._processes[service.name] = subprocess.Popen(
                 command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from renku_fed.cli.up import LOGIN_CLIENT_ID, PlatformLayout
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.dev_login import load_dev_clients, register_dev_client
@@ -35,6 +37,19 @@ def test_the_router_signs_browsers_in_at_the_dev_issuer_with_a_plain_http_cookie
         "http://127.0.0.1:4100/auth/callback",
         "http://localhost:4100/auth/callback",
     )
+
+
+@pytest.mark.parametrize(("workers", "store"), [(1, "memory"), (2, "sqlite")])
+def test_several_router_workers_share_login_sessions_in_sqlite(
+    tmp_path: Path, workers: int, store: str
+) -> None:
+    layout = PlatformLayout("127.0.0.1", 4100, tmp_path, workers)
+    DevIssuer.create(tmp_path / "dev-issuer", layout.issuer)
+    register_dev_client(tmp_path / "dev-issuer", LOGIN_CLIENT_ID, layout.callback_urls)
+
+    env = layout.environment(layout.services[-1], seed_demo=False)
+
+    assert env["RENKU_FED_ROUTER_LOGIN_STORE"] == store
 
 
 def test_the_client_secret_survives_a_restart(tmp_path: Path) -> None:
