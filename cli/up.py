@@ -296,7 +296,9 @@ def run_platform(layout: PlatformLayout, out: TextIO = sys.stdout) -> int:
 
 def _banner(layout: PlatformLayout, token: str) -> str:
     lines = [
-        f"renku-fed is up. GraphQL: {layout.router_url}  (open it in a browser for GraphiQL)",
+        f"renku-fed is up. Web: http://{layout.host}:{layout.port}/  (sign in as alice, bob or "
+        "carol, or any username with the password renku-demo)",
+        f"GraphQL: {layout.router_url}  (open it in a browser for GraphiQL)",
         f"Health:  http://{layout.host}:{layout.port}/healthz",
         f"Data:    {layout.data_dir.resolve()}  (logs in {layout.data_dir / 'logs'})",
         "Token for the demo user alice (valid 8 h; paste as `Authorization: Bearer <token>`):",

@@ -7,6 +7,8 @@ command -v redis-server >/dev/null || packages="$packages redis-server"
 command -v virtuoso-t >/dev/null || packages="$packages virtuoso-opensource"
 # wrk drives the gateway benchmark's smoke test (tests/bench).
 command -v wrk >/dev/null || packages="$packages wrk"
+# Debian's Chromium runs the web front end's browser tests (tests/ui).
+command -v chromium >/dev/null || packages="$packages chromium"
 # bwrap sandboxes local sessions (the sessions subgraph's default).
 command -v bwrap >/dev/null || packages="$packages bubblewrap"
 [ -n "$packages" ] || exit 0
