@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from renku_fed.router.execution.flatten import ConcretePath
@@ -48,27 +48,33 @@ def root_errors(errors: list[dict[str, Any]], service: str) -> list[dict[str, An
 def entity_errors(
     errors: list[dict[str, Any]],
     service: str,
-    targets: list[list[tuple[dict[str, Any], ConcretePath]]],
+    targets: Callable[[], list[list[ConcretePath]]],
     fallback: Sequence[str | int],
 ) -> list[dict[str, Any]]:
     """Errors of an `_entities` fetch: `_entities.i.rest` becomes one error per position of i."""
     out: list[dict[str, Any]] = []
+    paths: list[list[ConcretePath]] | None = None
     for error in errors:
-        path = _valid_path(error.get("path"))
-        if (
-            path is not None
-            and len(path) >= 2
-            and path[0] == "_entities"
-            and isinstance(path[1], int)
-            and 0 <= path[1] < len(targets)
-        ):
-            rest = path[2:]
-            out.extend(
-                client_error(error, service, [*where, *rest]) for _, where in targets[path[1]]
-            )
+        position = _entity_position(error.get("path"))
+        if position is not None and paths is None:
+            paths = targets()
+        if position is not None and paths is not None and position[0] < len(paths):
+            index, rest = position
+            out.extend(client_error(error, service, [*where, *rest]) for where in paths[index])
         else:
             out.append(client_error(error, service, fallback))
     return out
+
+
+def _entity_position(path: Any) -> tuple[int, list[str | int]] | None:
+    """(i, rest) of an `_entities.i.rest` error path, else None."""
+    valid = _valid_path(path)
+    if valid is None or len(valid) < 2 or valid[0] != "_entities":
+        return None
+    index = valid[1]
+    if not isinstance(index, int) or index < 0:
+        return None
+    return index, valid[2:]
 
 
 def failure_error(exc: SubgraphRequestError, path: Sequence[str | int]) -> dict[str, Any]:

@@ -6,13 +6,14 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from cachetools import LRUCache
 from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 
 from renku_fed.router.execution.errors import entity_errors, failure_error, redacted, root_errors
-from renku_fed.router.execution.flatten import hoisted_path, reach
+from renku_fed.router.execution.flatten import ConcretePath, concrete_paths, hoisted_path, reach
 from renku_fed.router.execution.merge import copy_json, deep_merge
 from renku_fed.router.execution.representations import RepresentationBuilder
 from renku_fed.router.execution.rewrites import apply_rewrites
@@ -107,7 +108,7 @@ class Executor:
 
     async def _root_fetch(self, node: FetchNode, request: _Request, path: ResponsePath) -> None:
         result = request.result
-        targets = [(result.data, ())] if not path else reach(result.data, path, self._types)
+        targets = [result.data] if not path else reach(result.data, path, self._types)
         if not targets:
             return
         response = await self._send(node, request, {}, path)
@@ -119,7 +120,7 @@ class Executor:
         if data is not None:
             if node.output_rewrites:
                 apply_rewrites(data, node.output_rewrites, self._types)
-            for position, (target, _) in enumerate(targets):
+            for position, target in enumerate(targets):
                 deep_merge(target, data if position == 0 else copy_json(data), self._abstract)
         if path:
             result.errors.extend(entity_errors(errors, node.service, [], hoisted_path(path)))
@@ -148,18 +149,18 @@ class Executor:
                 if not isinstance(entity, dict):
                     continue
                 if node.output_rewrites:
-                    typename = targets[0][0].get("__typename")
+                    typename = targets[0].get("__typename")
                     apply_rewrites(entity, node.output_rewrites, self._types, typename)
-                for position, (target, _) in enumerate(targets):
+                for position, target in enumerate(targets):
                     deep_merge(
                         target, entity if position == 0 else copy_json(entity), self._abstract
                     )
         elif not errors:
             log.warning("subgraph returned no _entities", extra={"service": node.service})
             errors = [{"message": f'Subgraph "{node.service}" returned no entities.'}]
-        result.errors.extend(
-            entity_errors(errors, node.service, representations.targets, hoisted_path(path))
-        )
+        if errors:
+            located = partial(self._paths, result.data, path, representations.targets)
+            result.errors.extend(entity_errors(errors, node.service, located, hoisted_path(path)))
 
     async def _send(
         self,
@@ -184,6 +185,14 @@ class Executor:
             return None
         errors = redacted(response.errors) if self._mask and response.errors else response.errors
         return response.data, errors
+
+    def _paths(
+        self, data: dict[str, Any], path: ResponsePath, targets: list[list[dict[str, Any]]]
+    ) -> list[list[ConcretePath]]:
+        """The concrete paths of each representation's objects (only when errors need them)."""
+        where = concrete_paths(data, path, self._types)
+        hoisted = tuple(hoisted_path(path))
+        return [[where.get(id(obj), hoisted) for obj in objects] for objects in targets]
 
     @property
     def _abstract(self) -> frozenset[str]:

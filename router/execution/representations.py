@@ -15,7 +15,6 @@ from graphql import (
     is_object_type,
 )
 
-from renku_fed.router.execution.flatten import ConcretePath, Reached
 from renku_fed.router.execution.rewrites import apply_rewrites
 from renku_fed.router.execution.typeindex import TypeIndex
 from renku_fed.router.planning.nodes import Rewrite, SelectedField, SelectedFragment, Selection
@@ -42,7 +41,7 @@ class Representations:
     """The deduplicated representations of one fetch and the merged objects each one stands for."""
 
     items: list[dict[str, Any]] = field(default_factory=list)
-    targets: list[list[tuple[dict[str, Any], ConcretePath]]] = field(default_factory=list)
+    targets: list[list[dict[str, Any]]] = field(default_factory=list)
 
 
 class RepresentationBuilder:
@@ -61,12 +60,16 @@ class RepresentationBuilder:
         )
         self._rewrites = input_rewrites
         self._types = types
+        self._matches: dict[object, bool] = {}
+        self._keys = None if input_rewrites else _flat_keys(self._selections)
 
-    def build(self, reached: Reached) -> Representations:
+    def build(self, reached: list[dict[str, Any]]) -> Representations:
         """One representation per distinct projected object; objects lacking a key are skipped."""
+        if self._keys is not None:
+            return self._build_flat(reached, *self._keys)
         result = Representations()
         index_of: dict[bytes, int] = {}
-        for obj, path in reached:
+        for obj in reached:
             representation = self.project(obj)
             if representation is None:
                 continue
@@ -75,10 +78,51 @@ class RepresentationBuilder:
             if index is None:
                 index_of[canonical] = len(result.items)
                 result.items.append(representation)
-                result.targets.append([(obj, path)])
+                result.targets.append([obj])
             else:
-                result.targets[index].append((obj, path))
+                result.targets[index].append(obj)
         return result
+
+    def _build_flat(
+        self, reached: list[dict[str, Any]], condition: str | None, fields: tuple[_Field, ...]
+    ) -> Representations:
+        """`build` for a selection of leaf fields (under at most one type condition)."""
+        result = Representations()
+        items, targets = result.items, result.targets
+        index_of: dict[object, int] = {}
+        for obj in reached:
+            if condition is not None and not self._matches_condition(obj, condition):
+                continue
+            representation: dict[str, Any] = {}
+            for selection in fields:
+                value = obj.get(selection.read_key, _MISSING)
+                if value is _MISSING or (value is None and not selection.nullable):
+                    break
+                representation[selection.name] = value
+            else:
+                values = tuple(representation.values())
+                # Strings compare as JSON does; anything else is compared by its JSON text.
+                key: object = (
+                    values
+                    if all(type(v) is str for v in values)
+                    else orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+                )
+                index = index_of.get(key)
+                if index is None:
+                    index_of[key] = len(items)
+                    items.append(representation)
+                    targets.append([obj])
+                else:
+                    targets[index].append(obj)
+        return result
+
+    def _matches_condition(self, obj: dict[str, Any], condition: str) -> bool:
+        typename = obj.get("__typename")
+        matches = self._matches.get(typename)
+        if matches is None:
+            matches = isinstance(typename, str) and self._types.related(typename, condition)
+            self._matches[typename] = matches
+        return matches
 
     def project(self, obj: dict[str, Any]) -> dict[str, Any] | None:
         """The representation of one object, or None when it lacks a required value."""
@@ -94,6 +138,17 @@ class RepresentationBuilder:
         if self._rewrites:
             apply_rewrites(out, self._rewrites, self._types)
         return out
+
+
+def _flat_keys(
+    selections: tuple[_Field | _Fragment, ...],
+) -> tuple[str | None, tuple[_Field, ...]] | None:
+    """(type condition, leaf fields) when the selection is that simple (most keys), else None."""
+    condition = None
+    if len(selections) == 1 and isinstance(selections[0], _Fragment):
+        condition, selections = selections[0].type_condition, selections[0].selections
+    fields = tuple(s for s in selections if isinstance(s, _Field) and s.selections is None)
+    return (condition, fields) if len(fields) == len(selections) else None
 
 
 def _project_into(
