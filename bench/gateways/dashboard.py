@@ -26,7 +26,7 @@ from bench.gateways.procs import free_port, start, stop, wait_until
 
 QUERY = """query Dashboard { me { username projects(first: 10) { totalCount edges { node {
   name namespace visibility createdBy { username } members { role user { username } }
-  sessions { state url } datasets { name keywords } } } } } }"""
+  sessions { state url } datasets(first: 5) { edges { node { name keywords } } } } } } } }"""
 SUBGRAPHS = ("users", "projects", "sessions", "kg")
 SAMPLES = 30
 _SKIP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "transfer-encoding"}

@@ -33,7 +33,7 @@ query Dashboard {
         createdBy { username }
         members { role user { username } }
         sessions { state url }
-        datasets { name keywords }
+        datasets(first: 5) { edges { node { name keywords } } }
       } }
     }
   }
@@ -168,11 +168,12 @@ def test_dashboard_as_alice(platform: Platform) -> None:
     assert flights["createdBy"] == {"username": "alice"}
     members = {(m["user"]["username"], m["role"]) for m in flights["members"]}
     assert members == {("alice", "OWNER"), ("bob", "VIEWER")}
-    assert flights["datasets"][0]["name"] == "flight-delays"
-    assert set(flights["datasets"][0]["keywords"]) >= {"aviation"}
+    flight_datasets = [edge["node"] for edge in flights["datasets"]["edges"]]
+    assert flight_datasets[0]["name"] == "flight-delays"
+    assert set(flight_datasets[0]["keywords"]) >= {"aviation"}
     assert projects["bob/climate"]["createdBy"] == {"username": "bob"}
     assert projects["alice/secret-notes"]["visibility"] == "PRIVATE"
-    assert projects["bob/climate"]["datasets"] == []
+    assert projects["bob/climate"]["datasets"]["edges"] == []
     assert all(node["sessions"] == [] for node in projects.values())
 
 
