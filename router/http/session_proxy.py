@@ -111,7 +111,11 @@ class SessionProxy:
         await self._upstream.aclose()
 
     async def _token(self, connection: HTTPConnection, safe: bool) -> str | None:
-        token = bearer_token(connection.headers.get("authorization"))
+        authorization = connection.headers.get("authorization", "")
+        # Another scheme (JupyterLab's `token ...`) is the session server's business, not a
+        # sign-in: the cookie decides then, and the header is replaced before forwarding.
+        is_bearer = authorization.lower().startswith("bearer ")
+        token = bearer_token(authorization) if is_bearer else None
         if token is not None or self._login is None:
             return token
         if safe and self._csrf_header:

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import httpx
 
+from renku_fed.subgraphs.sessions.backends.local_jupyter_auth import (
+    install as install_identity_provider,
+)
 from renku_fed.subgraphs.sessions.backends.local_sandbox import Sandbox
 
 # The server's environment is built from scratch so that none of this service's settings
@@ -78,6 +81,7 @@ class ServerSpec:
 async def start_server(spec: ServerSpec, sandbox: Sandbox) -> asyncio.subprocess.Process:
     """Start the server in its sandbox, its output appended to the session's log."""
     home = sandbox.home(spec.session_dir)
+    await asyncio.to_thread(install_identity_provider, spec.session_dir / "home" / ".jupyter")
     env = {name: os.environ[name] for name in _INHERITED_ENV if name in os.environ}
     env.update(spec.env)
     env.update(
@@ -87,8 +91,8 @@ async def start_server(spec: ServerSpec, sandbox: Sandbox) -> asyncio.subprocess
         JUPYTER_CONFIG_DIR=f"{home}/.jupyter",
         JUPYTER_DATA_DIR=f"{home}/.local/share/jupyter",
         JUPYTER_RUNTIME_DIR=f"{home}/.local/share/jupyter/runtime",
-        # Through the environment rather than `--IdentityProvider.token`, so that the
-        # token does not show in the host's process list.
+        # Through the environment rather than a command-line option, so that the token
+        # does not show in the host's process list; read by `local_jupyter_auth`.
         JUPYTER_TOKEN=spec.token,
     )
     arguments = [

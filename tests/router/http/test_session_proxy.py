@@ -196,8 +196,12 @@ async def test_only_the_owner_reaches_a_session_and_its_kernel_is_sandboxed(
         assert status.status_code == 200 and "started" in status.json()
         contents = await client.get(f"{url}api/contents", headers=platform.headers("alice"))
         assert "analysis.py" in [item["name"] for item in contents.json()["content"]]
-        for answer in (status, contents):
+        lab = await client.get(f"{url}lab", headers=platform.headers("alice"))
+        assert lab.status_code == 200 and '"token": ""' in lab.text
+        for answer in (status, contents, lab):
             assert secret not in answer.text and secret not in str(answer.headers)
+        direct = await client.get(f"{url}api/status", headers={"Authorization": "token x"})
+        assert direct.status_code == 401
         bob = await client.get(f"{url}api/status", headers=platform.headers("bob"))
         assert bob.status_code == 403
         anonymous = await client.get(f"{url}api/status")
