@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -34,6 +35,7 @@ SUBGRAPH_LIBRARIES = {
 STARTUP_TIMEOUT_SECONDS = 60.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 LOGIN_CLIENT_ID = "renku"
+SESSION_PROXY_SECRET_FILE = "session-proxy-secret"
 
 
 class PlatformError(Exception):
@@ -99,6 +101,7 @@ class PlatformLayout:
         if service.name == "router":
             subgraph_urls = {s.name: s.url(self.host, "/graphql") for s in self.services[:-1]}
             env["RENKU_FED_ROUTER_SUBGRAPHS"] = json.dumps(subgraph_urls)
+            env["RENKU_FED_ROUTER_SESSION_PROXY_SECRET"] = session_proxy_secret(self.data_dir)
             return env | self._login_environment()
         prefix = f"RENKU_FED_{service.name.upper()}_"
         env[prefix + "DATA_DIR"] = str(self.data_dir / service.name)
@@ -110,6 +113,7 @@ class PlatformLayout:
         if service.name == "sessions":
             env[prefix + "GRAPH_URL"] = self.router_url
             env[prefix + "PUBLIC_URL"] = f"http://{self.host}:{self.port}"
+            env[prefix + "PROXY_SECRET"] = session_proxy_secret(self.data_dir)
         return env
 
     def _login_environment(self) -> dict[str, str]:
@@ -127,6 +131,17 @@ class PlatformLayout:
             # Workers are processes: they share login sessions only through a store.
             prefix + "STORE": "sqlite" if self.router_workers > 1 else "memory",
         }
+
+
+def session_proxy_secret(data_dir: Path) -> str:
+    """The secret only the router shows the sessions service; made once per data folder, 0600."""
+    path = data_dir / SESSION_PROXY_SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def check_subgraphs_installed() -> None:
