@@ -24,7 +24,8 @@ COPY observability/ observability/
 COPY router/ router/
 COPY schema/ schema/
 COPY subgraphs/ subgraphs/
-RUN pip install '.[all]'
+COPY sdk/ sdk/
+RUN pip install ./sdk '.[all]'
 COPY --from=ui /src/router/http/web /opt/venv/lib/python3.11/site-packages/renku_fed/router/http/web
 
 # What runs: the venv, git for the projects' repositories, no build tools, a non-root user.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DATA_DIR = Path(".renku-fed")
 CHECKOUT_SUPERGRAPH = Path("schema/supergraph.graphql")
@@ -132,7 +134,24 @@ def build_parser() -> argparse.ArgumentParser:
     router.add_argument("--host", default="127.0.0.1")
     router.add_argument("--port", type=int, default=4000)
     router.add_argument("--workers", type=_positive, help=_WORKERS_HELP)
+
+    from renku_fed.cli.schema import add_schema_command
+
+    add_schema_command(commands)
+    sdk = _sdk_commands()
+    if sdk is not None:
+        sdk.add_commands(commands)
     return parser
+
+
+def _sdk_commands() -> Any:
+    """The SDK's commands (login, projects, ...), or None when renku-fed-sdk is not installed."""
+    try:
+        return importlib.import_module("renku_fed.sdk.cli.commands")
+    except ModuleNotFoundError as exc:
+        if exc.name and not exc.name.startswith("renku_fed.sdk"):
+            raise
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,8 +163,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plan": _plan,
         "compose": _compose,
         "router": _router,
+        "schema": _schema,
     }
     try:
+        if args.command not in handlers:
+            result: int = _sdk_commands().run_command(args)
+            return result
         return handlers[args.command](args)
     except CommandError as exc:
         print(f"renku-fed {args.command}: {exc}", file=sys.stderr)
@@ -241,6 +264,19 @@ def _compose(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(supergraph)
     return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from renku_fed.cli.schema import SchemaError, run_check, run_print
+
+    try:
+        if args.verb == "print":
+            return run_print(args.supergraph or default_supergraph(), args.output)
+        return run_check(args.old, args.new, args.acknowledged)
+    except SchemaError as exc:
+        raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"cannot read {exc.filename}: {exc.strerror}.") from exc
 
 
 def _router(args: argparse.Namespace) -> int:

@@ -119,6 +119,12 @@ class DevIssuer:
             "token_endpoint": f"{base}/token",
             "userinfo_endpoint": f"{base}/userinfo",
             "end_session_endpoint": f"{base}/logout",
+            "device_authorization_endpoint": f"{base}/auth/device",
+            "grant_types_supported": [
+                "authorization_code",
+                "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code",
+            ],
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
@@ -132,10 +138,12 @@ def _thumbprint(jwk: dict[str, Any]) -> str:
 def dev_issuer_routes(issuer: DevIssuer) -> list[Route]:
     """The issuer's endpoints at Keycloak's paths under the issuer URL.
 
-    Discovery and JWKS always; the login page and the token endpoints for the clients registered
-    in the issuer's directory (`identity/dev_login.py`).
+    Discovery, JWKS and the device grant of the public client `renku-cli` always
+    (`identity/dev_device.py`); the login page and the code grant for the clients registered in
+    the issuer's directory (`identity/dev_login.py`).
     """
-    from renku_fed.identity.dev_login import DevLogin, load_dev_clients  # imports this module
+    from renku_fed.identity.dev_device import DevDeviceFlow  # these import this module
+    from renku_fed.identity.dev_login import DevLogin, load_dev_clients
 
     prefix = urlsplit(issuer.issuer).path.rstrip("/")
     discovery, jwks = issuer.discovery(), issuer.jwks()
@@ -147,8 +155,11 @@ def dev_issuer_routes(issuer: DevIssuer) -> list[Route]:
         return JSONResponse(jwks)
 
     clients = load_dev_clients(issuer.directory) if issuer.directory else {}
+    login = DevLogin(issuer, clients) if clients else None
+    device = DevDeviceFlow(issuer, login.token if login else None)
     return [
         Route(f"{prefix}/.well-known/openid-configuration", openid_configuration),
         Route(f"{prefix}/protocol/openid-connect/certs", certs),
-        *(DevLogin(issuer, clients).routes if clients else []),
+        *device.routes,
+        *(login.routes if login else []),
     ]

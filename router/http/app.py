@@ -37,6 +37,7 @@ from renku_fed.router.auth import (
 )
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
+from renku_fed.router.http.client_info import client_info_routes
 from renku_fed.router.http.graphiql import graphiql_page
 from renku_fed.router.http.session_proxy import SessionProxy
 from renku_fed.router.http.static import web_routes
@@ -156,6 +157,9 @@ def create_router_app(
             Route("/graphql", endpoint.post, methods=["POST"]),
             Route("/graphql", endpoint.get, methods=["GET"]),
             Route("/healthz", endpoint.healthz, methods=["GET"]),
+            *client_info_routes(
+                lambda: endpoint.gateway.supergraph if endpoint.gateway else None, auth.issuer
+            ),
             *(login.routes if login is not None else []),
             *proxy.routes,
             *web_routes(),

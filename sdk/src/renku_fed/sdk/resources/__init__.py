@@ -1,0 +1,1 @@
+"""The client's resources: projects, sessions, users and the knowledge graph."""

@@ -1,0 +1,243 @@
+"""The blocking client's resources."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from renku_fed.sdk.errors import ServerError
+from renku_fed.sdk.models import (
+    Lineage,
+    Member,
+    Project,
+    Role,
+    SearchHit,
+    Session,
+    SessionState,
+    User,
+    Visibility,
+)
+from renku_fed.sdk.resources import calls
+from renku_fed.sdk.resources.calls import Call, Page
+
+T = TypeVar("T")
+Run = Callable[[Call[Any]], Any]
+POLL_SECONDS = 1.0
+
+
+def _pages(run: Run, first: Callable[[str | None], Call[Page[T]]]) -> Iterator[T]:
+    cursor: str | None = None
+    while True:
+        page: Page[T] = run(first(cursor))
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def resolve_project(run: Run, project: Project | str) -> Project:
+    """A project given as a model, an id, or `namespace/slug`."""
+    if isinstance(project, Project):
+        return project
+    if "/" in project:
+        result: Project = run(calls.get_project_by_slug(project))
+        return result
+    by_id: Project = run(calls.get_project(project))
+    return by_id
+
+
+class Members:
+    """A project's members."""
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+
+    def list(self, project: Project | str) -> list[Member]:
+        """The members and their roles."""
+        return resolve_project(self._run, project).members
+
+    def set(self, project: Project | str, members: dict[str, Role | str]) -> Project:
+        """Add members or change roles: user id (or username) to role."""
+        ids = {self._user_id(user): role for user, role in members.items()}
+        target = resolve_project(self._run, project)
+        result: Project = self._run(calls.set_members(target.id, ids))
+        return result
+
+    def remove(self, project: Project | str, user: str) -> Project:
+        """Remove a member (user id or username)."""
+        target = resolve_project(self._run, project)
+        result: Project = self._run(calls.remove_member(target.id, self._user_id(user)))
+        return result
+
+    def _user_id(self, user: str) -> str:
+        if user.isalnum() and len(user) == 26:
+            return user
+        found: User = self._run(calls.user_by_username(user))
+        return found.id
+
+
+class Projects:
+    """Projects: list, read, create, change, delete; `members` for their members."""
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+        self.members = Members(run)
+
+    def list(
+        self,
+        search: str | None = None,
+        visibility: Visibility | str | None = None,
+        namespace: str | None = None,
+        minimum_role: Role | str | None = None,
+    ) -> Iterator[Project]:
+        """Every project you may see that matches, fetched page by page as you iterate."""
+        return _pages(
+            self._run,
+            lambda after: calls.list_projects(search, visibility, namespace, minimum_role, after),
+        )
+
+    def get(self, project_id: str) -> Project:
+        """The project with this id (NotFound when missing or hidden)."""
+        result: Project = self._run(calls.get_project(project_id))
+        return result
+
+    def get_by_slug(self, path: str) -> Project:
+        """The project at `namespace/slug`, such as `alice/flights`."""
+        result: Project = self._run(calls.get_project_by_slug(path))
+        return result
+
+    def create(self, name: str, **fields: Any) -> Project:
+        """Create a project; `namespace`, `slug`, `visibility`, `description`, `keywords`."""
+        result: Project = self._run(calls.create_project({"name": name, **fields}))
+        return result
+
+    def update(self, project: Project | str, **fields: Any) -> Project:
+        """Change a project; Conflict when it changed since `project` was read (its etag)."""
+        current = resolve_project(self._run, project)
+        result: Project = self._run(calls.update_project(current, fields))
+        return result
+
+    def delete(self, project: Project | str) -> None:
+        """Delete a project and its repository."""
+        self._run(calls.delete_project(resolve_project(self._run, project).id))
+
+
+class Users:
+    """People with accounts."""
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+
+    def me(self) -> User:
+        """The signed-in user."""
+        result: User = self._run(calls.me())
+        return result
+
+    def get(self, username: str) -> User:
+        """A user by username."""
+        result: User = self._run(calls.user_by_username(username))
+        return result
+
+
+def report_progress(session: Session, last: SessionState | None) -> None:
+    """Print a session's state on the terminal when it changes (interactive only)."""
+    if session.state != last and sys.stderr.isatty():
+        note = f": {session.message}" if session.message else ""
+        print(f"session {session.id}: {session.state.value}{note}", file=sys.stderr)
+
+
+def settled(session: Session) -> bool:
+    """Whether waiting is over; a FAILED session raises ServerError."""
+    if session.state is SessionState.FAILED:
+        raise ServerError(f"session {session.id} failed: {session.message or 'no message'}")
+    return session.state is SessionState.RUNNING
+
+
+class Sessions:
+    """Your interactive sessions."""
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+
+    def list(self) -> list[Session]:
+        """Your sessions, newest first."""
+        result: list[Session] = self._run(calls.list_sessions())
+        return result
+
+    def get(self, session_id: str) -> Session:
+        """One of your sessions."""
+        result: Session = self._run(calls.get_session(session_id))
+        return result
+
+    def launch(
+        self,
+        project: Project | str,
+        launcher: str | None = None,
+        wait: bool = True,
+        timeout: float = 600.0,
+    ) -> Session:
+        """Start your session of a project (its first launcher, or `launcher`), and wait for it."""
+        target = resolve_project(self._run, project)
+        session: Session = self._run(calls.launch_session(target.id, launcher))
+        return self.wait(session, timeout) if wait else session
+
+    def wait(self, session: Session | str, timeout: float = 600.0) -> Session:
+        """Poll until the session is RUNNING (ServerError if it fails, TimeoutError if slow)."""
+        current = session if isinstance(session, Session) else self.get(session)
+        deadline, last = time.monotonic() + timeout, None
+        while True:
+            report_progress(current, last)
+            if settled(current):
+                return current
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"session {current.id} is still {current.state.value}")
+            last = current.state
+            time.sleep(POLL_SECONDS)
+            current = self.get(current.id)
+
+    def hibernate(self, session: Session | str) -> Session:
+        """Stop the server and keep its files."""
+        result: Session = self._run(calls.session_change("HibernateSession", _sid(session)))
+        return result
+
+    def resume(self, session: Session | str) -> Session:
+        """Start a hibernated session again."""
+        result: Session = self._run(calls.session_change("ResumeSession", _sid(session)))
+        return result
+
+    def delete(self, session: Session | str) -> None:
+        """Stop a session and remove it with its files."""
+        self._run(calls.delete_session(_sid(session)))
+
+    def logs(self, session: Session | str, max_lines: int = 250) -> str:
+        """The last lines of the session's log."""
+        result: str = self._run(calls.session_logs(_sid(session), max_lines))
+        return result
+
+
+class KnowledgeGraph:
+    """Search and lineage over the knowledge graph."""
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+
+    def search(
+        self,
+        query: str | None = None,
+        types: Sequence[str] | None = None,
+        keywords: Sequence[str] | None = None,
+    ) -> Iterator[SearchHit]:
+        """Everything matching, best first, fetched page by page as you iterate."""
+        return _pages(self._run, lambda after: calls.search(query, types, keywords, after))
+
+    def lineage(self, project: Project | str, path: str) -> Lineage:
+        """The graph of files and activities that led to `path` (a picture in Jupyter)."""
+        target = resolve_project(self._run, project)
+        result: Lineage = self._run(calls.lineage(target.id, path))
+        return result
+
+
+def _sid(session: Session | str) -> str:
+    return session.id if isinstance(session, Session) else session
