@@ -83,6 +83,7 @@ class Project:
     documentation: str | None = None
     is_template: bool = False
     template_id: str | None = None
+    group_role: Role | None = None
 
     @property
     def etag(self) -> str:
@@ -104,11 +105,15 @@ class Project:
         return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()[:32].upper()
 
     def role_of(self, identity: Identity) -> Role | None:
-        """The caller's role in this project, or None when they are not a member."""
-        for member in self.members:
-            if member.user_id == identity.subject:
-                return member.role
-        return None
+        """The caller's role: the stronger of their own and their group's, None for neither.
+
+        `group_role` is the role of the caller (the one the store read this project for) in the
+        group that owns the project's namespace.
+        """
+        own = next((m.role for m in self.members if m.user_id == identity.subject), None)
+        if own is None or self.group_role is None:
+            return own or self.group_role
+        return own if own.includes(self.group_role) else self.group_role
 
     def is_visible_to(self, identity: Identity) -> bool:
         """Public projects are visible to all; private ones to members and admins."""

@@ -16,7 +16,7 @@ Access rules every store enforces:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from renku_fed.identity.tokens import Identity
@@ -118,7 +118,16 @@ class ProjectStore(Protocol):
 
 
 class NamespaceDirectory(Protocol):
-    """Who may create projects in a namespace that is not the caller's own: group roles."""
+    """Group roles: who may create projects in a group's namespace, and who reads and writes
+    the projects a group owns (a member's group role applies to each of them)."""
+
+    async def group_roles(self, caller: Identity) -> Mapping[str, Role]:
+        """The caller's role in each group they belong to, by group slug; empty for anonymous.
+
+        Asked afresh on every store call, so a removal from a group takes effect at once.
+        UNAVAILABLE when the answer cannot be had.
+        """
+        ...
 
     async def group_role(self, caller: Identity, slug: str) -> Role | None:
         """The caller's role in the group `slug`, None when not a member.

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from renku_fed.subgraphs.projects.models import (
     Role,
 )
 
+LOG = logging.getLogger(__name__)
 DATABASE_FILE = "projects.sqlite3"
 REPOSITORIES_DIR = "repositories"
 
@@ -92,15 +94,29 @@ class EmbeddedProjectStore:
         finally:
             self._repositories.discard(staged)
 
+    async def group_roles(self, caller: Identity) -> Mapping[str, Role]:
+        """The caller's group roles by group slug; none when the users service cannot say."""
+        if caller.subject is None or self._namespaces is None:
+            return {}
+        try:
+            return await self._namespaces.group_roles(caller)
+        except DomainError as error:
+            # Failing closed: without the answer, group members see only what they would see
+            # as non-members.
+            LOG.warning("group roles unavailable, granting none: %s", error.message)
+            return {}
+
     async def get(self, project_id: str, caller: Identity) -> Project | None:
         """The project with this id if the caller may see it, else None."""
-        project = await asyncio.to_thread(self._one, "id = ?", (project_id,))
+        groups = await self.group_roles(caller)
+        project = await asyncio.to_thread(self._one, "id = ?", (project_id,), groups)
         return project if project is not None and project.is_visible_to(caller) else None
 
     async def get_by_slug(self, namespace: str, slug: str, caller: Identity) -> Project | None:
         """The project at `namespace/slug` if the caller may see it, else None."""
+        groups = await self.group_roles(caller)
         project = await asyncio.to_thread(
-            self._one, "namespace = ? AND slug = ?", (namespace, slug)
+            self._one, "namespace = ? AND slug = ?", (namespace, slug), groups
         )
         return project if project is not None and project.is_visible_to(caller) else None
 
@@ -112,7 +128,8 @@ class EmbeddedProjectStore:
         sort: ProjectSort = ProjectSort.CREATION_DATE,
     ) -> ProjectPage:
         """The visible projects matching `where`, a page in `sort` order (ties broken by id)."""
-        return await asyncio.to_thread(self._search, caller, where, page, sort)
+        groups = await self.group_roles(caller)
+        return await asyncio.to_thread(self._search, caller, where, page, sort, groups)
 
     async def create(self, caller: Identity, new: NewProject) -> Project:
         """Create a project owned by the caller, with its repository; see `ProjectStore`."""
@@ -182,7 +199,8 @@ class EmbeddedProjectStore:
         self, caller: Identity, project_id: str, if_match: str, patch: ProjectPatch
     ) -> Project:
         """Apply `patch` when `if_match` is the current etag; see `ProjectStore`."""
-        return await asyncio.to_thread(self._update, caller, project_id, if_match, patch)
+        groups = await self.group_roles(caller)
+        return await asyncio.to_thread(self._update, caller, project_id, if_match, patch, groups)
 
     async def delete(self, caller: Identity, project_id: str) -> None:
         """Delete a project and its repository; NOT_FOUND or FORBIDDEN if refused."""
@@ -203,7 +221,10 @@ class EmbeddedProjectStore:
             kept = tuple(changed.pop(m.user_id, m) for m in project.members)
             return kept + tuple(changed.values())
 
-        return await asyncio.to_thread(self._change_members, caller, project_id, merge, None)
+        groups = await self.group_roles(caller)
+        return await asyncio.to_thread(
+            self._change_members, caller, project_id, merge, None, groups
+        )
 
     async def remove_member(self, caller: Identity, project_id: str, user_id: str) -> Project:
         """Remove one member; see `ProjectStore`."""
@@ -213,24 +234,38 @@ class EmbeddedProjectStore:
                 raise refusals.not_a_member(project, user_id)
             return tuple(member for member in project.members if member.user_id != user_id)
 
-        return await asyncio.to_thread(self._change_members, caller, project_id, without, "userId")
+        groups = await self.group_roles(caller)
+        return await asyncio.to_thread(
+            self._change_members, caller, project_id, without, "userId", groups
+        )
 
-    def _locked(self, db: sqlite3.Connection, caller: Identity, project_id: str) -> Project:
+    def _locked(
+        self,
+        db: sqlite3.Connection,
+        caller: Identity,
+        project_id: str,
+        groups: Mapping[str, Role],
+    ) -> Project:
         # BEGIN IMMEDIATE takes the write lock before reading, so the checks below and the write
         # that follows see the same project.
         db.execute("BEGIN IMMEDIATE")
-        project = self._read(db, "id = ?", (project_id,))
+        project = self._read(db, "id = ?", (project_id,), groups)
         if project is None or not project.is_visible_to(caller):
             raise refusals.not_found(project_id)
         return project
 
     def _update(
-        self, caller: Identity, project_id: str, if_match: str, patch: ProjectPatch
+        self,
+        caller: Identity,
+        project_id: str,
+        if_match: str,
+        patch: ProjectPatch,
+        groups: Mapping[str, Role],
     ) -> Project:
         moved: tuple[str, str, str] | None = None
         try:
             with self._connect() as db:
-                project = self._locked(db, caller, project_id)
+                project = self._locked(db, caller, project_id, groups)
                 if not project.permissions_of(caller).write:
                     raise refusals.cannot_write(project)
                 if if_match != project.etag:
@@ -259,9 +294,10 @@ class EmbeddedProjectStore:
         project_id: str,
         change: Callable[[Project], tuple[Member, ...]],
         field: str | None,
+        groups: Mapping[str, Role],
     ) -> Project:
         with self._connect() as db:
-            project = self._locked(db, caller, project_id)
+            project = self._locked(db, caller, project_id, groups)
             if not project.permissions_of(caller).change_membership:
                 raise refusals.cannot_change_members(project)
             members = change(project)
@@ -327,24 +363,35 @@ class EmbeddedProjectStore:
         query = "SELECT 1 FROM projects WHERE namespace = ? AND slug = ?"
         return db.execute(query, (namespace, slug)).fetchone() is not None
 
-    def _one(self, condition: str, params: tuple[str, ...]) -> Project | None:
+    def _one(
+        self, condition: str, params: tuple[str, ...], groups: Mapping[str, Role]
+    ) -> Project | None:
         with self._connect() as db:
-            return self._read(db, condition, params)
+            return self._read(db, condition, params, groups)
 
     def _read(
-        self, db: sqlite3.Connection, condition: str, params: tuple[str, ...]
+        self,
+        db: sqlite3.Connection,
+        condition: str,
+        params: tuple[str, ...],
+        groups: Mapping[str, Role],
     ) -> Project | None:
         found = db.execute(f"SELECT {COLUMNS} FROM projects WHERE {condition}", params).fetchone()
-        return None if found is None else self._projects(db, [found])[0]
+        return None if found is None else self._projects(db, [found], groups)[0]
 
     def _search(
-        self, caller: Identity, where: ProjectFilter, page: PageRequest, sort: ProjectSort
+        self,
+        caller: Identity,
+        where: ProjectFilter,
+        page: PageRequest,
+        sort: ProjectSort,
+        groups: Mapping[str, Role],
     ) -> ProjectPage:
-        query = listing_query(caller, where, page, sort)
+        query = listing_query(caller, where, page, sort, groups)
         with self._connect() as db:
             total = db.execute(query.count, query.params).fetchone()[0]
             rows = db.execute(query.rows, query.params).fetchall()[: page.first + 1]
-            items = self._projects(db, rows[: page.first])
+            items = self._projects(db, rows[: page.first], groups)
         return ProjectPage(
             items=tuple(items),
             cursors=tuple(cursor_of(row, sort) for row in rows[: page.first]),
@@ -352,7 +399,9 @@ class EmbeddedProjectStore:
             has_next=len(rows) > page.first,
         )
 
-    def _projects(self, db: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Project]:
+    def _projects(
+        self, db: sqlite3.Connection, rows: list[sqlite3.Row], groups: Mapping[str, Role]
+    ) -> list[Project]:
         ids = [row["id"] for row in rows]
         members: dict[str, list[Member]] = {project_id: [] for project_id in ids}
         marks = ", ".join("?" * len(ids))
@@ -362,7 +411,15 @@ class EmbeddedProjectStore:
             ids,
         ):
             members[member["project_id"]].append(Member(member["user_id"], Role(member["role"])))
-        return [self._with_repository(project_of(row, tuple(members[row["id"]]))) for row in rows]
+        return [
+            self._with_repository(
+                replace(
+                    project_of(row, tuple(members[row["id"]])),
+                    group_role=groups.get(row["namespace"]),
+                )
+            )
+            for row in rows
+        ]
 
     def _with_repository(self, project: Project) -> Project:
         url = self._repositories.url(project.namespace, project.slug)

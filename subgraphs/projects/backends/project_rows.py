@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -54,9 +55,11 @@ COLUMNS = (
     "id, namespace, slug, name, visibility, description, keywords, created_by, "
     "creation_date, updated_at, documentation, is_template, template_id"
 )
+# `:groups` is a JSON array of the slugs of the caller's groups: their projects are visible.
 _VISIBLE = (
     "(:admin OR visibility = 'PUBLIC' "
-    "OR id IN (SELECT project_id FROM members WHERE user_id = :caller))"
+    "OR id IN (SELECT project_id FROM members WHERE user_id = :caller) "
+    "OR namespace IN (SELECT value FROM json_each(:groups)))"
 )
 _SEARCH = (
     "(name LIKE :pattern ESCAPE '\\' OR slug LIKE :pattern ESCAPE '\\' "
@@ -119,14 +122,24 @@ class ListingQuery:
 
 
 def listing_query(
-    caller: Identity, where: ProjectFilter, page: PageRequest, sort: ProjectSort
+    caller: Identity,
+    where: ProjectFilter,
+    page: PageRequest,
+    sort: ProjectSort,
+    groups: Mapping[str, Role] | None = None,
 ) -> ListingQuery:
-    """The count and page queries for the projects `caller` may see that match `where`."""
+    """The count and page queries for the projects `caller` may see that match `where`.
+
+    `groups` holds the caller's role in each of their groups, by slug: a group's role applies to
+    every project in its namespace.
+    """
+    groups = groups or {}
     order = SORT_ORDERS[sort]
     params: dict[str, Any] = {
         "admin": caller.is_admin,
         "caller": caller.subject,
         "limit": page.first + 1,
+        "groups": json.dumps(sorted(groups)),
     }
     conditions = [_VISIBLE]
     if where.search:
@@ -150,8 +163,12 @@ def listing_query(
         roles = [role.value for role in Role if role.includes(minimum)]
         marks = ", ".join(f":role_{i}" for i in range(len(roles)))
         params.update({f"role_{i}": role for i, role in enumerate(roles)})
+        params["strong_groups"] = json.dumps(
+            sorted(g for g, r in groups.items() if r.includes(minimum))
+        )
         conditions.append(
-            f"id IN (SELECT project_id FROM members WHERE user_id = :caller AND role IN ({marks}))"
+            f"(id IN (SELECT project_id FROM members WHERE user_id = :caller AND role IN ({marks}))"
+            " OR namespace IN (SELECT value FROM json_each(:strong_groups)))"
         )
     matching = " AND ".join(conditions)
     position = ""

@@ -3,12 +3,13 @@
 Groups live in the users subgraph's store. The projects subgraph keeps no copy of their
 memberships (a copy would go stale whenever `setGroupMembers` runs): it asks the users
 subgraph's GraphQL API, as any client would, when a project is created in a namespace that is
-not the caller's own. Reads never need the answer: access to a project comes from its own
-members.
+not the caller's own, and for the caller's group roles on every store call (a group's members
+get their group role on the group's projects).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -23,6 +24,9 @@ query Namespace($slug: String!) {
   userByUsername(username: $slug) { id }
 }
 """
+MY_GROUPS = """
+query MyGroups { namespaces(kinds: [GROUP]) { slug role } }
+"""
 
 
 class UsersServiceNamespaces:
@@ -36,24 +40,51 @@ class UsersServiceNamespaces:
         """Close the HTTP client."""
         await self._client.aclose()
 
-    async def group_role(self, caller: Identity, slug: str) -> Role | None:
-        """The caller's role in the group `slug`; NOT_FOUND for no such group."""
+    async def _data(
+        self, caller: Identity, query: str, variables: dict[str, Any], what: str
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {caller.token}"} if caller.token else {}
         try:
             response = await self._client.post(
-                self._url,
-                json={"query": GROUP_MEMBERS, "variables": {"slug": slug}},
-                headers=headers,
+                self._url, json={"query": query, "variables": variables}, headers=headers
             )
             response.raise_for_status()
-            body: dict[str, Any] = response.json()
-            group, user = body["data"]["group"], body["data"]["userByUsername"]
+            data: dict[str, Any] = response.json()["data"]
+            if not isinstance(data, dict):
+                raise TypeError("no data")
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             raise DomainError(
                 ErrorCode.UNAVAILABLE,
-                f"The users service at {self._url} did not say who belongs to group {slug!r} "
+                f"The users service at {self._url} did not say {what} "
                 f"({exc.__class__.__name__}); try again later.",
                 field="namespace",
+            ) from exc
+        return data
+
+    async def group_roles(self, caller: Identity) -> Mapping[str, Role]:
+        """The caller's role in each of their groups, by slug; empty for anonymous callers."""
+        if caller.subject is None:
+            return {}
+        data = await self._data(caller, MY_GROUPS, {}, "which groups you belong to")
+        try:
+            return {entry["slug"]: Role(entry["role"]) for entry in data["namespaces"]}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DomainError(
+                ErrorCode.UNAVAILABLE,
+                f"The users service at {self._url} answered group roles in an unknown shape; "
+                "try again later.",
+            ) from exc
+
+    async def group_role(self, caller: Identity, slug: str) -> Role | None:
+        """The caller's role in the group `slug`; NOT_FOUND for no such group."""
+        data = await self._data(
+            caller, GROUP_MEMBERS, {"slug": slug}, f"who belongs to group {slug!r}"
+        )
+        try:
+            group, user = data["group"], data["userByUsername"]
+        except KeyError as exc:
+            raise DomainError(
+                ErrorCode.UNAVAILABLE, "The users service answered without `group`."
             ) from exc
         if group is None and user is not None:
             raise DomainError(
