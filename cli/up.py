@@ -35,6 +35,8 @@ SUBGRAPH_LIBRARIES = {
 STARTUP_TIMEOUT_SECONDS = 60.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 LOGIN_CLIENT_ID = "renku"
+EVENTS_SECRET_FILE = "events.secret"
+ISSUER_VARIABLE = "RENKU_FED_AUTH_ISSUER"
 SESSION_PROXY_SECRET_FILE = "session-proxy-secret"
 
 
@@ -85,6 +87,16 @@ class PlatformLayout:
         return f"http://{self.host}:{self.port + 1}/realms/renku"
 
     @property
+    def trusted_issuer(self) -> str:
+        """The issuer every service trusts: the operator's `RENKU_FED_AUTH_ISSUER`, else ours."""
+        return os.environ.get(ISSUER_VARIABLE) or self.issuer
+
+    @property
+    def uses_dev_issuer(self) -> bool:
+        """True when the services trust the embedded development issuer."""
+        return self.trusted_issuer == self.issuer
+
+    @property
     def callback_urls(self) -> list[str]:
         """The router's login callbacks, by the host given and by both names of loopback."""
         hosts = dict.fromkeys([self.host, "127.0.0.1", "localhost"])
@@ -97,19 +109,25 @@ class PlatformLayout:
 
     def environment(self, service: Service, seed_demo: bool) -> dict[str, str]:
         """The settings a service's process gets, as environment variables."""
-        env = {"RENKU_FED_AUTH_ISSUER": self.issuer, "PYTHONUNBUFFERED": "1"}
+        env = {ISSUER_VARIABLE: self.trusted_issuer, "PYTHONUNBUFFERED": "1"}
         if service.name == "router":
             subgraph_urls = {s.name: s.url(self.host, "/graphql") for s in self.services[:-1]}
             env["RENKU_FED_ROUTER_SUBGRAPHS"] = json.dumps(subgraph_urls)
             env["RENKU_FED_ROUTER_SESSION_PROXY_SECRET"] = session_proxy_secret(self.data_dir)
-            return env | self._login_environment()
+            return env | (self._login_environment() if self.uses_dev_issuer else {})
         prefix = f"RENKU_FED_{service.name.upper()}_"
         env[prefix + "DATA_DIR"] = str(self.data_dir / service.name)
         env[prefix + "SEED_DEMO"] = "true" if seed_demo else "false"
         if service.name == "users":
             env[prefix + "DEV_ISSUER_DIR"] = str(self.data_dir / "dev-issuer")
+            projects = next(s for s in self.services if s.name == "projects")
+            env[prefix + "PROJECTS_URL"] = projects.url(self.host, "/graphql")
         if service.name == "projects":
             env[prefix + "USERS_URL"] = self.services[0].url(self.host, "/graphql")
+            kg = next(s for s in self.services if s.name == "kg")
+            env[prefix + "KG_EVENTS_URL"] = kg.url(self.host, "/internal/events")
+        if service.name in ("projects", "kg"):
+            env[prefix + "EVENTS_SECRET"] = events_secret(self.data_dir)
         if service.name == "sessions":
             env[prefix + "GRAPH_URL"] = self.router_url
             env[prefix + "PUBLIC_URL"] = f"http://{self.host}:{self.port}"
@@ -141,6 +159,17 @@ def session_proxy_secret(data_dir: Path) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def events_secret(data_dir: Path) -> str:
+    """The secret projects and kg share for project events, made once per data dir (mode 0600)."""
+    path = data_dir / EVENTS_SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 
@@ -298,8 +327,7 @@ def run_platform(layout: PlatformLayout, out: TextIO = sys.stdout) -> int:
     signal.signal(signal.SIGINT, supervisor.request_stop)
     try:
         supervisor.start()
-        issuer = DevIssuer.load(layout.data_dir / "dev-issuer")
-        print(_banner(layout, issuer.sign("alice", timedelta(hours=8))), file=out, flush=True)
+        print(_banner(layout), file=out, flush=True)
         return supervisor.watch()
     except PlatformError as exc:
         print(f"error: {exc}", file=out, flush=True)
@@ -309,16 +337,29 @@ def run_platform(layout: PlatformLayout, out: TextIO = sys.stdout) -> int:
         print("renku-fed: all services stopped.", file=out, flush=True)
 
 
-def _banner(layout: PlatformLayout, token: str) -> str:
+def _banner(layout: PlatformLayout) -> str:
     lines = [
         f"renku-fed is up. Web: http://{layout.host}:{layout.port}/  (sign in as alice, bob or "
         "carol, or any username with the password renku-demo)",
         f"GraphQL: {layout.router_url}  (open it in a browser for GraphiQL)",
         f"Health:  http://{layout.host}:{layout.port}/healthz",
         f"Data:    {layout.data_dir.resolve()}  (logs in {layout.data_dir / 'logs'})",
-        "Token for the demo user alice (valid 8 h; paste as `Authorization: Bearer <token>`):",
-        token,
-        "More tokens: renku-fed token bob --data-dir " + str(layout.data_dir),
+        *_token_lines(layout),
         "Press Ctrl-C to stop every service.",
     ]
     return "\n".join(lines)
+
+
+def _token_lines(layout: PlatformLayout) -> list[str]:
+    """How to get a token: one from the dev issuer, or the operator's issuer named."""
+    if not layout.uses_dev_issuer:
+        return [
+            f"Tokens: every service trusts only {layout.trusted_issuer} ({ISSUER_VARIABLE}); "
+            "the development issuer's tokens are refused."
+        ]
+    token = DevIssuer.load(layout.data_dir / "dev-issuer").sign("alice", timedelta(hours=8))
+    return [
+        "Token for the demo user alice (valid 8 h; paste as `Authorization: Bearer <token>`):",
+        token,
+        "More tokens: renku-fed token bob --data-dir " + str(layout.data_dir),
+    ]

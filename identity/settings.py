@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import TypeVar
 
-DEFAULT_ISSUER = "http://127.0.0.1:4001/realms/renku"
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 
 class AuthSettings(BaseSettings):
@@ -14,9 +16,10 @@ class AuthSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RENKU_FED_AUTH_", extra="ignore")
 
     issuer: str = Field(
-        default=DEFAULT_ISSUER,
+        min_length=1,
         description="OIDC issuer URL (a Keycloak realm URL in production); discovery is read "
-        "from ISSUER/.well-known/openid-configuration.",
+        "from ISSUER/.well-known/openid-configuration. Required: a service started without it "
+        "stops with a message instead of trusting whatever listens on a local port.",
     )
     audiences: list[str] = Field(
         default=["renku"], description="Accepted `aud` values; a token must carry at least one."
@@ -36,3 +39,24 @@ class AuthSettings(BaseSettings):
     http_timeout_seconds: float = Field(
         default=5.0, gt=0, description="Timeout of discovery/JWKS calls."
     )
+
+
+def load_settings(cls: type[SettingsT]) -> SettingsT:
+    """`cls()` from the environment; a wrong variable exits naming it, without a traceback."""
+    try:
+        return cls()
+    except SettingsError as exc:
+        raise SystemExit(f"error: a setting could not be read: {exc}.") from None
+    except ValidationError as exc:
+        raise SystemExit(settings_error_message(cls, exc)) from None
+
+
+def settings_error_message(cls: type[BaseSettings], exc: ValidationError) -> str:
+    """One line per wrong variable: its name and what is wrong with it."""
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    delimiter = str(cls.model_config.get("env_nested_delimiter") or "_")
+    lines = [
+        f"  {(prefix + delimiter.join(str(part) for part in error['loc'])).upper()}: {error['msg']}"
+        for error in exc.errors()
+    ]
+    return "error: the service cannot start; fix these environment variables:\n" + "\n".join(lines)

@@ -161,6 +161,11 @@ class TokenVerifier:
         self._settings = settings
         self._jwks = JwksCache(settings, client)
 
+    @property
+    def settings(self) -> AuthSettings:
+        """The settings this verifier checks tokens with."""
+        return self._settings
+
     async def verify(self, token: str) -> Identity:
         """The identity a valid token carries; TokenError with the reason otherwise."""
         try:

@@ -9,6 +9,7 @@ import os
 import uvicorn
 from starlette.applications import Starlette
 
+from renku_fed.identity.settings import AuthSettings, load_settings
 from renku_fed.observability.logs import configure_logging
 from renku_fed.router.http import create_router_app
 from renku_fed.router.settings import RouterSettings
@@ -22,7 +23,9 @@ APP_FACTORY = "renku_fed.router.serve:create_app"
 def create_app() -> Starlette:
     """The router app, with settings from `RENKU_FED_ROUTER_*` and `RENKU_FED_AUTH_*`."""
     configure_logging("router")
-    return create_router_app(RouterSettings())
+    return create_router_app(
+        load_settings(RouterSettings), auth_settings=load_settings(AuthSettings)
+    )
 
 
 def cpu_count() -> int:
@@ -55,10 +58,12 @@ def serve(
     and share only what the settings put in Redis or SQLite.
     """
     configure_logging("router")
+    auth = load_settings(AuthSettings)
     count = worker_count(settings, workers)
     host, port = settings.host, settings.port
     if count == 1:
-        uvicorn.run(create_router_app(settings, supergraph), host=host, port=port, log_config=None)
+        app = create_router_app(settings, supergraph, auth_settings=auth)
+        uvicorn.run(app, host=host, port=port, log_config=None)
         return
     # Each worker reads its settings from the environment, as `create_app` does.
     if settings.supergraph_path is not None:

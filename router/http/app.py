@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.settings import AuthSettings, load_settings
 from renku_fed.identity.tokens import (
     ANONYMOUS,
     Identity,
@@ -75,7 +75,7 @@ def create_router_app(
     `session_store` replaces the browser sessions' store named by the login settings;
     `rate_limiter` replaces the one the limit settings describe (its clock, its store).
     """
-    auth = auth_settings or AuthSettings()
+    auth = auth_settings or (verifier.settings if verifier else load_settings(AuthSettings))
     verifier = verifier or TokenVerifier(auth)
     redis = redis_client(settings)
     prefix = settings.redis_key_prefix

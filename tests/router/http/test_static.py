@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from renku_fed.identity.settings import AuthSettings
 from renku_fed.router.http import create_router_app
 from renku_fed.router.http.static import WEB_DIR
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
+from tests.conftest import TEST_ISSUER
 from tests.support.fake_subgraphs import FakeSubgraphs
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
@@ -21,7 +23,12 @@ REFERENCE = re.compile(r'(?:src|href)="([^"]*)"')
 @pytest.fixture
 async def client(supergraph: Supergraph, fakes: FakeSubgraphs) -> AsyncIterator[httpx.AsyncClient]:
     """A client of a router with default settings."""
-    app = create_router_app(RouterSettings(), supergraph, transport=fakes.transport)
+    app = create_router_app(
+        RouterSettings(),
+        supergraph,
+        transport=fakes.transport,
+        auth_settings=AuthSettings(issuer=TEST_ISSUER),
+    )
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(

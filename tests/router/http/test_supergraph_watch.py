@@ -14,6 +14,7 @@ from renku_fed.router.http import create_router_app
 from renku_fed.router.http.supergraph_source import Closer, SupergraphWatcher
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
+from tests.conftest import TEST_ISSUER
 from tests.support.fake_subgraphs import SUPERGRAPH_PATH
 
 ORIGINAL = SUPERGRAPH_PATH.read_text()
@@ -86,7 +87,7 @@ async def test_the_router_serves_the_new_supergraph_without_restart(
     supergraph_file: Path,
 ) -> None:
     settings = RouterSettings(supergraph_path=supergraph_file, supergraph_poll_seconds=0.02)
-    app = create_router_app(settings, auth_settings=AuthSettings())
+    app = create_router_app(settings, auth_settings=AuthSettings(issuer=TEST_ISSUER))
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
