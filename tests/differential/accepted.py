@@ -35,12 +35,30 @@ def _matches(entry: dict[str, Any], apollo: dict[str, Any], ours: dict[str, Any]
         )
     if entry.get("apollo_null_without_errors"):
         return apollo.get("data") is None and not apollo_errors and not ours.get("errors")
+    if entry.get("apollo_nulled_without_errors"):
+        return (
+            not apollo_errors
+            and not ours.get("errors")
+            and apollo.get("data") != ours.get("data")
+            and _nulled(apollo.get("data"), ours.get("data"))
+        )
     if entry.get("apollo_key_order"):
         return (
             apollo.get("data") == ours.get("data") and not apollo_errors and not ours.get("errors")
         )
     extra = _codes(ours) - _codes(apollo)
     return bool(extra) and extra <= set(entry.get("our_extra_codes", ()))
+
+
+def _nulled(apollo: Any, ours: Any) -> bool:
+    """Whether `apollo` is `ours` with some values replaced by null."""
+    if apollo is None:
+        return True
+    if isinstance(apollo, dict) and isinstance(ours, dict):
+        return list(apollo) == list(ours) and all(_nulled(apollo[k], ours[k]) for k in apollo)
+    if isinstance(apollo, list) and isinstance(ours, list):
+        return len(apollo) == len(ours) and all(map(_nulled, apollo, ours))
+    return bool(apollo == ours)
 
 
 def accepted_reason(fixture: str, apollo: dict[str, Any], ours: dict[str, Any]) -> str | None:
