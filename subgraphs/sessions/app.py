@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.settings import AuthSettings, load_settings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
-from renku_fed.subgraphs.sessions.backends import SessionBackend
+from renku_fed.subgraphs.sessions.backends import ProjectDirectory, SessionBackend
 from renku_fed.subgraphs.sessions.backends.local import LocalSessionBackend
 from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
 from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
@@ -37,7 +37,7 @@ def build_app(
     directory = projects or GraphProjectDirectory(
         settings.graph_url, settings.graph_timeout_seconds, settings.graph_batch_size
     )
-    runner = backend or LocalSessionBackend(settings, store, directory)
+    runner = backend or _backend(settings, store, directory)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -58,12 +58,25 @@ def build_app(
     )
 
 
+def _backend(
+    settings: SessionsSettings, store: SqliteStore, directory: ProjectDirectory
+) -> SessionBackend:
+    if settings.backend == "kubernetes":
+        # Imported here: only a Kubernetes deployment needs the client loaded.
+        from renku_fed.subgraphs.sessions.backends.kubernetes import KubernetesSessionBackend
+        from renku_fed.subgraphs.sessions.backends.kubernetes_api import KubernetesApi, api_client
+
+        api = KubernetesApi(api_client(settings.kubernetes_api_url), settings.kubernetes_namespace)
+        return KubernetesSessionBackend(settings, store, directory, api)
+    return LocalSessionBackend(settings, store, directory)
+
+
 def _secret(settings: SessionsSettings) -> str | None:
     return settings.proxy_secret.get_secret_value() if settings.proxy_secret else None
 
 
 def create_app() -> Starlette:
     """The app as uvicorn's factory builds it, from the environment."""
-    settings = SessionsSettings()
+    settings = load_settings(SessionsSettings)
     configure_logging("sessions", settings.log_level)
-    return build_app(settings, TokenVerifier(AuthSettings()))
+    return build_app(settings, TokenVerifier(load_settings(AuthSettings)))

@@ -90,3 +90,30 @@ class SessionsSettings(BaseSettings):
     log_level: str = Field(
         default="INFO", description="Log level of the service (DEBUG, INFO, ...)."
     )
+    kubernetes_namespace: str = Field(
+        default="renku",
+        description="Namespace of the AmaltheaSession resources and Secrets of the "
+        "`kubernetes` backend.",
+    )
+    kubernetes_api_url: str | None = Field(
+        default=None,
+        description="The Kubernetes API server; unset: the pod's service account in a cluster, "
+        "else the current kubeconfig context.",
+    )
+    kubernetes_git_image: str = Field(
+        default="docker.io/alpine/git:v2.47.2",
+        description="Image of the init container that clones the project into a session.",
+    )
+    kubernetes_storage_volume: str = Field(
+        default="amalthea-volume",
+        description="Name of the volume Amalthea gives a session's storage, where the init "
+        "container clones the project.",
+    )
+    kubernetes_storage_class: str | None = Field(
+        default=None, description="Storage class of sessions' volumes; unset: the cluster's."
+    )
+    kubernetes_service_account: str | None = Field(
+        default=None,
+        description="Service account of session pods; give it `automountServiceAccountToken: "
+        "false` so that no session holds a Kubernetes token.",
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,10 @@ import pytest
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
+from tests.support.kubernetes import KubernetesDouble, kubernetes_double
 from tests.support.sessions import Post, git, serving
+
+NAMESPACE = "renku-sessions"
 
 
 @pytest.fixture
@@ -27,9 +30,33 @@ def repository(tmp_path: Path) -> Path:
     return bare
 
 
+@pytest.fixture(params=["local", "kubernetes"])
+def kube(request: pytest.FixtureRequest) -> Iterator[KubernetesDouble | None]:
+    """Each backend in turn: None for the local one, else the Kubernetes API double it calls."""
+    if request.param == "local":
+        yield None
+        return
+    with kubernetes_double() as double:
+        yield double
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> SessionsSettings:
+def local_settings(tmp_path: Path) -> SessionsSettings:
+    """Settings of the local backend."""
     return SessionsSettings(data_dir=tmp_path / "sessions", seed_demo=True)
+
+
+@pytest.fixture
+def settings(local_settings: SessionsSettings, kube: KubernetesDouble | None) -> SessionsSettings:
+    """Settings of the backend under test."""
+    if kube is None:
+        return local_settings
+    update = {
+        "backend": "kubernetes",
+        "kubernetes_api_url": kube.url,
+        "kubernetes_namespace": NAMESPACE,
+    }
+    return local_settings.model_copy(update=update)
 
 
 @pytest.fixture

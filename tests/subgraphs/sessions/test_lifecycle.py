@@ -18,6 +18,7 @@ from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
 from renku_fed.subgraphs.sessions.demo import DEMO_POOL, demo_launchers
 from renku_fed.subgraphs.sessions.models import SessionState
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
+from tests.support.kubernetes import KubernetesDouble, assert_schema_valid_resources, resource_of
 from tests.support.sessions import (
     SESSION,
     Post,
@@ -46,7 +47,7 @@ def store_of(settings: SessionsSettings) -> SqliteStore:
 
 
 async def test_a_session_launches_once_hibernates_resumes_and_is_deleted(
-    post: Post, settings: SessionsSettings
+    post: Post, settings: SessionsSettings, kube: KubernetesDouble | None
 ) -> None:
     first = await launch(
         post, "alice", launcherId=FLIGHTS_LAUNCHER, envOverrides=[{"name": "MODE", "value": "x"}]
@@ -60,25 +61,38 @@ async def test_a_session_launches_once_hibernates_resumes_and_is_deleted(
     again = await launch(post, "alice", projectId=FLIGHTS.id)
     assert again["created"] is False and again["session"]["id"] == session["id"]
     home = settings.data_dir / "sessions" / session["id"] / "home"
-    assert (home / "work" / "README.md").read_text() == "# Flights\n"
+    if kube is None:
+        assert (home / "work" / "README.md").read_text() == "# Flights\n"
+    else:
+        assert_schema_valid_resources(kube, session["id"])
 
     await wait_for_state(post, session["id"], "RUNNING")
-    pid = session_pid(store_of(settings), session["id"])
+    pid = session_pid(store_of(settings), session["id"]) if kube is None else 0
     assert (await post(SESSION, as_user="bob", id=session["id"]))["session"] is None
     refused = await post(change("hibernateSession"), as_user="bob", id=session["id"])
     assert refused["hibernateSession"]["errors"] == [{"code": "NOT_FOUND", "field": "id"}]
     admin_view = (await post("{ sessions(allUsers: true) { id } }", as_user="admin"))["sessions"]
     assert [s["id"] for s in admin_view] == [session["id"]]
 
-    (home / "work" / "notes.txt").write_text("kept")
+    if kube is None:
+        (home / "work" / "notes.txt").write_text("kept")
+    else:
+        kube.pod_logs[f"renku-{session['id']}-0"] = "Jupyter Server 2 is running"
     hibernated = await post(change("hibernateSession"), as_user="alice", id=session["id"])
     assert hibernated["hibernateSession"]["session"]["state"] == "HIBERNATED"
     assert hibernated["hibernateSession"]["session"]["url"] is None
-    assert not process_exists(pid) and not group_exists(pid)
+    if kube is None:
+        assert not process_exists(pid) and not group_exists(pid)
+    else:
+        assert resource_of(kube, session["id"])["spec"]["hibernated"] is True
     resumed = await post(change("resumeSession"), as_user="alice", id=session["id"])
     assert resumed["resumeSession"]["session"]["state"] == "STARTING"
     await wait_for_state(post, session["id"], "RUNNING")
-    assert (home / "work" / "notes.txt").read_text() == "kept"
+    if kube is None:
+        assert (home / "work" / "notes.txt").read_text() == "kept"
+    else:
+        assert resource_of(kube, session["id"])["spec"]["hibernated"] is False
+        assert_schema_valid_resources(kube, session["id"])
     logs = await post(
         "query($id: ID!) { session(id: $id) { logs(maxLines: 400) } }",
         as_user="alice",
@@ -90,11 +104,16 @@ async def test_a_session_launches_once_hibernates_resumes_and_is_deleted(
     assert deleted == {"id": session["id"], "errors": []}
     assert (await post(SESSION, as_user="alice", id=session["id"]))["session"] is None
     assert not home.exists()
+    assert kube is None or kube.objects == {}
 
 
 async def test_restart_readopts_live_sessions_and_fails_vanished_ones(
-    settings: SessionsSettings, verifier: TokenVerifier, dev_issuer: DevIssuer, repository: Path
+    local_settings: SessionsSettings,
+    verifier: TokenVerifier,
+    dev_issuer: DevIssuer,
+    repository: Path,
 ) -> None:
+    settings = local_settings
     store = store_of(settings)
     async with serving(settings, verifier, dev_issuer, repository, []) as post:
         ids = []
@@ -128,8 +147,12 @@ async def test_restart_readopts_live_sessions_and_fails_vanished_ones(
 
 
 async def test_a_server_left_running_by_a_crash_is_readopted(
-    settings: SessionsSettings, verifier: TokenVerifier, dev_issuer: DevIssuer, repository: Path
+    local_settings: SessionsSettings,
+    verifier: TokenVerifier,
+    dev_issuer: DevIssuer,
+    repository: Path,
 ) -> None:
+    settings = local_settings
     store = store_of(settings)
     async with serving(settings, verifier, dev_issuer, repository, []) as post:
         session_id = (await launch(post, "alice", launcherId=FLIGHTS_LAUNCHER))["session"]["id"]
@@ -176,9 +199,11 @@ async def test_a_user_may_run_only_so_many_sessions(
         assert "at most 1 session" in refused["errors"][0]["message"]
         other = await launch(post, "bob", launcherId=CLIMATE_LAUNCHER)
         assert other["errors"] == []
+        for user, payload in (("alice", first), ("bob", other)):
+            await post(change("hibernateSession"), as_user=user, id=payload["session"]["id"])
     total = settings.model_copy(update={"max_live_sessions": 1})
     async with serving(total, verifier, dev_issuer, repository, []) as post:
-        # Both sessions above were hibernated at shutdown; one resumes, the next is refused.
+        # Both sessions above are hibernated; one resumes, the next is refused.
         mine = (await post("{ sessions { id } }", as_user="alice"))["sessions"]
         resumed = await post(change("resumeSession"), as_user="alice", id=mine[0]["id"])
         assert resumed["resumeSession"]["errors"] == []
