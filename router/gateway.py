@@ -33,6 +33,7 @@ from renku_fed.router.authorization import (
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
 from renku_fed.router.limits import LimitExceeded, OperationLimits, Safelist
+from renku_fed.router.limits.operation_limits import OperationAnalysis
 from renku_fed.router.persisted_queries import PersistedQueries
 from renku_fed.router.planning import PlanningError, QueryPlan, QueryPlanner
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
@@ -42,6 +43,9 @@ from renku_fed.router.supergraph import Supergraph
 log = logging.getLogger(__name__)
 
 _FORWARDED_HEADERS = ("authorization",)
+# Override-label sets an operation keeps plans for (one plan serves every @skip/@include value);
+# more are planned through the planner's own cache.
+_PLANS_PER_OPERATION = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +56,16 @@ class _Document:
 
 @dataclass(frozen=True, slots=True)
 class _Operation:
+    """Everything known of one operation of one document once it was parsed and validated."""
+
+    document: DocumentNode
     definition: OperationDefinitionNode
     name: str | None
     projector: OperationProjector
     authorization: OperationAuthorization | None
+    limits: OperationAnalysis
+    plans: dict[frozenset[str], QueryPlan]
+    """Plans of the unfiltered document by override labels."""
 
 
 class Gateway:
@@ -137,7 +147,7 @@ class Gateway:
         operation = self._operation(query, operation_name)
         coerced = self._coerce(operation, {})
         return self._planner.plan(
-            self._document(query), operation.name, coerced, self._override_labels()
+            operation.document, operation.name, coerced, self._override_labels()
         )
 
     async def _execute(
@@ -154,12 +164,7 @@ class Gateway:
                     "The request has no GraphQL `query`.", ErrorCode.BAD_REQUEST
                 )
             )
-        parsed = self._document(query)
         # Some clients send an empty operationName for documents with one anonymous operation.
-        definition = _select_operation(parsed, request.operation_name or None)
-        limits = self._limits.analyse(query, parsed, definition)
-        if limits.exceeded:
-            raise GatewayRequestError(_refused(limits.exceeded, definition))
         operation = self._operation(query, request.operation_name or None)
         _check_kind(operation, read_only)
         if not isinstance(request.variables, dict | None):
@@ -169,17 +174,13 @@ class Gateway:
                 )
             )
         variables = self._coerce(operation, request.variables or {})
-        exceeded = self._limits.check(limits, variables)
+        exceeded = self._limits.check(operation.limits, variables)
         if exceeded:
-            raise GatewayRequestError(_refused(exceeded, definition))
+            raise GatewayRequestError(_refused(exceeded, operation.limits.definition))
         decision = await self._authorize(operation, identity)
-        document = self._document(query) if decision is None else decision.document
         plan = None
         try:
-            if document is not None:
-                plan = self._planner.plan(
-                    document, operation.name, variables, self._override_labels()
-                )
+            plan = self._plan(operation, decision, variables)
         except PlanningError as exc:
             error = {"message": str(exc), "extensions": {"code": ErrorCode.QUERY_PLANNING_FAILED}}
             return GraphQLResponse(None, [error], True, 200, operation.name)
@@ -203,6 +204,24 @@ class Gateway:
             errors = [unauthorized_error(list(path)) for path in decision.paths]
             raise GatewayRequestError(GraphQLResponse(None, errors, False, 403, operation.name))
         return decision
+
+    def _plan(
+        self, operation: _Operation, decision: Decision | None, variables: dict[str, Any]
+    ) -> QueryPlan | None:
+        """The plan of the caller's view; an unfiltered one from the operation's own cache."""
+        labels = self._override_labels()
+        if decision is not None:
+            document = decision.document
+            if document is None:
+                return None
+            return self._planner.plan(document, operation.name, variables, labels)
+        key = labels
+        plan = operation.plans.get(key)
+        if plan is None:
+            plan = self._planner.plan(operation.document, operation.name, variables, labels)
+            if len(operation.plans) < _PLANS_PER_OPERATION:
+                operation.plans[key] = plan
+        return plan
 
     def _document(self, query: str) -> DocumentNode:
         cached = self._documents.get(query)
@@ -230,8 +249,12 @@ class Gateway:
         cached = self._operations.get(key)
         if cached is not None:
             return cached
-        document = self._document(query)
+        parsed = document = self._document(query)
         definition = _select_operation(document, operation_name)
+        limits = self._limits.analyse(query, document, definition)
+        if limits.exceeded:
+            # Refused before authorization and projection do any work for it.
+            raise GatewayRequestError(_refused(limits.exceeded, definition))
         authorization = (
             None if self._authorizer is None else self._authorizer.operation(document, definition)
         )
@@ -240,7 +263,16 @@ class Gateway:
             document, definition = authorization.document, authorization.definition
         projector = OperationProjector(self._schema, document, definition, self._types)
         name = definition.name.value if definition.name else None
-        operation = self._operations[key] = _Operation(definition, name, projector, authorization)
+        operation = _Operation(
+            parsed,
+            definition,
+            name,
+            projector,
+            authorization,
+            limits,
+            {},
+        )
+        self._operations[key] = operation
         return operation
 
     def _coerce(self, operation: _Operation, variables: dict[str, Any]) -> dict[str, Any]:

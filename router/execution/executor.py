@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from cachetools import LRUCache
 from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 
 from renku_fed.router.execution.errors import entity_errors, failure_error, redacted, root_errors
@@ -31,8 +30,6 @@ from renku_fed.router.planning.nodes import (
 )
 
 log = logging.getLogger(__name__)
-
-_COMPILED_CACHE_SIZE = 4096
 
 
 @dataclass(slots=True)
@@ -56,6 +53,7 @@ class _Request:
     variables: Mapping[str, Any]
     headers: Mapping[str, str]
     result: ExecutionResult
+    prepared: dict[int, object]
 
 
 class Executor:
@@ -73,7 +71,6 @@ class Executor:
         self._mask = mask_subgraph_errors
         self._transport = transport
         self._types = types or TypeIndex(schema)
-        self._compiled: LRUCache[FetchNode, _CompiledFetch] = LRUCache(_COMPILED_CACHE_SIZE)
 
     async def execute(
         self,
@@ -83,7 +80,8 @@ class Executor:
         data: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         """Run `plan` with coerced `variables`, sending `headers` to every subgraph."""
-        request = _Request(variables, headers, ExecutionResult(data if data is not None else {}))
+        result = ExecutionResult(data if data is not None else {})
+        request = _Request(variables, headers, result, plan.prepared)
         if plan.node is not None:
             await self._run(plan.node, request, ())
         return request.result
@@ -114,7 +112,7 @@ class Executor:
         response = await self._send(node, request, {}, path)
         if response is None:
             if not path:
-                result.failed_paths.extend((key,) for key in self._compile(node).root_keys)
+                result.failed_paths.extend((key,) for key in self._compile(node, request).root_keys)
             return
         data, errors = response
         if data is not None:
@@ -129,7 +127,7 @@ class Executor:
 
     async def _entity_fetch(self, node: FetchNode, request: _Request, path: ResponsePath) -> None:
         result = request.result
-        builder = self._compile(node).builder
+        builder = self._compile(node, request).builder
         assert builder is not None
         representations = builder.build(reach(result.data, path, self._types))
         if not representations.items:
@@ -198,9 +196,9 @@ class Executor:
     def _abstract(self) -> frozenset[str]:
         return self._types.abstract_types
 
-    def _compile(self, node: FetchNode) -> _CompiledFetch:
-        compiled = self._compiled.get(node)
-        if compiled is None:
+    def _compile(self, node: FetchNode, request: _Request) -> _CompiledFetch:
+        compiled = request.prepared.get(id(node))
+        if not isinstance(compiled, _CompiledFetch):
             if node.requires is None:
                 compiled = _CompiledFetch(None, _root_keys(node.operation))
             else:
@@ -208,7 +206,7 @@ class Executor:
                     node.requires, node.input_rewrites, self._schema, self._types
                 )
                 compiled = _CompiledFetch(builder, ())
-            self._compiled[node] = compiled
+            request.prepared[id(node)] = compiled
         return compiled
 
 

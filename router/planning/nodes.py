@@ -155,3 +155,6 @@ class QueryPlan:
     """The plan of one operation; `node` is None when no subgraph needs to be called."""
 
     node: PlanNode | None
+    prepared: dict[int, object] = field(default_factory=dict, repr=False, compare=False)
+    """What an executor derives once from each fetch, by the fetch's `id()`: the plan keeps its
+    fetches alive, so an id stands for one fetch as long as the entry exists."""

@@ -52,7 +52,11 @@ def test_two_workers_answer_on_one_port(tmp_path: Path) -> None:
         sys.executable, "-m", "renku_fed.cli", "router", "--supergraph", str(SUPERGRAPH),
         "--port", str(port), "--workers", "2",
     ]  # fmt: skip
-    env = {**os.environ, "RENKU_FED_ROUTER_SUPERGRAPH_POLL_SECONDS": "0"}
+    env = {
+        **os.environ,
+        "RENKU_FED_ROUTER_SUPERGRAPH_POLL_SECONDS": "0",
+        "RENKU_FED_AUTH_ISSUER": "http://127.0.0.1:9/realms/renku",
+    }
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
