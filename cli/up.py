@@ -8,18 +8,23 @@ import os
 import secrets
 import signal
 import socket
-import subprocess
 import sys
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from types import FrameType
 from typing import TextIO
 
-import httpx
-from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
-
+from renku_fed.cli.private_files import PRIVATE_UMASK, make_private
+from renku_fed.cli.supervisor import (
+    Command,
+    Service,
+    Supervisor,
+    stop_previous_run,
+)
+from renku_fed.cli.supervisor import (
+    PlatformError as PlatformError,
+)
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.dev_login import load_dev_clients, register_dev_client
 from renku_fed.router.serve import cpu_count
@@ -32,29 +37,10 @@ SUBGRAPH_LIBRARIES = {
     "sessions": "jupyter_server",
     "kg": "pyoxigraph",
 }
-STARTUP_TIMEOUT_SECONDS = 60.0
-SHUTDOWN_GRACE_SECONDS = 10.0
 LOGIN_CLIENT_ID = "renku"
 EVENTS_SECRET_FILE = "events.secret"
 ISSUER_VARIABLE = "RENKU_FED_AUTH_ISSUER"
 SESSION_PROXY_SECRET_FILE = "session-proxy-secret"
-
-
-class PlatformError(Exception):
-    """The platform could not start; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Service:
-    """One process of the platform: its name, port and how uvicorn finds its app."""
-
-    name: str
-    port: int
-    app: str
-
-    def url(self, host: str, path: str = "") -> str:
-        """The service's base URL (plus `path`)."""
-        return f"http://{host}:{self.port}{path}"
 
 
 @dataclass(frozen=True)
@@ -134,6 +120,17 @@ class PlatformLayout:
             env[prefix + "PROXY_SECRET"] = session_proxy_secret(self.data_dir)
         return env
 
+    def command(self, service: Service) -> list[str]:
+        """The command line that runs `service` under uvicorn."""
+        command = [
+            sys.executable, "-m", "uvicorn", service.app, "--factory",
+            "--host", self.host, "--port", str(service.port),
+            "--no-access-log", "--log-level", "warning",
+        ]  # fmt: skip
+        if service.name == "router":
+            command += ["--workers", str(self.router_workers)]
+        return command
+
     def _login_environment(self) -> dict[str, str]:
         """The router's browser login against the dev issuer, on plain-http loopback."""
         client = load_dev_clients(self.data_dir / "dev-issuer").get(LOGIN_CLIENT_ID)
@@ -211,121 +208,21 @@ def ensure_port_free(host: str, port: int, purpose: str) -> None:
             ) from exc
 
 
-class Supervisor:
-    """Starts the services, waits for their health, and stops them all together."""
+def run_platform(
+    layout: PlatformLayout, out: TextIO = sys.stdout, command: Command | None = None
+) -> int:
+    """Start the platform, print how to use it, and run until Ctrl-C or SIGTERM.
 
-    def __init__(self, layout: PlatformLayout, out: TextIO) -> None:
-        self._layout = layout
-        self._out = out
-        self._processes: dict[str, subprocess.Popen[bytes]] = {}
-        self._stopping = False
-
-    def start(self) -> None:
-        """Start every service in order, each only after the previous ones are healthy."""
-        data_dir = self._layout.data_dir
-        seed_demo = not data_dir.exists() or not any(data_dir.iterdir())
-        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        DevIssuer.create(data_dir / "dev-issuer", self._layout.issuer)
-        register_dev_client(data_dir / "dev-issuer", LOGIN_CLIENT_ID, self._layout.callback_urls)
-        subgraphs, router = self._layout.services[:-1], self._layout.services[-1]
-        for service in subgraphs:
-            self._spawn(service, seed_demo)
-        for service in subgraphs:
-            self._wait_healthy(service)
-        self._spawn(router, seed_demo)
-        self._wait_healthy(router)
-
-    def _spawn(self, service: Service, seed_demo: bool) -> None:
-        log_path = self._layout.data_dir / "logs" / f"{service.name}.log"
-        env = {**os.environ, **self._layout.environment(service, seed_demo)}
-        command = [
-            sys.executable, "-m", "uvicorn", service.app, "--factory",
-            "--host", self._layout.host, "--port", str(service.port),
-            "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
-        if service.name == "router":
-            command += ["--workers", str(self._layout.router_workers)]
-        with log_path.open("ab") as log:
-            self._processes[service.name] = subprocess.Popen(
-                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-
-    def _wait_healthy(self, service: Service) -> None:
-        url = service.url(self._layout.host, "/healthz")
-        retrying = Retrying(
-            retry=retry_if_result(lambda healthy: not healthy),
-            wait=wait_fixed(0.2),
-            stop=stop_after_delay(STARTUP_TIMEOUT_SECONDS),
-        )
-        try:
-            retrying(self._healthy, service, url)
-        except RetryError:
-            raise PlatformError(
-                f"The {service.name} service did not become healthy at {url} within "
-                f"{STARTUP_TIMEOUT_SECONDS:.0f} s; see {self._log_path(service.name)}."
-            ) from None
-
-    def _healthy(self, service: Service, url: str) -> bool:
-        """True once the service answers 200 at `url`; PlatformError if it died or we stop."""
-        if self._stopping:
-            raise PlatformError("Interrupted while starting; stopping the services.")
-        process = self._processes[service.name]
-        if process.poll() is not None:
-            raise PlatformError(self._died(service.name, process.returncode))
-        try:
-            return httpx.get(url, timeout=1.0).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def _died(self, name: str, code: int | None) -> str:
-        return f"The {name} service exited with code {code}; see {self._log_path(name)}."
-
-    def _log_path(self, name: str) -> Path:
-        return self._layout.data_dir / "logs" / f"{name}.log"
-
-    def watch(self) -> int:
-        """Block until a signal asks to stop or a service dies; return the exit code."""
-        while not self._stopping:
-            for name, process in self._processes.items():
-                if process.poll() is not None:
-                    print(self._died(name, process.returncode), file=self._out)
-                    return 1
-            time.sleep(0.5)
-        return 0
-
-    def request_stop(self, signum: int, _frame: FrameType | None) -> None:
-        """Signal handler: leave `watch` so that `stop` runs."""
-        self._stopping = True
-
-    def stop(self) -> None:
-        """Terminate every service's process group, then kill what is left after a grace."""
-        for process in reversed(list(self._processes.values())):
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
-        for process in self._processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait()
-            _signal_group(process, signal.SIGKILL)
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    try:
-        os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        return
-
-
-def run_platform(layout: PlatformLayout, out: TextIO = sys.stdout) -> int:
-    """Start the platform, print how to use it, and run until Ctrl-C or SIGTERM."""
-    check_subgraphs_installed()
-    check_ports_free(layout)
-    supervisor = Supervisor(layout, out)
+    `command` replaces the command line of each service (tests run stand-ins).
+    """
+    os.umask(PRIVATE_UMASK)
+    supervisor = Supervisor(layout, out, command or layout.command)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     signal.signal(signal.SIGINT, supervisor.request_stop)
     try:
+        check_subgraphs_installed()
+        prepare_data_dir(layout, supervisor.say)
+        check_ports_free(layout)
         supervisor.start()
         print(_banner(layout), file=out, flush=True)
         return supervisor.watch()
@@ -335,6 +232,21 @@ def run_platform(layout: PlatformLayout, out: TextIO = sys.stdout) -> int:
     finally:
         supervisor.stop()
         print("renku-fed: all services stopped.", file=out, flush=True)
+
+
+def prepare_data_dir(layout: PlatformLayout, say: Callable[[str], None]) -> None:
+    """Stop a previous run's leftovers, make the data folder private, set up the dev issuer."""
+    data_dir = layout.data_dir
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stop_previous_run(data_dir, say)
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise PlatformError(f"The data folder {data_dir} is not writable by this user.")
+    changed = make_private(data_dir)
+    if changed:
+        say(f"took group and other permissions off {changed} files and folders in {data_dir}")
+    (data_dir / "logs").mkdir(exist_ok=True)
+    DevIssuer.create(data_dir / "dev-issuer", layout.issuer)
+    register_dev_client(data_dir / "dev-issuer", LOGIN_CLIENT_ID, layout.callback_urls)
 
 
 def _banner(layout: PlatformLayout) -> str:
