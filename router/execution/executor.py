@@ -121,7 +121,7 @@ class Executor:
             for position, target in enumerate(targets):
                 deep_merge(target, data if position == 0 else copy_json(data), self._abstract)
         if path:
-            result.errors.extend(entity_errors(errors, node.service, [], hoisted_path(path)))
+            result.errors.extend(entity_errors(errors, node.service, list, hoisted_path(path)))
         else:
             result.errors.extend(root_errors(errors, node.service))
 

@@ -228,7 +228,7 @@ class OperationProjector:
             else:
                 value = self._complete_objects(run, field, completion, out[key])
             path.pop()
-            if value is _BUBBLE:
+            if isinstance(value, _Bubble):
                 return _BUBBLE
             out[key] = value
         return out
@@ -237,6 +237,7 @@ class OperationProjector:
         self, run: _Run, field: CollectedField, completion: ObjectCompletion, value: Any
     ) -> Any:
         """`_complete` for an object or a list of objects of one object type, with fewer calls."""
+        result: list[Any] | dict[str, Any] | _Bubble | None
         if completion.is_list:
             if type(value) is not list:
                 assert field.type is not None
@@ -248,7 +249,7 @@ class OperationProjector:
                 return self._complete(run, field, field.type, value)
             object_type = completion.object_type
             result = self._object(run, value, object_type, object_type.name, field.selection_sets)
-            if result is _BUBBLE:
+            if isinstance(result, _Bubble):
                 result = None
         if result is None and completion.non_null:
             run.add_error(
@@ -267,6 +268,7 @@ class OperationProjector:
         items: list[Any] = []
         for index, item in enumerate(value):
             path.append(index)
+            completed: Any
             if type(item) is dict:
                 completed = self._object(run, item, object_type, name, selection_sets)
                 if completed is _BUBBLE:
