@@ -60,7 +60,7 @@ def git(*arguments: str, cwd: Path | None = None) -> None:
 
 def router_double(
     verifier: TokenVerifier,
-    repository: Path,
+    repository: Path | str,
     seen: list[str | None],
     projects: Sequence[DemoProject] = DEMO_PROJECTS,
 ) -> Starlette:
@@ -88,7 +88,7 @@ def router_double(
                 "id": found.id,
                 "namespace": found.namespace,
                 "slug": found.slug,
-                "repositories": [repository.as_uri()] if found is FLIGHTS else [],
+                "repositories": [_clone_url(repository)] if found is FLIGHTS else [],
                 "permissions": {"write": roles.get(username) in ("OWNER", "EDITOR")},
             }
 
@@ -112,12 +112,16 @@ def router_double(
     )
 
 
+def _clone_url(repository: Path | str) -> str:
+    return repository if isinstance(repository, str) else repository.as_uri()
+
+
 @asynccontextmanager
 async def serving(
     settings: SessionsSettings,
     verifier: TokenVerifier,
     dev_issuer: DevIssuer,
-    repository: Path,
+    repository: Path | str,
     seen_tokens: list[str | None],
     projects: Sequence[DemoProject] = DEMO_PROJECTS,
     router: httpx.AsyncBaseTransport | None = None,

@@ -19,13 +19,13 @@ from typing import Any
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
+from renku_fed.subgraphs.sessions.backends.git_credentials import git_credentials
 from renku_fed.subgraphs.sessions.backends.kubernetes_api import KubernetesApi
 from renku_fed.subgraphs.sessions.backends.kubernetes_resources import (
     LABEL_PREFIX,
     MANAGED,
     Placement,
     amalthea_session,
-    git_credentials,
     observed_state,
     remote_of,
     resource_name,

@@ -14,7 +14,6 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from renku_fed.subgraphs.sessions.models import (
     Environment,
@@ -77,15 +76,6 @@ def labels(session: Session) -> dict[str, str]:
         f"{LABEL_PREFIX}project-id": label_value(session.project_id),
         f"{LABEL_PREFIX}launcher-id": label_value(session.launcher_id),
     }
-
-
-def git_credentials(remote: str, token: str | None) -> str:
-    """A git credential store line for an http(s) remote; empty when none applies."""
-    parts = urlsplit(remote)
-    if token is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        return ""
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
-    return f"{parts.scheme}://oauth2:{token}@{host}\n"
 
 
 def remote_of(resource: Mapping[str, Any]) -> str:

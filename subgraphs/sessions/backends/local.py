@@ -21,6 +21,7 @@ import httpx
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
+from renku_fed.subgraphs.sessions.backends.git_credentials import git_credentials
 from renku_fed.subgraphs.sessions.backends.local_git import clone, configure, local_repository
 from renku_fed.subgraphs.sessions.backends.local_jupyter import (
     LOG_FILE,
@@ -47,6 +48,7 @@ from renku_fed.subgraphs.sessions.settings import SessionsSettings
 
 log = logging.getLogger(__name__)
 TOKEN_FILE = ".renku-fed/token"
+CREDENTIALS_FILE = ".git-credentials"
 
 
 class LocalSessionBackend:
@@ -173,8 +175,9 @@ class LocalSessionBackend:
         home.mkdir(parents=True)
         try:
             repository = await self._clone(project, home / "work", owner)
+            remote = project.repositories[0] if project.repositories else None
             plan = LaunchPlan(
-                {item.name: item.value for item in env}, repository, project.can_write
+                {item.name: item.value for item in env}, repository, project.can_write, remote
             )
             await asyncio.to_thread(plan.save, self.session_dir(session.id))
             return await self._run(session, owner)
@@ -188,7 +191,7 @@ class LocalSessionBackend:
             return None
         url = project.repositories[0]
         timeout = self._settings.clone_timeout_seconds
-        await clone(url, work, timeout, read_only=not project.can_write)
+        await clone(url, work, timeout, read_only=not project.can_write, token=owner.token)
         repository = local_repository(url)
         author = (owner.username or "renku", owner.email or f"{owner.username}@renku.local")
         await configure(work, self._sandbox.origin(repository), author, timeout)
@@ -239,13 +242,13 @@ class LocalSessionBackend:
     def _write_token(self, session: Session, owner: Identity) -> None:
         if owner.token is None:
             return
-        path = self.session_dir(session.id) / "home" / TOKEN_FILE
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        temporary = path.with_suffix(".new")
-        temporary.touch(mode=0o600)
-        temporary.chmod(0o600)
-        temporary.write_text(owner.token)
-        temporary.replace(path)
+        home = self.session_dir(session.id) / "home"
+        (home / TOKEN_FILE).parent.mkdir(mode=0o700, exist_ok=True)
+        _write_private(home / TOKEN_FILE, owner.token)
+        remote = LaunchPlan.load(self.session_dir(session.id)).remote
+        credentials = git_credentials(remote or "", owner.token)
+        if credentials:
+            _write_private(home / CREDENTIALS_FILE, credentials)
 
     def renew_token(self, session: Session, owner: Identity) -> None:
         """Write the owner's newest access token into the running session's token file."""
@@ -254,6 +257,7 @@ class LocalSessionBackend:
 
     def _revoke_token(self, session: Session) -> None:
         (self.session_dir(session.id) / "home" / TOKEN_FILE).unlink(missing_ok=True)
+        (self.session_dir(session.id) / "home" / CREDENTIALS_FILE).unlink(missing_ok=True)
 
     async def hibernate(self, session: Session) -> Session:
         """Stop the server, keep the files."""
@@ -336,11 +340,17 @@ class LaunchPlan:
     env: dict[str, str]
     repository: Path | None
     writable: bool
+    remote: str | None = None
 
     def save(self, session_dir: Path) -> None:
         """Write the plan into the session's folder."""
         repository = str(self.repository) if self.repository else None
-        data = {"env": self.env, "repository": repository, "writable": self.writable}
+        data = {
+            "env": self.env,
+            "repository": repository,
+            "writable": self.writable,
+            "remote": self.remote,
+        }
         (session_dir / "launch.json").write_text(json.dumps(data))
 
     @classmethod
@@ -353,4 +363,14 @@ class LaunchPlan:
             env=dict(data.get("env", {})),
             repository=Path(repository) if repository else None,
             writable=bool(data.get("writable")),
+            remote=data.get("remote"),
         )
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace a file's content with `text`, readable by its owner only (0600)."""
+    temporary = path.with_suffix(".new")
+    temporary.touch(mode=0o600)
+    temporary.chmod(0o600)
+    temporary.write_text(text)
+    temporary.replace(path)

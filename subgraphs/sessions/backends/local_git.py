@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.sessions.backends.git_credentials import ENV_HELPER, is_http
 
 ALLOWED_SCHEMES = ("http", "https", "ssh", "git", "file")
 
@@ -24,8 +25,11 @@ def check_repository(url: str) -> None:
         )
 
 
-async def clone(url: str, destination: Path, timeout: float, *, read_only: bool) -> None:
-    """`git clone` the repository; a read-only clone refuses to push. UNAVAILABLE on failure."""
+async def clone(
+    url: str, destination: Path, timeout: float, *, read_only: bool, token: str | None = None
+) -> None:
+    """`git clone` the repository (with the owner's token for an http(s) remote); a read-only
+    clone refuses to push. UNAVAILABLE on failure."""
     check_repository(url)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -33,7 +37,11 @@ async def clone(url: str, destination: Path, timeout: float, *, read_only: bool)
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_ALLOW_PROTOCOL": ":".join(ALLOWED_SCHEMES),
     }
-    await _git(["clone", "--quiet", "--", url, str(destination)], env, timeout)
+    helper: list[str] = []
+    if token is not None and is_http(url):
+        env["RENKU_FED_GIT_TOKEN"] = token
+        helper = ["-c", f"credential.helper={ENV_HELPER}"]
+    await _git([*helper, "clone", "--quiet", "--", url, str(destination)], env, timeout)
     if read_only:
         # You may read but not write this project: pushes from the session fail clearly.
         push_url = "no-write-permission-for-this-project"
@@ -60,6 +68,8 @@ async def configure(
     """Point `origin` where the session sees the repository, and commit as the session's owner."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(destination.parent)}
     steps = [["config", "user.name", author[0]], ["config", "user.email", author[1]]]
+    # Reads ~/.git-credentials, which only this session's home holds (see `local`).
+    steps.append(["config", "credential.helper", "store"])
     if origin is not None:
         steps.append(["remote", "set-url", "origin", origin])
     for step in steps:
