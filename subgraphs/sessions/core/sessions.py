@@ -20,6 +20,7 @@ from renku_fed.subgraphs.sessions.models import (
     EnvVar,
     Launcher,
     ResourceClass,
+    ResourcePool,
     Resources,
     Session,
     SessionState,
@@ -141,6 +142,31 @@ async def _check_capacity(backend: SessionBackend, owner: str) -> None:
         )
 
 
+async def _check_quota(
+    backend: SessionBackend, pool: ResourcePool, wanted: Resources, field: str
+) -> None:
+    """Refuse a session that would take the pool's running sessions past its quota."""
+    quotas = {"CPUs": pool.cpu_quota, "GB of memory": pool.memory_quota, "GPUs": pool.gpu_quota}
+    if all(quota is None for quota in quotas.values()):
+        return
+    classes = {item.id for item in await blocking(backend.store.classes, pool.id)}
+    live = await blocking(backend.store.sessions_in, *(s for s in SessionState if s.is_live))
+    used = [item.resources for item in live if item.resource_class_id in classes]
+    totals = {
+        "CPUs": (sum(r.cpu for r in used), wanted.cpu),
+        "GB of memory": (sum(r.memory for r in used), wanted.memory),
+        "GPUs": (sum(r.gpu for r in used), wanted.gpu),
+    }
+    for name, quota in quotas.items():
+        in_use, more = totals[name]
+        if quota is not None and more and in_use + more > quota:
+            raise validation.invalid(
+                field,
+                f"The pool {pool.name!r} has {in_use:g} of its {quota:g} {name} in use and this "
+                f"session needs {more:g}; pick a smaller class, or hibernate a session first.",
+            )
+
+
 def _merged_env(base: Sequence[EnvVar], overrides: Sequence[EnvVar]) -> tuple[EnvVar, ...]:
     values = {item.name: item.value for item in base}
     values.update((item.name, item.value) for item in overrides)
@@ -167,6 +193,10 @@ async def launch_session(
         await _check_capacity(backend, owner)
         pool = await blocking(backend.store.pool, resource_class.pool_id)
         assert pool is not None
+        resources = Resources(
+            resource_class.cpu, resource_class.memory, resource_class.gpu, storage
+        )
+        await _check_quota(backend, pool, resources, "resourceClassId")
         now = datetime.now(UTC)
         session_id = catalog.new_id()
         record = Session(
@@ -177,9 +207,7 @@ async def launch_session(
             launcher_id=launcher.id,
             image=environment.container_image,
             state=SessionState.STARTING,
-            resources=Resources(
-                resource_class.cpu, resource_class.memory, resource_class.gpu, storage
-            ),
+            resources=resources,
             resource_class_id=resource_class.id,
             started_at=now,
             last_interaction=now,
@@ -221,8 +249,20 @@ async def resume_session(backend: SessionBackend, caller: Identity, session_id: 
         return found
     async with backend.launch_lock:
         await _check_capacity(backend, found.owner_id)
+        pool = await _pool_of(backend, found)
+        if pool is not None:
+            await _check_quota(backend, pool, found.resources, "id")
         resumed = await backend.resume(found, caller)
     return shown(backend, resumed)
+
+
+async def _pool_of(backend: SessionBackend, found: Session) -> ResourcePool | None:
+    if found.resource_class_id is None:
+        return None
+    resource_class = await blocking(backend.store.resource_class, found.resource_class_id)
+    if resource_class is None:
+        return None
+    return await blocking(backend.store.pool, resource_class.pool_id)
 
 
 async def touch_session(backend: SessionBackend, caller: Identity, session_id: str) -> Session:
