@@ -51,6 +51,16 @@ def free_port(low: int, high: int, taken: Collection[int]) -> int:
     raise OSError(f"no free port in {low}-{high}")
 
 
+# The server as `python -m` starts it, except that jsonschema skips `rfc3987_syntax`, whose
+# grammar takes about 2 s to build on import and only checks IRI formats of Jupyter's event
+# schemas (bench/sessions measures it). Kernels are other processes and may import it.
+_SKIP = "import sys; sys.modules['rfc3987_syntax'] = None; "
+LAUNCHERS = {
+    "jupyterlab": _SKIP + "from jupyterlab.labapp import main; sys.exit(main())",
+    "jupyter_server": _SKIP + "from jupyter_server.serverapp import main; sys.exit(main())",
+}
+
+
 def _server_module() -> str:
     return "jupyterlab" if importlib.util.find_spec("jupyterlab") else "jupyter_server"
 
@@ -97,8 +107,8 @@ async def start_server(spec: ServerSpec, sandbox: Sandbox) -> asyncio.subprocess
     )
     arguments = [
         sys.executable,
-        "-m",
-        _server_module(),
+        "-c",
+        LAUNCHERS[_server_module()],
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={spec.port}",

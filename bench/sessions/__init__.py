@@ -1,0 +1,1 @@
+"""Launch latency of sessions on the local backend (`python -m bench.sessions`)."""
