@@ -22,6 +22,7 @@ from renku_fed.identity.middleware import BearerAuth
 from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenVerifier
 from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.subgraphs.common.errors import DomainError
+from renku_fed.subgraphs.common.limits import BodySizeLimit, apply_operation_limits
 
 B = TypeVar("B")
 log = logging.getLogger(__name__)
@@ -80,8 +81,9 @@ def create_subgraph_app(
     routes: Sequence[BaseRoute] = (),
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
 ) -> Starlette:
-    """A Starlette app serving `schema` at /graphql and health at /healthz."""
-    graphql_app = BearerAuth(_GraphQLApp(schema, backend), verifier)
+    """A Starlette app serving `schema` at /graphql, within `limits.py`, and /healthz."""
+    apply_operation_limits(schema)
+    graphql_app = BodySizeLimit(BearerAuth(_GraphQLApp(schema, backend), verifier))
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": service})

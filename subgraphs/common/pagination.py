@@ -20,6 +20,8 @@ from strawberry.types import get_object_definition
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 
 MAX_PAGE_SIZE = 100
+# Cursors we issue hold a sort key and an id; anything far longer is not one of ours.
+MAX_CURSOR_LENGTH = 1024
 
 NodeT = TypeVar("NodeT")
 ModelT = TypeVar("ModelT")
@@ -55,9 +57,11 @@ def encode_cursor(position: dict[str, Any]) -> str:
 def decode_cursor(cursor: str) -> dict[str, Any]:
     """The position a cursor encodes; a BAD_USER_INPUT error for a cursor we did not issue."""
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("longer than any cursor we issue")
         padded = cursor + "=" * (-len(cursor) % 4)
         position = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise DomainError(
             ErrorCode.BAD_USER_INPUT,
             "The `after` cursor is not one this API issued; pass an `endCursor` from `pageInfo`.",

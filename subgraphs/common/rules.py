@@ -1,9 +1,10 @@
-"""Input rules shared by every subgraph: GitLab-style slugs, names and descriptions."""
+"""Input rules shared by every subgraph: GitLab-style slugs, plain names, keywords, searches."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 
@@ -39,8 +40,8 @@ def slug_from_name(name: str) -> str:
 
 
 def check_name(name: str) -> str:
-    """The stripped name if it is 1 to 99 characters long; a BAD_USER_INPUT error if not."""
-    name = name.strip()
+    """The stripped, plain name if it is 1 to 99 characters long; a BAD_USER_INPUT error if not."""
+    name = check_plain_text(name, "name").strip()
     if not 1 <= len(name) <= NAME_MAX_LENGTH:
         raise DomainError(
             ErrorCode.BAD_USER_INPUT,
@@ -59,3 +60,53 @@ def check_max_length(value: str | None, field: str, maximum: int, advice: str) -
             field=field,
         )
     return value
+
+
+SEARCH_MAX_LENGTH = 200
+KEYWORD_MAX_LENGTH = 99
+# Renku's API bounds each keyword (1 to 99 characters) but not their number; a project's keywords
+# are a short list to search and filter by, so we keep at most this many.
+KEYWORDS_MAX_COUNT = 50
+# Line, paragraph and zero-width separators and the format characters (bidirectional overrides,
+# zero-width joiners) have no place in a name: they hide or reorder what a reader sees.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def check_plain_text(value: str, field: str) -> str:
+    """`value` in Unicode NFC; a BAD_USER_INPUT error if it holds control or format characters."""
+    value = unicodedata.normalize("NFC", value)
+    refused = next((c for c in value if unicodedata.category(c) in _REFUSED_CATEGORIES), None)
+    if refused is not None:
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            f"`{field}` holds the invisible or control character U+{ord(refused):04X}; remove it.",
+            field=field,
+        )
+    return value
+
+
+def check_search(text: str | None, field: str = "search") -> str | None:
+    """The search text if at most 200 characters long; a BAD_USER_INPUT error if longer."""
+    return check_max_length(text, field, SEARCH_MAX_LENGTH, "search for a shorter text")
+
+
+def check_keywords(keywords: Sequence[str]) -> tuple[str, ...]:
+    """Stripped, deduplicated plain keywords of 1 to 99 characters, at most 50 of them."""
+    cleaned: list[str] = []
+    for keyword in (check_plain_text(k, "keywords").strip() for k in keywords):
+        if not 1 <= len(keyword) <= KEYWORD_MAX_LENGTH:
+            raise DomainError(
+                ErrorCode.BAD_USER_INPUT,
+                f"Each of `keywords` must be 1 to {KEYWORD_MAX_LENGTH} characters long; "
+                f"{keyword[: KEYWORD_MAX_LENGTH + 1]!r} is not.",
+                field="keywords",
+            )
+        if keyword not in cleaned:
+            cleaned.append(keyword)
+    if len(cleaned) > KEYWORDS_MAX_COUNT:
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            f"A project has at most {KEYWORDS_MAX_COUNT} keywords, got {len(cleaned)}.",
+            field="keywords",
+        )
+    return tuple(cleaned)

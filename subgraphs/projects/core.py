@@ -14,8 +14,10 @@ from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, require_si
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.common.rules import (
     DESCRIPTION_MAX_LENGTH,
+    check_keywords,
     check_max_length,
     check_name,
+    check_search,
     check_slug,
     slug_from_name,
 )
@@ -33,7 +35,6 @@ from renku_fed.subgraphs.projects.models import (
 )
 
 DOCUMENTATION_MAX_LENGTH = 5000
-KEYWORD_MAX_LENGTH = 99
 # GitLab's rules for project paths, as Renku's API spec states them.
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
@@ -46,6 +47,7 @@ async def search_projects(
     sort: ProjectSort,
 ) -> ProjectPage:
     """One page of the projects matching `where` that the caller may see."""
+    check_search(where.search)
     return await store.search(caller, where, page, sort)
 
 
@@ -185,22 +187,6 @@ def check_documentation(documentation: str | None) -> str | None:
         DOCUMENTATION_MAX_LENGTH,
         "shorten it or keep the rest in the repository",
     )
-
-
-def check_keywords(keywords: Sequence[str]) -> tuple[str, ...]:
-    """Stripped, deduplicated keywords of 1 to 99 characters; a BAD_USER_INPUT error if not."""
-    cleaned: list[str] = []
-    for keyword in (k.strip() for k in keywords):
-        if not 1 <= len(keyword) <= KEYWORD_MAX_LENGTH:
-            raise DomainError(
-                ErrorCode.BAD_USER_INPUT,
-                f"Each of `keywords` must be 1 to {KEYWORD_MAX_LENGTH} characters long; "
-                f"{keyword!r} is not.",
-                field="keywords",
-            )
-        if keyword not in cleaned:
-            cleaned.append(keyword)
-    return tuple(cleaned)
 
 
 def validate_patch(patch: ProjectPatch) -> ProjectPatch:

@@ -15,6 +15,7 @@ from renku_fed.subgraphs.common.rules import (
     DESCRIPTION_MAX_LENGTH,
     check_max_length,
     check_name,
+    check_search,
     check_slug,
 )
 from renku_fed.subgraphs.users.backends import UsersBackend
@@ -42,9 +43,12 @@ async def me(backend: UsersBackend, caller: Identity) -> UserRecord | None:
 async def search_users(
     backend: UsersBackend, caller: Identity, text: str | None, page: PageRequest
 ) -> UserPage:
-    """Users whose username, name or e-mail contains `text`; for signed-in callers."""
+    """Users whose username or name contains `text` (or e-mail, for admins); signed-in callers.
+
+    Only admins see others' e-mails, so only their searches match e-mails.
+    """
     require_sign_in(caller, "list users")
-    return await backend.directory.search(text, page)
+    return await backend.directory.search(check_search(text), page, match_email=caller.is_admin)
 
 
 async def namespaces(

@@ -42,8 +42,10 @@ class UserDirectory(Protocol):
         """The account with this username, or None."""
         ...
 
-    async def search(self, text: str | None, page: PageRequest) -> UserPage:
-        """Accounts whose username, name or e-mail contains `text`, in (username, id) order."""
+    async def search(
+        self, text: str | None, page: PageRequest, *, match_email: bool = True
+    ) -> UserPage:
+        """Accounts whose username, name or (with `match_email`) e-mail contains `text`."""
         ...
 
 

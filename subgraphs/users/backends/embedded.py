@@ -34,6 +34,12 @@ _SEARCH = (
 )
 
 
+_SEARCH_WITHOUT_EMAIL = (
+    "(username LIKE :pattern ESCAPE '\\' "
+    "OR first_name LIKE :pattern ESCAPE '\\' OR last_name LIKE :pattern ESCAPE '\\')"
+)
+
+
 class EmbeddedUserDirectory:
     """A `UserDirectory` backed by `<data_dir>/users.sqlite3`."""
 
@@ -97,17 +103,19 @@ class EmbeddedUserDirectory:
             ).fetchone()
         return None if row is None else _record(row)
 
-    async def search(self, text: str | None, page: PageRequest) -> UserPage:
-        """Accounts whose username, name or e-mail contains `text`, in (username, id) order."""
-        return await asyncio.to_thread(self._search, text, page)
+    async def search(
+        self, text: str | None, page: PageRequest, *, match_email: bool = True
+    ) -> UserPage:
+        """Accounts whose username, name or (with `match_email`) e-mail contains `text`."""
+        return await asyncio.to_thread(self._search, text, page, match_email)
 
-    def _search(self, text: str | None, page: PageRequest) -> UserPage:
+    def _search(self, text: str | None, page: PageRequest, match_email: bool) -> UserPage:
         params: dict[str, Any] = {"limit": page.first + 1}
         filters = []
         if text:
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params["pattern"] = f"%{escaped}%"
-            filters.append(_SEARCH)
+            filters.append(_SEARCH if match_email else _SEARCH_WITHOUT_EMAIL)
         where = " AND ".join(filters) or "1"
         position = ""
         if page.after is not None:

@@ -97,10 +97,17 @@ class KeycloakUserDirectory:
                 return user_from_representation(user, await self._admin_ids())
         return None
 
-    async def search(self, text: str | None, page: PageRequest) -> UserPage:
-        """Realm users whose username, name or e-mail contains `text`, in username order."""
+    async def search(
+        self, text: str | None, page: PageRequest, *, match_email: bool = True
+    ) -> UserPage:
+        """Realm users whose username, name or e-mail contains `text`, in username order.
+
+        Keycloak's `search` always matches e-mails too; without `match_email` only usernames
+        are searched, so that a hidden address cannot be confirmed.
+        """
         offset = _offset(page.after)
-        filters = {"search": f"*{text}*"} if text else {}
+        key = "search" if match_email else "username"
+        filters = {key: f"*{text}*" if match_email else text} if text else {}
         query = {**filters, "first": offset, "max": page.first + 1, "briefRepresentation": True}
         users, total = await asyncio.gather(
             self._call(self._admin.a_get_users(query)),
