@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import httpx
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
+from renku_fed.cli.log_files import RotatingLog
 from renku_fed.cli.private_files import PRIVATE_UMASK
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class Supervisor:
         self._out = out
         self._command = command
         self._children: dict[str, _Child] = {}
+        self._logs: dict[str, RotatingLog] = {}
         self._stopping = False
         self._libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
@@ -96,15 +98,18 @@ class Supervisor:
 
     def _spawn(self, service: Service, seed_demo: bool, failures: int = 0) -> None:
         env = {**os.environ, **self._layout.environment(service, seed_demo)}
-        with self._log_path(service.name).open("ab") as log:
-            process = subprocess.Popen(
-                self._command(service),
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=self._child_setup(os.getpid()),
-            )
+        process = subprocess.Popen(
+            self._command(service),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=self._child_setup(os.getpid()),
+        )
+        if service.name not in self._logs:
+            self._logs[service.name] = RotatingLog(self._log_path(service.name))
+        assert process.stdout is not None
+        self._logs[service.name].copy_from(process.stdout)
         self._children[service.name] = _Child(service, process, time.monotonic(), failures)
         write_run_file(self._layout.data_dir, self.pids())
 

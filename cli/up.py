@@ -125,7 +125,7 @@ class PlatformLayout:
         command = [
             sys.executable, "-m", "uvicorn", service.app, "--factory",
             "--host", self.host, "--port", str(service.port),
-            "--no-access-log", "--log-level", "warning",
+            "--no-access-log", "--log-level", "warning", *forwarding_options(),
         ]  # fmt: skip
         if service.name == "router":
             command += ["--workers", str(self.router_workers)]
@@ -146,6 +146,16 @@ class PlatformLayout:
             # Workers are processes: they share login sessions only through a store.
             prefix + "STORE": "sqlite" if self.router_workers > 1 else "memory",
         }
+
+
+def forwarding_options() -> list[str]:
+    """uvicorn's proxy-header options: trust `FORWARDED_ALLOW_IPS` when set, else no peer.
+
+    uvicorn trusts `X-Forwarded-For` from 127.0.0.1 by default, which would let any local
+    client pick the address the router's rate limit counts.
+    """
+    allowed = os.environ.get("FORWARDED_ALLOW_IPS")
+    return ["--forwarded-allow-ips", allowed] if allowed else ["--no-proxy-headers"]
 
 
 def session_proxy_secret(data_dir: Path) -> str:

@@ -55,6 +55,25 @@ class JsonFormatter(OrjsonFormatter):
         return log_data
 
 
+class ClientErrorsAsInfo(logging.Filter):
+    """Turns GraphQL's log of a client's mistake (no exception, or one with a `code`) into info.
+
+    Strawberry logs every error of a response at error level with its traceback; a bad request
+    is the client's mistake, worth one short line, not an alarm.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Lower a client error's record to info without traceback; never drops a record."""
+        error = record.exc_info[1] if record.exc_info else None
+        extensions = getattr(error, "extensions", None)
+        if error is None or (isinstance(extensions, dict) and "code" in extensions):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.exc_info, record.exc_text = None, None
+            if isinstance(extensions, dict):
+                record.code = extensions["code"]
+        return True
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Send this process's logs, uvicorn's included, to stderr as JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
@@ -63,6 +82,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    graphql = logging.getLogger("strawberry.execution")
+    if not any(isinstance(f, ClientErrorsAsInfo) for f in graphql.filters):
+        graphql.addFilter(ClientErrorsAsInfo())
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []

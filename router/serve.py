@@ -36,6 +36,14 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def trust_proxies() -> bool:
+    """Read `X-Forwarded-For` only when `FORWARDED_ALLOW_IPS` names the proxies to trust.
+
+    uvicorn would otherwise trust it from 127.0.0.1, letting local clients pick their address.
+    """
+    return bool(os.environ.get("FORWARDED_ALLOW_IPS"))
+
+
 def worker_count(settings: RouterSettings, requested: int | None) -> int:
     """`requested` workers (default: the CPU count), or 1 when login sessions live in memory."""
     workers = requested or cpu_count()
@@ -63,11 +71,19 @@ def serve(
     host, port = settings.host, settings.port
     if count == 1:
         app = create_router_app(settings, supergraph, auth_settings=auth)
-        uvicorn.run(app, host=host, port=port, log_config=None)
+        uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=trust_proxies())
         return
     # Each worker reads its settings from the environment, as `create_app` does.
     if settings.supergraph_path is not None:
         os.environ["RENKU_FED_ROUTER_SUPERGRAPH_PATH"] = str(settings.supergraph_path)
     if settings.subgraphs:
         os.environ["RENKU_FED_ROUTER_SUBGRAPHS"] = json.dumps(settings.subgraphs)
-    uvicorn.run(APP_FACTORY, factory=True, workers=count, host=host, port=port, log_config=None)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        workers=count,
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=trust_proxies(),
+    )
