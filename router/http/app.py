@@ -29,6 +29,7 @@ from renku_fed.identity.tokens import (
 )
 from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
 from renku_fed.observability.request_id import RequestIdMiddleware
+from renku_fed.observability.security_headers import SecurityHeaders
 from renku_fed.router.auth import (
     BrowserLogin,
     CsrfRefused,
@@ -39,6 +40,7 @@ from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.http.client_info import client_info_routes
 from renku_fed.router.http.graphiql import graphiql_page
+from renku_fed.router.http.readiness import readiness_route
 from renku_fed.router.http.session_proxy import SessionProxy
 from renku_fed.router.http.static import web_routes
 from renku_fed.router.http.supergraph_source import Closer, load_supergraph, watching
@@ -133,7 +135,7 @@ def create_router_app(
             if redis is not None:
                 await redis.aclose()
 
-    middleware = [Middleware(RequestIdMiddleware)]
+    middleware = [Middleware(RequestIdMiddleware), Middleware(SecurityHeaders)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -157,6 +159,9 @@ def create_router_app(
             Route("/graphql", endpoint.post, methods=["POST"]),
             Route("/graphql", endpoint.get, methods=["GET"]),
             Route("/healthz", endpoint.healthz, methods=["GET"]),
+            readiness_route(
+                lambda: endpoint.gateway.supergraph if endpoint.gateway else None, transport
+            ),
             *client_info_routes(
                 lambda: endpoint.gateway.supergraph if endpoint.gateway else None, auth.issuer
             ),

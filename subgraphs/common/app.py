@@ -21,6 +21,7 @@ from strawberry.extensions import MaskErrors
 from renku_fed.identity.middleware import BearerAuth
 from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenVerifier
 from renku_fed.observability.request_id import RequestIdMiddleware
+from renku_fed.observability.security_headers import SecurityHeaders
 from renku_fed.subgraphs.common.errors import DomainError
 from renku_fed.subgraphs.common.limits import BodySizeLimit, apply_operation_limits
 
@@ -89,7 +90,7 @@ def create_subgraph_app(
         return JSONResponse({"status": "ok", "service": service})
 
     return Starlette(
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware), Middleware(SecurityHeaders)],
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
