@@ -49,9 +49,13 @@ class Client:
             connection, timeout=timeout, retries=retries, backoff_base=backoff, http=transport
         )
         self.projects = Projects(self._call)
+        """Projects: list, read, create, change, delete, members."""
         self.sessions = Sessions(self._call)
+        """Your interactive sessions: launch, wait, hibernate, resume, logs, delete."""
         self.users = Users(self._call)
+        """People with accounts: yourself, and others by id or username."""
         self.kg = KnowledgeGraph(self._call)
+        """The knowledge graph: search, lineage, and recording datasets and activities."""
 
     def execute(
         self,
@@ -101,9 +105,13 @@ class AsyncClient:
             connection, timeout=timeout, retries=retries, backoff_base=backoff, http=transport
         )
         self.projects = AsyncProjects(self._call)
+        """Projects: list, read, create, change, delete, members."""
         self.sessions = AsyncSessions(self._call)
+        """Your interactive sessions: launch, wait, hibernate, resume, logs, delete."""
         self.users = AsyncUsers(self._call)
+        """People with accounts: yourself, and others by id or username."""
         self.kg = AsyncKnowledgeGraph(self._call)
+        """The knowledge graph: search, lineage, and recording datasets and activities."""
 
     async def execute(
         self,

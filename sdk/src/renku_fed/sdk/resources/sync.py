@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -54,7 +55,7 @@ class Members:
     def __init__(self, run: Run) -> None:
         self._run = run
 
-    def list(self, project: Project | str) -> list[Member]:
+    def list(self, project: Project | str) -> builtins.list[Member]:
         """The members and their roles."""
         return resolve_project(self._run, project).members
 
@@ -161,9 +162,9 @@ class Sessions:
     def __init__(self, run: Run) -> None:
         self._run = run
 
-    def list(self) -> list[Session]:
+    def list(self) -> builtins.list[Session]:
         """Your sessions, newest first."""
-        result: list[Session] = self._run(calls.list_sessions())
+        result: builtins.list[Session] = self._run(calls.list_sessions())
         return result
 
     def get(self, session_id: str) -> Session:
