@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -202,8 +203,8 @@ class Supervisor:
         """Terminate every service's process group, then kill what is left after a grace."""
         processes = [child.process for child in self._children.values()]
         stop_groups(processes, SHUTDOWN_GRACE_SECONDS)
-        run_file = self._layout.data_dir / RUN_FILE
-        run_file.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (self._layout.data_dir / RUN_FILE).unlink(missing_ok=True)
 
 
 def stop_groups(processes: list[subprocess.Popen[bytes]], grace: float) -> None:

@@ -247,10 +247,16 @@ def run_platform(
 def prepare_data_dir(layout: PlatformLayout, say: Callable[[str], None]) -> None:
     """Stop a previous run's leftovers, make the data folder private, set up the dev issuer."""
     data_dir = layout.data_dir
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PlatformError(f"Cannot create the data folder {data_dir}: {exc.strerror}.") from None
     stop_previous_run(data_dir, say)
     if not os.access(data_dir, os.W_OK | os.X_OK):
-        raise PlatformError(f"The data folder {data_dir} is not writable by this user.")
+        raise PlatformError(
+            f"The data folder {data_dir} is not writable by this user; choose another with "
+            "--data-dir or fix its permissions."
+        )
     changed = make_private(data_dir)
     if changed:
         say(f"took group and other permissions off {changed} files and folders in {data_dir}")

@@ -37,7 +37,9 @@ class Supergraph:
         try:
             document = parse(sdl, no_location=True)
         except GraphQLError as error:
-            raise SupergraphError(f"invalid supergraph SDL: {error.message}") from error
+            raise SupergraphError(
+                f"invalid supergraph SDL{_where(error)}: {error.message}"
+            ) from error
         links = read_links(document)
         try:
             schema = build_ast_schema(document, assume_valid_sdl=True)
@@ -47,3 +49,11 @@ class Supergraph:
         api_schema = build_api_schema(document, links)
         version = hashlib.sha256(sdl.encode()).hexdigest()
         return cls(sdl=sdl, version=version, api_schema=api_schema, model=model)
+
+
+def _where(error: GraphQLError) -> str:
+    """ " at line L, column C" of the error's first location, or nothing when it has none."""
+    if not error.locations:
+        return ""
+    location = error.locations[0]
+    return f" at line {location.line}, column {location.column}"

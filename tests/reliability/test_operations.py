@@ -1,4 +1,4 @@
-"""Logs rotate, and no service trusts a forwarded client address from any peer by default."""
+"""Logs rotate, no forwarded address is trusted by default, and operator mistakes are clear."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from renku_fed.cli.log_files import RotatingLog
-from renku_fed.cli.up import PlatformLayout
+from renku_fed.cli.up import PlatformLayout, run_platform
 from renku_fed.router.serve import trust_proxies
+from renku_fed.router.supergraph import Supergraph, SupergraphError
 
 
 def test_a_log_rotates_past_its_size_keeping_a_few(tmp_path: Path) -> None:
@@ -45,3 +46,20 @@ def test_services_read_no_proxy_headers_unless_told_whom_to_trust(
     router = layout.command(layout.services[-1])
     assert router[router.index("--forwarded-allow-ips") + 1] == "10.0.0.1"
     assert trust_proxies() is True
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    layout = PlatformLayout("127.0.0.1", 4100, tmp_path / "file" / "data")
+    out = io.StringIO()
+
+    code = run_platform(layout, out, command=lambda service: ["true"])
+
+    assert code == 1
+    assert "error: Cannot create the data folder" in out.getvalue()
+    assert "Traceback" not in out.getvalue()
+
+
+def test_a_malformed_supergraph_names_line_and_column() -> None:
+    with pytest.raises(SupergraphError, match="at line 2, column 17"):
+        Supergraph.parse("schema { query: Query }\ntype Query { a: }\n")
