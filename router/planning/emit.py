@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graphql import VariableDefinitionNode, print_ast
 
+from renku_fed.router.planning.conditions import conditioned
 from renku_fed.router.planning.fetch_graph import FetchGraph, FetchStep
 from renku_fed.router.planning.nodes import (
     FetchNode,
@@ -14,7 +15,7 @@ from renku_fed.router.planning.nodes import (
     SelectedFragment,
     SequenceNode,
 )
-from renku_fed.router.planning.operation import Operation
+from renku_fed.router.planning.operation import Condition, Operation
 
 
 class _Emitter:
@@ -48,13 +49,20 @@ class _Emitter:
             ]
         return _sequence(waves)
 
-    def _branch(self, step: FetchStep) -> PlanNode:
+    def _branch(self, step: FetchStep, handled: tuple[Condition, ...] = ()) -> PlanNode:
         self.done.add(step.id)
+        conditions = tuple(c for c in step.conditions or () if c not in handled)
+        inner = (*handled, *conditions)
         node = self._fetch(step)
-        own = [c for c in self.children[step.id] if c.parents == {step.id}]
-        if not own:
-            return node
-        return _sequence([node, _parallel([self._branch(c) for c in own])])
+        # a child nests inside this branch only when it is under the same conditions
+        own = [
+            c
+            for c in self.children[step.id]
+            if c.parents == {step.id} and set(inner) <= set(c.conditions or ())
+        ]
+        if own:
+            node = _sequence([node, _parallel([self._branch(c, inner) for c in own])])
+        return conditioned(conditions, node)
 
     def _fetch(self, step: FetchStep) -> PlanNode:
         used = list(dict.fromkeys(step.output.variables()))

@@ -18,7 +18,7 @@ from renku_fed.router.planning.nodes import (
     TypenameEquals,
     ValueSetter,
 )
-from renku_fed.router.planning.operation import OpField, OpItem
+from renku_fed.router.planning.operation import Condition, OpField, OpItem
 from renku_fed.router.planning.selection import ResponseKeys, SelSet, logical_path
 from renku_fed.router.supergraph.model import SupergraphModel
 
@@ -39,6 +39,16 @@ class FetchStep:
     parents: set[int] = field(default_factory=set)
     input_rewrites: list[Rewrite] = field(default_factory=list)
     output_rewrites: list[Rewrite] = field(default_factory=list)
+    conditions: tuple[Condition, ...] | None = None
+    """The `@skip`/`@include` conditions every selection of this step is under (None: none
+    noted yet)."""
+
+    def note(self, conditions: tuple[Condition, ...]) -> None:
+        """A selection under `conditions` was added: keep the conditions all of them share."""
+        if self.conditions is None:
+            self.conditions = conditions
+        else:
+            self.conditions = tuple(c for c in self.conditions if c in conditions)
 
     @property
     def merge_path(self) -> ResponsePath:
@@ -89,6 +99,7 @@ class FetchGraph:
         self.renamed: dict[tuple[tuple[str, ...], str, str], str] = {}
         self._graph_types: dict[tuple[tuple[str, ...], str], str] = {}
         self.stage = 0
+        self._active: tuple[Condition, ...] = ()
 
     def _new(self, graph: str, entity: bool) -> FetchStep:
         step = FetchStep(len(self.steps), graph, self.stage, entity)
@@ -215,6 +226,23 @@ class FetchGraph:
         touched: set[int],
         internal: bool,
     ) -> None:
+        outer = self._active
+        self._active = tuple(dict.fromkeys((*outer, *plan.field.conditions)))
+        try:
+            self._add_field(plan, type_name, step, loc, path, touched, internal)
+        finally:
+            self._active = outer
+
+    def _add_field(
+        self,
+        plan: FieldPlan,
+        type_name: str,
+        step: FetchStep | None,
+        loc: SelSet,
+        path: ResponsePath,
+        touched: set[int],
+        internal: bool,
+    ) -> None:
         if step is None:
             target = self.root_step(plan.graph)
             target_loc = target.output
@@ -222,6 +250,8 @@ class FetchGraph:
             target, target_loc = self._requires(plan, type_name, step, loc, path, touched)
         else:
             target, target_loc = self._hop(plan.hops, type_name, step, loc, path, touched)
+        if target is not step:
+            target.note(self._active)
         touched.add(target.id)
         field = plan.field
         renamed = self.renamed.get((logical_path(path), type_name, field.response_key))
@@ -232,7 +262,7 @@ class FetchGraph:
             )
         else:
             key = self.keys.choose(path, field.name, field.response_key, field.args)
-        selected = target_loc.field(field.name, key, field.args)
+        selected = target_loc.field(field.name, key, field.args, field.conditions)
         if plan.children is not None:
             # the executor renames before merging, so later paths use the client's key
             merged_key = field.response_key if renamed else key
@@ -299,6 +329,7 @@ class FetchGraph:
             nxt, nxt_loc = self._entity(
                 parents, hop.graph, path, type_name, hop.as_type, representation
             )
+            nxt.note(self._active)
             touched.add(nxt.id)
             current, current_loc = nxt, nxt_loc
         return current, current_loc

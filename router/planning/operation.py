@@ -20,7 +20,6 @@ from graphql import (
     VariableDefinitionNode,
     VariableNode,
     print_ast,
-    value_from_ast_untyped,
 )
 
 from renku_fed.router.planning.errors import PlanningError
@@ -28,15 +27,21 @@ from renku_fed.router.supergraph.fed1 import parse_field_set
 
 ROOT_INTROSPECTION = frozenset({"__schema", "__type"})
 
+Condition: TypeAlias = tuple[str, bool]
+"""A `@skip`/`@include` on a variable: the variable and the value that includes the field."""
+
 
 @dataclass(frozen=True, slots=True)
 class OpField:
-    """A field selection; `args` keep the client's AST so values and variables print as sent."""
+    """A field selection; `args` keep the client's AST so values and variables print as sent;
+    `conditions` are the variable `@skip`/`@include` that must all hold for it to be selected.
+    """
 
     name: str
     alias: str | None
     args: tuple[ArgumentNode, ...]
     items: tuple[OpItem, ...]
+    conditions: tuple[Condition, ...] = ()
 
     @property
     def response_key(self) -> str:
@@ -82,38 +87,17 @@ def select_operation(document: DocumentNode, operation_name: str | None) -> Oper
     return operations[0]
 
 
-def condition_variables(document: DocumentNode) -> tuple[str, ...]:
-    """Names of the variables used by `@skip`/`@include` anywhere in the document."""
-    found: dict[str, None] = {}
-    stack: list[object] = list(document.definitions)
-    while stack:
-        node = stack.pop()
-        for directive in getattr(node, "directives", None) or ():
-            if directive.name.value in ("skip", "include"):
-                for arg in directive.arguments or ():
-                    if isinstance(arg.value, VariableNode):
-                        found[arg.value.name.value] = None
-        selection_set = getattr(node, "selection_set", None)
-        if selection_set is not None:
-            stack.extend(selection_set.selections)
-    return tuple(sorted(found))
-
-
 def normalize(
     operation: OperationDefinitionNode,
     document: DocumentNode,
-    variables: Mapping[str, object],
 ) -> Operation:
-    """Inline fragments, apply `@skip`/`@include` with the request's values, merge fields."""
+    """Inline fragments, apply literal `@skip`/`@include`, keep variable ones as field
+    conditions (so the plan holds for every variable value), merge fields.
+    """
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    values = dict(variables)
-    for definition in operation.variable_definitions or ():
-        name = definition.variable.name.value
-        if name not in values and definition.default_value is not None:
-            values[name] = value_from_ast_untyped(definition.default_value)
-    normalizer = _Normalizer(fragments, values)
+    normalizer = _Normalizer(fragments)
     items = normalizer.selection_set(operation.selection_set)
     items = _without_introspection(items)
     return Operation(
@@ -136,13 +120,10 @@ def _without_introspection(items: tuple[OpItem, ...]) -> tuple[OpItem, ...]:
 
 
 class _Normalizer:
-    def __init__(
-        self, fragments: Mapping[str, FragmentDefinitionNode], values: Mapping[str, object]
-    ) -> None:
+    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
         self.fragments = fragments
-        self.values = values
-        # A fragment normalizes the same wherever it is spread (the variables are fixed), so
-        # each is done once: spreads doubling at every level stay linear, not exponential.
+        # A fragment normalizes the same wherever it is spread, so each is done once: spreads
+        # doubling at every level stay linear, not exponential.
         self._bodies: dict[str, tuple[OpItem, ...]] = {}
 
     def selection_set(self, node: SelectionSetNode | None) -> tuple[OpItem, ...]:
@@ -150,7 +131,8 @@ class _Normalizer:
             return ()
         items: list[OpItem] = []
         for selection in node.selections:
-            if not self._included(selection.directives or ()):
+            conditions = _conditions(selection.directives or ())
+            if conditions is None:
                 continue
             if isinstance(selection, FieldNode):
                 items.append(
@@ -159,16 +141,19 @@ class _Normalizer:
                         selection.alias.value if selection.alias else None,
                         tuple(selection.arguments or ()),
                         self.selection_set(selection.selection_set),
+                        conditions,
                     )
                 )
             elif isinstance(selection, InlineFragmentNode):
-                body = self.selection_set(selection.selection_set)
+                body = with_conditions(self.selection_set(selection.selection_set), conditions)
                 if selection.type_condition is None:
                     items.extend(body)
                 else:
                     items.append(OpFragment(selection.type_condition.name.value, body))
             elif isinstance(selection, FragmentSpreadNode):
-                items.append(self._spread(selection.name.value))
+                spread = self._spread(selection.name.value)
+                body = with_conditions(spread.items, conditions)
+                items.append(OpFragment(spread.type_condition, body))
         # a fragment left empty by `@skip`/`@include` selects nothing
         return merge_items([i for i in items if isinstance(i, OpField) or i.items])
 
@@ -181,24 +166,41 @@ class _Normalizer:
             body = self._bodies[name] = self.selection_set(fragment.selection_set)
         return OpFragment(fragment.type_condition.name.value, body)
 
-    def _included(self, directives: Iterable[DirectiveNode]) -> bool:
-        for directive in directives:
-            if directive.name.value not in ("skip", "include"):
-                continue
-            value = self._condition(directive)
-            if value == (directive.name.value == "skip"):
-                return False
-        return True
 
-    def _condition(self, directive: DirectiveNode) -> bool:
-        for arg in directive.arguments or ():
-            if arg.name.value != "if":
-                continue
-            if isinstance(arg.value, BooleanValueNode):
-                return arg.value.value
-            if isinstance(arg.value, VariableNode):
-                return self.values.get(arg.value.name.value) is True
-        raise PlanningError(f"@{directive.name.value} needs a boolean `if` argument")
+def _conditions(directives: Iterable[DirectiveNode]) -> tuple[Condition, ...] | None:
+    """The variable conditions of a selection, or None when a literal one excludes it."""
+    found: list[Condition] = []
+    for directive in directives:
+        name = directive.name.value
+        if name not in ("skip", "include"):
+            continue
+        value = next((a.value for a in directive.arguments or () if a.name.value == "if"), None)
+        if isinstance(value, BooleanValueNode):
+            if value.value == (name == "skip"):
+                return None
+        elif isinstance(value, VariableNode):
+            condition = (value.name.value, name == "include")
+            if condition not in found:
+                found.append(condition)
+        else:
+            raise PlanningError(f"@{name} needs a boolean `if` argument")
+    return tuple(found)
+
+
+def with_conditions(
+    items: tuple[OpItem, ...], conditions: tuple[Condition, ...]
+) -> tuple[OpItem, ...]:
+    """`items` with `conditions` added to every field (fragments passed through)."""
+    if not conditions:
+        return items
+    result: list[OpItem] = []
+    for item in items:
+        if isinstance(item, OpFragment):
+            result.append(OpFragment(item.type_condition, with_conditions(item.items, conditions)))
+        else:
+            added = tuple(dict.fromkeys((*item.conditions, *conditions)))
+            result.append(OpField(item.name, item.alias, item.args, item.items, added))
+    return tuple(result)
 
 
 def merge_items(items: Iterable[OpItem]) -> tuple[OpItem, ...]:
@@ -215,12 +217,7 @@ def merge_items(items: Iterable[OpItem]) -> tuple[OpItem, ...]:
                     f"fields {previous.name!r} and {item.name!r} conflict on response key "
                     f"{item.response_key!r}"
                 )
-            merged[key] = OpField(
-                previous.name,
-                previous.alias,
-                previous.args,
-                merge_items((*previous.items, *item.items)),
-            )
+            merged[key] = _merge_fields(previous, item)
         elif isinstance(previous, OpFragment) and isinstance(item, OpFragment):
             merged[key] = OpFragment(
                 previous.type_condition, merge_items((*previous.items, *item.items))
@@ -228,6 +225,22 @@ def merge_items(items: Iterable[OpItem]) -> tuple[OpItem, ...]:
     return tuple(merged.values())
 
 
+def _merge_fields(first: OpField, second: OpField) -> OpField:
+    """One field for two selections of it: under differing conditions the field is selected
+    whenever either is, and each one's children keep that one's conditions.
+    """
+    if first.conditions == second.conditions:
+        children = (*first.items, *second.items)
+        conditions = first.conditions
+    else:
+        children = (
+            *with_conditions(first.items, first.conditions),
+            *with_conditions(second.items, second.conditions),
+        )
+        conditions = ()
+    return OpField(first.name, first.alias, first.args, merge_items(children), conditions)
+
+
 def parse_selection(text: str) -> tuple[OpItem, ...]:
     """Parse a field set (a key, `@requires` or `@provides` string) into merged IR items."""
-    return _Normalizer({}, {}).selection_set(parse_field_set(text))
+    return _Normalizer({}).selection_set(parse_field_set(text))

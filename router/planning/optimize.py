@@ -31,6 +31,9 @@ def merge_leaf_siblings(fetch_graph: FetchGraph) -> None:
 def _mergeable(fetch_graph: FetchGraph, a: FetchStep, b: FetchStep) -> bool:
     if (a.graph, a.stage, a.skeleton) != (b.graph, b.stage, b.skeleton):
         return False
+    if (a.conditions or ()) != (b.conditions or ()):
+        # the one under `@skip`/`@include` may wait for inputs the other must not need
+        return False
     if _ancestors(fetch_graph, a) & {b.id} or _ancestors(fetch_graph, b) & {a.id}:
         return False
     return a.inputs.accepts(b.inputs) and a.output.accepts(b.output)

@@ -15,31 +15,28 @@ from cachetools import LRUCache
 from graphql import DocumentNode, print_ast
 
 from renku_fed.router.planning.chosen_plan import FieldPlan
+from renku_fed.router.planning.conditions import settle_conditions
 from renku_fed.router.planning.decide import Decider
 from renku_fed.router.planning.emit import emit_plan
 from renku_fed.router.planning.errors import PlanningError
 from renku_fed.router.planning.fetch_graph import FetchGraph
 from renku_fed.router.planning.graph import QueryGraph
 from renku_fed.router.planning.nodes import QueryPlan
-from renku_fed.router.planning.operation import (
-    Operation,
-    condition_variables,
-    normalize,
-    select_operation,
-)
+from renku_fed.router.planning.operation import Operation, normalize, select_operation
 from renku_fed.router.planning.optimize import merge_leaf_siblings
 from renku_fed.router.supergraph import Supergraph
 
-_CacheKey = tuple[str, str | None, str, tuple[tuple[str, object], ...], frozenset[str]]
+_CacheKey = tuple[str, str | None, str, frozenset[str]]
 
 
 class QueryPlanner:
     """Plans operations against one supergraph, caching plans in a bounded LRU.
 
-    `@skip`/`@include` with variables are evaluated eagerly, so the values of the condition
-    variables are part of the cache key. Progressive override labels are active when the caller
-    passes them in `override_labels`; for `percent(p)` labels the caller makes the random draw
-    and passes the label string (for example "percent(25)") when it falls below p.
+    `@skip`/`@include` on variables become `ConditionNode`s or stay in subgraph operations, so
+    one plan serves every variable value and the cache key holds none. Progressive override
+    labels are active when the caller passes them in `override_labels`; for `percent(p)` labels
+    the caller makes the random draw and passes the label string (for example "percent(25)")
+    when it falls below p.
     """
 
     def __init__(self, supergraph: Supergraph, cache_size: int = 1000) -> None:
@@ -55,21 +52,15 @@ class QueryPlanner:
         variables: Mapping[str, object] | None = None,
         override_labels: frozenset[str] = frozenset(),
     ) -> QueryPlan:
-        """The plan of the (already validated) operation; raises `PlanningError`."""
-        values = variables or {}
+        """The plan of the (already validated) operation, the same for any `variables`;
+        raises `PlanningError`.
+        """
         labels = override_labels & self.supergraph.model.override_labels
-        conditions = tuple((name, values.get(name)) for name in condition_variables(document))
-        key: _CacheKey = (
-            _document_hash(document),
-            operation_name,
-            self.supergraph.version,
-            conditions,
-            labels,
-        )
+        key: _CacheKey = (_document_hash(document), operation_name, self.supergraph.version, labels)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        operation = normalize(select_operation(document, operation_name), document, values)
+        operation = normalize(select_operation(document, operation_name), document)
         plan = self._cache[key] = self._plan(operation, labels)
         return plan
 
@@ -93,6 +84,7 @@ class QueryPlanner:
             plan = decider.require(root, operation.items)
             fetch_graph.build_root(plan)
         merge_leaf_siblings(fetch_graph)
+        settle_conditions(fetch_graph)
         return emit_plan(fetch_graph, operation)
 
 

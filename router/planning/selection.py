@@ -8,19 +8,29 @@ from graphql import ArgumentNode, VariableNode, print_ast
 
 from renku_fed.router.planning import nodes
 from renku_fed.router.planning.nodes import ResponsePath
+from renku_fed.router.planning.operation import Condition
 
 INTERNAL_ALIAS = "_internal_qp_alias_"
 
 
 class SelField:
-    """A field in a subgraph selection; `alias` is set when it differs from the name."""
+    """A field in a subgraph selection; `alias` is set when it differs from the name, and
+    `conditions` print as the `@skip`/`@include` the subgraph evaluates.
+    """
 
-    __slots__ = ("alias", "args", "name", "sub")
+    __slots__ = ("alias", "args", "conditions", "name", "sub")
 
-    def __init__(self, name: str, alias: str | None, args: tuple[ArgumentNode, ...]) -> None:
+    def __init__(
+        self,
+        name: str,
+        alias: str | None,
+        args: tuple[ArgumentNode, ...],
+        conditions: tuple[Condition, ...] = (),
+    ) -> None:
         self.name = name
         self.alias = alias
         self.args = args
+        self.conditions = conditions
         self.sub = SelSet()
 
     @property
@@ -43,11 +53,20 @@ class SelSet:
         return not self.fields and not self.fragments
 
     def field(
-        self, name: str, key: str | None = None, args: tuple[ArgumentNode, ...] = ()
+        self,
+        name: str,
+        key: str | None = None,
+        args: tuple[ArgumentNode, ...] = (),
+        conditions: tuple[Condition, ...] = (),
     ) -> SelField:
-        """Add (or find) the field selected under the response key `key` (default: `name`)."""
-        candidate = SelField(name, key if key != name else None, args)
-        return self.fields.setdefault(candidate.key, candidate)
+        """Add (or find) the field selected under the response key `key` (default: `name`);
+        selected again under other conditions, it is selected unconditionally.
+        """
+        candidate = SelField(name, key if key != name else None, args, conditions)
+        found = self.fields.setdefault(candidate.key, candidate)
+        if found.conditions != conditions:
+            found.conditions = ()
+        return found
 
     def accepts(self, other: SelSet) -> bool:
         """Whether `other` can merge in without one field name read from two keys."""
@@ -61,7 +80,7 @@ class SelSet:
     def merge(self, other: SelSet) -> None:
         """Add every selection of `other`."""
         for f in other.fields.values():
-            self.field(f.name, f.key, f.args).sub.merge(f.sub)
+            self.field(f.name, f.key, f.args, f.conditions).sub.merge(f.sub)
         for type_name, sub in other.fragments.items():
             self.fragment(type_name).merge(sub)
 
@@ -78,6 +97,7 @@ class SelSet:
         for field in self.fields.values():
             for arg in field.args:
                 yield from _variables(arg)
+            yield from (variable for variable, _ in field.conditions)
             yield from field.sub.variables()
         for sub in self.fragments.values():
             yield from sub.variables()
@@ -90,6 +110,8 @@ class SelSet:
             if field.args:
                 text += "(" + ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in field.args)
                 text += ")"
+            for variable, included in field.conditions:
+                text += f"@{'include' if included else 'skip'}(if:${variable})"
             if not field.sub.is_empty():
                 text += field.sub.compact()
             parts.append(text)
