@@ -20,8 +20,6 @@ from renku_fed.subgraphs.kg.models import (
 )
 from tests.support.services.virtuoso import VirtuosoServer
 
-pytest_plugins = ["tests.support.services.virtuoso"]
-
 SECRET_DATASET = DatasetRecord(
     id="d-secret", name="aviation-secrets", keywords=("aviation",), files=("notes.md",)
 )
