@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.settings import AuthSettings, load_settings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
@@ -71,6 +71,6 @@ def build_app(
 
 def create_app() -> Starlette:
     """The app as uvicorn's factory builds it, from the environment."""
-    settings = KgSettings()
+    settings = load_settings(KgSettings)
     configure_logging("kg", settings.log_level)
-    return build_app(settings, TokenVerifier(AuthSettings()))
+    return build_app(settings, TokenVerifier(load_settings(AuthSettings)))

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.settings import AuthSettings, load_settings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
@@ -53,4 +53,4 @@ def build_app(
 def create_app() -> Starlette:
     """The projects app configured from the environment."""
     configure_logging(SERVICE)
-    return build_app(ProjectsSettings(), TokenVerifier(AuthSettings()))
+    return build_app(load_settings(ProjectsSettings), TokenVerifier(load_settings(AuthSettings)))

@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from renku_fed.identity.dev_issuer import DevIssuer, dev_issuer_routes
-from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.settings import AuthSettings, load_settings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
@@ -43,4 +43,4 @@ def build_app(settings: UsersSettings, verifier: TokenVerifier) -> Starlette:
 def create_app() -> Starlette:
     """The users app configured from the environment."""
     configure_logging(SERVICE)
-    return build_app(UsersSettings(), TokenVerifier(AuthSettings()))
+    return build_app(load_settings(UsersSettings), TokenVerifier(load_settings(AuthSettings)))
