@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from renku_fed.sdk.models import Lineage, Project, Role, SearchHit, Session, User, Visibility
+from renku_fed.sdk.models import (
+    Lineage,
+    Member,
+    Project,
+    Role,
+    SearchHit,
+    Session,
+    User,
+    Visibility,
+)
+from renku_fed.sdk.progress import Progress
 from renku_fed.sdk.resources import calls
 from renku_fed.sdk.resources.calls import Call, Page
-from renku_fed.sdk.resources.sync import POLL_SECONDS, report_progress, settled
+from renku_fed.sdk.resources.sync import POLL_SECONDS, id_of, settled
 
 T = TypeVar("T")
 Run = Callable[[Call[Any]], Awaitable[Any]]
@@ -36,11 +47,42 @@ async def resolve_project(run: Run, project: Project | str) -> Project:
     return result
 
 
-class AsyncProjects:
-    """Projects: list, read, create, change, delete."""
+class AsyncMembers:
+    """A project's members."""
 
     def __init__(self, run: Run) -> None:
         self._run = run
+
+    async def list(self, project: Project | str) -> builtins.list[Member]:
+        """The members and their roles."""
+        return (await resolve_project(self._run, project)).members
+
+    async def set(self, project: Project | str, members: dict[str, Role | str]) -> Project:
+        """Add members or change roles: user id (or username) to role."""
+        ids = {await self._user_id(user): role for user, role in members.items()}
+        target = await resolve_project(self._run, project)
+        result: Project = await self._run(calls.set_members(target.id, ids))
+        return result
+
+    async def remove(self, project: Project | str, user: str) -> Project:
+        """Remove a member (user id or username)."""
+        target = await resolve_project(self._run, project)
+        result: Project = await self._run(calls.remove_member(target.id, await self._user_id(user)))
+        return result
+
+    async def _user_id(self, user: str) -> str:
+        if calls.is_user_id(user):
+            return user
+        found: User = await self._run(calls.user_by_username(user))
+        return found.id
+
+
+class AsyncProjects:
+    """Projects: list, read, create, change, delete; `members` for their members."""
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+        self.members = AsyncMembers(run)
 
     def list(
         self,
@@ -93,12 +135,27 @@ class AsyncUsers:
         result: User = await self._run(calls.me())
         return result
 
+    async def get(self, user_id: str) -> User:
+        """A user by id (NotFound when there is none)."""
+        result: User = await self._run(calls.get_user(user_id))
+        return result
+
+    async def get_by_slug(self, username: str) -> User:
+        """A user by username, the slug of their namespace (such as `alice`)."""
+        result: User = await self._run(calls.user_by_username(username))
+        return result
+
 
 class AsyncSessions:
     """Your interactive sessions."""
 
     def __init__(self, run: Run) -> None:
         self._run = run
+
+    async def list(self) -> builtins.list[Session]:
+        """Your sessions, newest first."""
+        result: builtins.list[Session] = await self._run(calls.list_sessions())
+        return result
 
     async def get(self, session_id: str) -> Session:
         """One of your sessions."""
@@ -112,26 +169,45 @@ class AsyncSessions:
         wait: bool = True,
         timeout: float = 600.0,
     ) -> Session:
-        """Start your session of a project and wait until it runs."""
+        """Start your session of a project (its first launcher, or `launcher`), and wait for it."""
         target = await resolve_project(self._run, project)
         session: Session = await self._run(calls.launch_session(target.id, launcher))
-        if not wait:
-            return session
-        deadline, last = time.monotonic() + timeout, None
-        while True:
-            report_progress(session, last)
-            if settled(session):
-                return session
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"session {session.id} is still {session.state.value}")
-            last = session.state
-            await asyncio.sleep(POLL_SECONDS)
-            session = await self.get(session.id)
+        return await self.wait(session, timeout) if wait else session
+
+    async def wait(self, session: Session | str, timeout: float = 600.0) -> Session:
+        """Poll until the session is RUNNING (ServerError if it fails, TimeoutError if slow).
+
+        On a terminal, standard error shows one line updated with its state while waiting.
+        """
+        current = session if isinstance(session, Session) else await self.get(session)
+        deadline, progress = time.monotonic() + timeout, Progress()
+        try:
+            while not settled(current, deadline, progress):
+                await asyncio.sleep(POLL_SECONDS)
+                current = await self.get(current.id)
+        finally:
+            progress.finish(current)
+        return current
+
+    async def hibernate(self, session: Session | str) -> Session:
+        """Stop the server and keep its files."""
+        call = calls.session_change("HibernateSession", id_of(session))
+        result: Session = await self._run(call)
+        return result
+
+    async def resume(self, session: Session | str) -> Session:
+        """Start a hibernated session again."""
+        result: Session = await self._run(calls.session_change("ResumeSession", id_of(session)))
+        return result
 
     async def delete(self, session: Session | str) -> None:
         """Stop a session and remove it with its files."""
-        sid = session.id if isinstance(session, Session) else session
-        await self._run(calls.delete_session(sid))
+        await self._run(calls.delete_session(id_of(session)))
+
+    async def logs(self, session: Session | str, max_lines: int = 250) -> str:
+        """The last lines of the session's log."""
+        result: str = await self._run(calls.session_logs(id_of(session), max_lines))
+        return result
 
 
 class AsyncKnowledgeGraph:

@@ -146,6 +146,20 @@ def me() -> Call[User]:
     )
 
 
+def get_user(user_id: str) -> Call[User]:
+    """A user by id."""
+    return Call(
+        "GetUser",
+        {"id": user_id},
+        lambda d: User.model_validate(found(d["user"], f"user {user_id}")),
+    )
+
+
+def is_user_id(user: str) -> bool:
+    """Whether `user` looks like a user id (a ULID) rather than a username."""
+    return user.isalnum() and len(user) == 26
+
+
 def user_by_username(username: str) -> Call[User]:
     """A user by username."""
     return Call(

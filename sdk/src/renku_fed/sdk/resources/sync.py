@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ from renku_fed.sdk.models import (
     User,
     Visibility,
 )
+from renku_fed.sdk.progress import Progress
 from renku_fed.sdk.resources import calls
 from renku_fed.sdk.resources.calls import Call, Page
 
@@ -73,7 +73,7 @@ class Members:
         return result
 
     def _user_id(self, user: str) -> str:
-        if user.isalnum() and len(user) == 26:
+        if calls.is_user_id(user):
             return user
         found: User = self._run(calls.user_by_username(user))
         return found.id
@@ -136,24 +136,27 @@ class Users:
         result: User = self._run(calls.me())
         return result
 
-    def get(self, username: str) -> User:
-        """A user by username."""
+    def get(self, user_id: str) -> User:
+        """A user by id (NotFound when there is none)."""
+        result: User = self._run(calls.get_user(user_id))
+        return result
+
+    def get_by_slug(self, username: str) -> User:
+        """A user by username, the slug of their namespace (such as `alice`)."""
         result: User = self._run(calls.user_by_username(username))
         return result
 
 
-def report_progress(session: Session, last: SessionState | None) -> None:
-    """Print a session's state on the terminal when it changes (interactive only)."""
-    if session.state != last and sys.stderr.isatty():
-        note = f": {session.message}" if session.message else ""
-        print(f"session {session.id}: {session.state.value}{note}", file=sys.stderr)
-
-
-def settled(session: Session) -> bool:
-    """Whether waiting is over; a FAILED session raises ServerError."""
+def settled(session: Session, deadline: float, progress: Progress) -> bool:
+    """Whether waiting is over: RUNNING; FAILED raises ServerError, past `deadline` TimeoutError."""
+    progress.update(session)
     if session.state is SessionState.FAILED:
         raise ServerError(f"session {session.id} failed: {session.message or 'no message'}")
-    return session.state is SessionState.RUNNING
+    if session.state is SessionState.RUNNING:
+        return True
+    if time.monotonic() > deadline:
+        raise TimeoutError(f"session {session.id} is still {session.state.value}")
+    return False
 
 
 class Sessions:
@@ -185,36 +188,37 @@ class Sessions:
         return self.wait(session, timeout) if wait else session
 
     def wait(self, session: Session | str, timeout: float = 600.0) -> Session:
-        """Poll until the session is RUNNING (ServerError if it fails, TimeoutError if slow)."""
+        """Poll until the session is RUNNING (ServerError if it fails, TimeoutError if slow).
+
+        On a terminal, standard error shows one line updated with its state while waiting.
+        """
         current = session if isinstance(session, Session) else self.get(session)
-        deadline, last = time.monotonic() + timeout, None
-        while True:
-            report_progress(current, last)
-            if settled(current):
-                return current
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"session {current.id} is still {current.state.value}")
-            last = current.state
-            time.sleep(POLL_SECONDS)
-            current = self.get(current.id)
+        deadline, progress = time.monotonic() + timeout, Progress()
+        try:
+            while not settled(current, deadline, progress):
+                time.sleep(POLL_SECONDS)
+                current = self.get(current.id)
+        finally:
+            progress.finish(current)
+        return current
 
     def hibernate(self, session: Session | str) -> Session:
         """Stop the server and keep its files."""
-        result: Session = self._run(calls.session_change("HibernateSession", _sid(session)))
+        result: Session = self._run(calls.session_change("HibernateSession", id_of(session)))
         return result
 
     def resume(self, session: Session | str) -> Session:
         """Start a hibernated session again."""
-        result: Session = self._run(calls.session_change("ResumeSession", _sid(session)))
+        result: Session = self._run(calls.session_change("ResumeSession", id_of(session)))
         return result
 
     def delete(self, session: Session | str) -> None:
         """Stop a session and remove it with its files."""
-        self._run(calls.delete_session(_sid(session)))
+        self._run(calls.delete_session(id_of(session)))
 
     def logs(self, session: Session | str, max_lines: int = 250) -> str:
         """The last lines of the session's log."""
-        result: str = self._run(calls.session_logs(_sid(session), max_lines))
+        result: str = self._run(calls.session_logs(id_of(session), max_lines))
         return result
 
 
@@ -240,5 +244,6 @@ class KnowledgeGraph:
         return result
 
 
-def _sid(session: Session | str) -> str:
+def id_of(session: Session | str) -> str:
+    """The id of a session given as a model or an id."""
     return session.id if isinstance(session, Session) else session

@@ -1,0 +1,194 @@
+"""AsyncClient offers what Client does, and waiting for a session shows progress on a terminal."""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from renku_fed.sdk import AsyncClient, Client, NotFound, ServerError
+from renku_fed.sdk.resources import aio, sync
+from tests.sdk.test_client import URL, USER, data, project
+
+PAIRS = [
+    (sync.Projects, aio.AsyncProjects),
+    (sync.Members, aio.AsyncMembers),
+    (sync.Sessions, aio.AsyncSessions),
+    (sync.Users, aio.AsyncUsers),
+    (sync.KnowledgeGraph, aio.AsyncKnowledgeGraph),
+]
+Answer = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+def session(state: str, message: str | None = None) -> dict[str, Any]:
+    return {
+        "id": "S1", "name": "flights", "state": state, "message": message, "url": None,
+        "startedAt": "2025-01-01T00:00:00Z",
+        "project": {"id": "P1", "namespace": "alice", "slug": "p1"},
+    }  # fmt: skip
+
+
+def methods(cls: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in vars(cls).items()
+        if not name.startswith("_") and inspect.isfunction(member)
+    }
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda pair: pair[0].__name__)
+def test_every_blocking_method_has_an_async_twin_with_the_same_parameters(
+    pair: tuple[type, type],
+) -> None:
+    blocking, awaited = methods(pair[0]), methods(pair[1])
+    assert blocking.keys() == awaited.keys()
+    for name, signature in blocking.items():
+        assert list(signature.parameters) == list(awaited[name].parameters), name
+        function = vars(pair[1])[name]
+        returns_iterator = "AsyncIterator" in str(awaited[name].return_annotation)
+        assert inspect.iscoroutinefunction(function) or returns_iterator, name
+
+
+def test_both_clients_have_the_same_resources() -> None:
+    blocking = Client(URL, "T")
+    awaited = AsyncClient(URL, "T")
+    for name in ("projects", "sessions", "users", "kg"):
+        twin = type(getattr(blocking, name)).__name__
+        assert type(getattr(awaited, name)).__name__ == f"Async{twin}"
+    assert type(awaited.projects.members) is aio.AsyncMembers
+
+
+def async_client(answer: Answer, sent: list[tuple[str, dict[str, Any]]]) -> AsyncClient:
+    """An AsyncClient whose every operation is answered by `answer(operation, variables)`."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        operation = body["query"].split("(")[0].split("{")[0].split()[1]
+        sent.append((operation, body["variables"]))
+        return data(answer(operation, body["variables"]))
+
+    return AsyncClient(URL, "T", transport=httpx.MockTransport(handler), backoff=0)
+
+
+async def test_the_async_client_does_sessions_users_and_members() -> None:
+    answers: dict[str, dict[str, Any]] = {
+        "HibernateSession": {"hibernateSession": {"session": session("HIBERNATED"), "errors": []}},
+        "ResumeSession": {"resumeSession": {"session": session("STARTING"), "errors": []}},
+        "SessionLogs": {"session": {"id": "S1", "logs": "line 1\nline 2"}},
+        "ListSessions": {"sessions": [session("RUNNING")]},
+        "GetUser": {"user": None},
+        "GetUserByUsername": {"userByUsername": {**USER, "id": "01JDEM00000000000000000B0B"}},
+        "GetProjectBySlug": {"projectBySlug": project(1)},
+        "SetProjectMembers": {"setProjectMembers": {"project": project(1), "errors": []}},
+    }
+    sent: list[tuple[str, dict[str, Any]]] = []
+    async with async_client(lambda op, _: answers[op], sent) as client:
+        assert (await client.sessions.hibernate("S1")).state.value == "HIBERNATED"
+        assert (await client.sessions.resume("S1")).state.value == "STARTING"
+        assert await client.sessions.logs("S1", max_lines=2) == "line 1\nline 2"
+        assert [s.id for s in await client.sessions.list()] == ["S1"]
+        assert (await client.users.get_by_slug("bob")).id == "01JDEM00000000000000000B0B"
+        with pytest.raises(NotFound, match="U404"):
+            await client.users.get("U404")
+        await client.projects.members.set("alice/p1", {"bob": "EDITOR"})
+    assert ("SessionLogs", {"id": "S1", "maxLines": 2}) in sent
+    assert ("GetUser", {"id": "U404"}) in sent
+    members = [v for op, v in sent if op == "SetProjectMembers"]
+    assert members == [
+        {"id": "P1", "members": [{"userId": "01JDEM00000000000000000B0B", "role": "EDITOR"}]}
+    ]
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def starting_then(final: str) -> Answer:
+    """Launch answers STARTING; each poll after the second answers `final`."""
+    polls: list[int] = []
+
+    def answer(operation: str, _: dict[str, Any]) -> dict[str, Any]:
+        if operation == "GetProjectBySlug":
+            return {"projectBySlug": project(1)}
+        if operation == "LaunchSession":
+            return {"launchSession": {"session": session("STARTING", "pulling"), "errors": []}}
+        polls.append(1)
+        return {"session": session(final if len(polls) > 1 else "STARTING", "cloning")}
+
+    return answer
+
+
+@pytest.fixture
+def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "POLL_SECONDS", 0)
+    monkeypatch.setattr(aio, "POLL_SECONDS", 0)
+
+
+def blocking_client(answer: Answer) -> Client:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        operation = body["query"].split("(")[0].split("{")[0].split()[1]
+        return data(answer(operation, body["variables"]))
+
+    return Client(URL, "T", transport=httpx.MockTransport(handler), backoff=0)
+
+
+def test_launch_shows_one_updating_line_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, no_pause: None
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    launched = blocking_client(starting_then("RUNNING")).sessions.launch("alice/p1")
+    assert launched.state.value == "RUNNING"
+    shown = terminal.getvalue()
+    assert shown.count("\n") == 1 and shown.endswith("\n")
+    redraws = shown.split("\r\x1b[K")[1:]
+    assert len(redraws) == 4
+    assert "STARTING: pulling" in redraws[0] and "STARTING: cloning" in redraws[1]
+    assert redraws[-1].startswith("session S1: RUNNING")
+
+
+async def test_the_async_launch_shows_progress_too(
+    monkeypatch: pytest.MonkeyPatch, no_pause: None
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    async with async_client(starting_then("RUNNING"), []) as client:
+        assert (await client.sessions.launch("alice/p1")).state.value == "RUNNING"
+    assert "STARTING: cloning" in terminal.getvalue()
+    assert terminal.getvalue().count("\n") == 1
+
+
+def test_nothing_is_shown_when_not_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, no_pause: None
+) -> None:
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stderr", pipe)
+    assert blocking_client(starting_then("RUNNING")).sessions.launch("alice/p1").id == "S1"
+    assert pipe.getvalue() == ""
+
+
+def test_a_failed_start_ends_the_line_and_raises(
+    monkeypatch: pytest.MonkeyPatch, no_pause: None
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    with pytest.raises(ServerError, match="failed"):
+        blocking_client(starting_then("FAILED")).sessions.launch("alice/p1")
+    assert terminal.getvalue().endswith("FAILED: cloning (0 s)\n")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("RENKU_FED_URL", "RENKU_FED_TOKEN", "RENKU_FED_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RENKU_FED_CONFIG_DIR", str(tmp_path / "config"))
