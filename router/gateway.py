@@ -87,6 +87,7 @@ class Gateway:
             timeout_seconds=settings.subgraph_timeout_seconds,
             timeouts=settings.subgraph_timeouts,
             transport=transport,
+            deduplicate=settings.deduplicate_subgraph_queries,
         )
         self._executor = Executor(
             self._schema,

@@ -68,10 +68,18 @@ def serve(
     configure_logging("router")
     auth = load_settings(AuthSettings)
     count = worker_count(settings, workers)
+    # No access log: the router logs each GraphQL request itself (as under `renku-fed up`).
     host, port = settings.host, settings.port
     if count == 1:
         app = create_router_app(settings, supergraph, auth_settings=auth)
-        uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=trust_proxies())
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=trust_proxies(),
+        )
         return
     # Each worker reads its settings from the environment, as `create_app` does.
     if settings.supergraph_path is not None:
@@ -85,5 +93,6 @@ def serve(
         host=host,
         port=port,
         log_config=None,
+        access_log=False,
         proxy_headers=trust_proxies(),
     )

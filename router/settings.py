@@ -44,6 +44,12 @@ class RouterSettings(BaseSettings):
         default_factory=dict,
         description="Per-subgraph overrides of subgraph_timeout_seconds (name -> seconds).",
     )
+    deduplicate_subgraph_queries: bool = Field(
+        default=True,
+        description="A subgraph query identical to one already in flight (same operation, "
+        "variables and forwarded headers, so the same caller) waits for that call's answer "
+        "instead of sending its own; mutations are always sent.",
+    )
     startup_timeout_seconds: float = Field(
         default=60.0,
         gt=0,

@@ -172,7 +172,10 @@ class Executor:
                 variables[name] = request.variables[name]
         try:
             response = await self._transport.send(
-                node.service, node.body(variables), request.headers
+                node.service,
+                node.body(variables),
+                request.headers,
+                query=node.operation_kind == "query",
             )
         except SubgraphRequestError as exc:
             log.warning(

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import orjson
 
+from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution.clients import (
     AiohttpClient,
@@ -17,6 +18,8 @@ from renku_fed.router.execution.clients import (
     HttpClient,
     HttpxClient,
 )
+
+_Answer = asyncio.Future[tuple[int, bytes]]
 
 _REQUEST_HEADERS = {
     "content-type": "application/json",
@@ -52,6 +55,7 @@ class SubgraphTransport:
         timeout_seconds: float,
         timeouts: Mapping[str, float] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        deduplicate: bool = False,
     ) -> None:
         self._urls = dict(urls)
         overrides = timeouts or {}
@@ -65,9 +69,33 @@ class SubgraphTransport:
         # aiohttp, not httpx, on the network: measured on one core at 50 concurrent calls, 5,364
         # against 103 requests/s (httpx's pool bookkeeping grows with its open connections).
         self._client: HttpClient = AiohttpClient() if transport is None else HttpxClient(transport)
+        self._deduplicate = deduplicate
+        self._in_flight: dict[tuple[str, bytes, tuple[tuple[str, str], ...]], _Answer] = {}
 
-    async def send(self, service: str, body: bytes, headers: Mapping[str, str]) -> SubgraphResponse:
-        """POST the JSON `body` to the subgraph; SubgraphRequestError when no GraphQL answer."""
+    async def send(
+        self, service: str, body: bytes, headers: Mapping[str, str], *, query: bool = False
+    ) -> SubgraphResponse:
+        """POST the JSON `body` to the subgraph; SubgraphRequestError when no GraphQL answer.
+
+        With deduplication on, a `query` identical to one in flight (same subgraph, body and
+        headers but the request id) waits for that call's answer instead of sending its own;
+        each caller decodes the answer for itself.
+        """
+        if not (query and self._deduplicate):
+            return _read_response(service, *await self._post(service, body, headers))
+        key = (service, body, _identity_headers(headers))
+        answer = self._in_flight.get(key)
+        if answer is None:
+            answer = self._in_flight[key] = asyncio.ensure_future(
+                self._post(service, body, headers)
+            )
+            answer.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        # Shielded: a caller that gives up does not cancel the call the others wait for.
+        return _read_response(service, *await asyncio.shield(answer))
+
+    async def _post(
+        self, service: str, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[int, bytes]:
         url = self._urls.get(service)
         if url is None:
             raise SubgraphRequestError(
@@ -91,11 +119,16 @@ class SubgraphTransport:
                 ErrorCode.SUBGRAPH_UNAVAILABLE,
                 f'Subgraph "{service}" is unavailable: {exc}.',
             ) from exc
-        return _read_response(service, status, content)
+        return status, content
 
     async def aclose(self) -> None:
         """Close the pooled connections."""
         await self._client.aclose()
+
+
+def _identity_headers(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The headers that can change a subgraph's answer: all but the request id."""
+    return tuple(sorted((k, v) for k, v in headers.items() if k != REQUEST_ID_HEADER))
 
 
 def _read_response(service: str, status: int, content: bytes) -> SubgraphResponse:

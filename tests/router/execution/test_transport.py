@@ -121,3 +121,57 @@ async def test_a_closed_port_is_unavailable() -> None:
 
     assert raised.value.code == "SUBGRAPH_UNAVAILABLE"
     assert "ClientConnectorError" in raised.value.message
+
+
+class Counting:
+    """A slow subgraph that counts the calls it answers."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Answer after a moment, so that concurrent calls overlap."""
+        self.calls += 1
+        await asyncio.sleep(0.1)
+        return web.json_response({"data": {"n": self.calls}})
+
+
+@pytest.mark.parametrize(
+    ("deduplicate", "query", "tokens", "calls"),
+    [
+        (True, True, ["a", "a", "a"], 1),
+        (True, True, ["a", "b", "a"], 2),
+        (True, False, ["a", "a", "a"], 3),
+        (False, True, ["a", "a", "a"], 3),
+    ],
+)
+async def test_identical_queries_in_flight_share_one_call(
+    deduplicate: bool, query: bool, tokens: list[str], calls: int
+) -> None:
+    counting = Counting()
+    app = web.Application()
+    app.router.add_post("/graphql", counting.handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    url = str(server.make_url("/graphql"))
+    transport = SubgraphTransport({"a": url}, timeout_seconds=5, deduplicate=deduplicate)
+    body = b'{"query":"{ n }","variables":{}}'
+    try:
+        answers = await asyncio.gather(
+            *(
+                transport.send(
+                    "a",
+                    body,
+                    {"authorization": f"Bearer {token}", "x-request-id": str(i)},
+                    query=query,
+                )
+                for i, token in enumerate(tokens)
+            )
+        )
+    finally:
+        await transport.aclose()
+        await server.close()
+
+    assert counting.calls == calls
+    # Each caller decodes its own copy: merging into one never changes another's.
+    assert len({id(answer.data) for answer in answers}) == len(tokens)
