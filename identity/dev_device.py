@@ -58,6 +58,7 @@ class DevDeviceFlow:
         self._other_grants = other_grants
         self._clock = clock
         self._pending: dict[str, _Pending] = {}
+        self._revoked: set[str] = set()
         self._prefix = urlsplit(issuer.issuer).path.rstrip("/")
 
     @property
@@ -68,6 +69,7 @@ class DevDeviceFlow:
             Route(f"{base}/auth/device", self.authorize_device, methods=["POST"]),
             Route(f"{self._prefix}/device", self.verify, methods=["GET", "POST"]),
             Route(f"{base}/token", self.token, methods=["POST"]),
+            Route(f"{base}/revoke", self.revoke, methods=["POST"]),
         ]
 
     async def authorize_device(self, request: Request) -> Response:
@@ -137,9 +139,27 @@ class DevDeviceFlow:
         del self._pending[device_code]
         return self._tokens(pending.username, str(uuid.uuid4()))
 
+    async def revoke(self, request: Request) -> Response:
+        """Token revocation (RFC 7009) for the public client: its refresh token stops working."""
+        form = await _form(request)
+        if form.get("client_id") != CLI_CLIENT_ID:
+            return JSONResponse({"error": "invalid_client"}, 401)
+        claims = self._refresh_claims(form.get("token", ""))
+        if claims is not None:
+            self._revoked.add(str(claims["sid"]))
+        return Response(status_code=200)
+
     def _refresh(self, refresh_token: str) -> Response:
+        claims = self._refresh_claims(refresh_token)
+        if claims is None:
+            return _refused("invalid_grant", "The refresh token is invalid or expired.")
+        if claims["sid"] in self._revoked:
+            return _refused("invalid_grant", "The refresh token was revoked.")
+        return self._tokens(str(claims["preferred_username"]), str(claims["sid"]))
+
+    def _refresh_claims(self, refresh_token: str) -> dict[str, Any] | None:
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 refresh_token,
                 self._issuer.private_key.public_key(),
                 algorithms=["RS256"],
@@ -148,10 +168,10 @@ class DevDeviceFlow:
                 options={"require": ["exp", "sid", "azp"]},
             )
         except jwt.PyJWTError:
-            return _refused("invalid_grant", "The refresh token is invalid or expired.")
+            return None
         if claims.get("typ") != "Refresh" or claims["azp"] != CLI_CLIENT_ID:
-            return _refused("invalid_grant", "This is not a refresh token of this client.")
-        return self._tokens(str(claims["preferred_username"]), str(claims["sid"]))
+            return None
+        return claims
 
     def _tokens(self, username: str, sid: str) -> Response:
         issuer, now = self._issuer, int(self._clock())

@@ -119,6 +119,7 @@ class DevIssuer:
             "token_endpoint": f"{base}/token",
             "userinfo_endpoint": f"{base}/userinfo",
             "end_session_endpoint": f"{base}/logout",
+            "revocation_endpoint": f"{base}/revoke",
             "device_authorization_endpoint": f"{base}/auth/device",
             "grant_types_supported": [
                 "authorization_code",

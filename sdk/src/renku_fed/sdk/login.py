@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 import httpx
 
-from renku_fed.sdk.credentials import Credentials, normalize_url, save_credentials
+from renku_fed.sdk.credentials import (
+    Credentials,
+    delete_credentials,
+    load_credentials,
+    normalize_url,
+    save_credentials,
+)
 from renku_fed.sdk.errors import ConfigurationError, Unauthenticated
 
 CLIENT_INFO_PATH = "/.well-known/renku-fed.json"
@@ -117,3 +123,36 @@ def login(
     )
     save_credentials(credentials)
     return credentials
+
+
+def revoke(credentials: Credentials, *, transport: httpx.BaseTransport | None = None) -> bool:
+    """End the login at its issuer: revoke the refresh token; whether the issuer confirmed it.
+
+    RFC 7009's revocation endpoint when the issuer has one (Keycloak and the development
+    issuer do), else the end-session endpoint with the refresh token, as Keycloak's logout takes.
+    """
+    if not credentials.refresh_token:
+        return False
+    form = {"client_id": credentials.client_id}
+    try:
+        with httpx.Client(timeout=10.0, transport=transport) as http:
+            discovery = f"{credentials.issuer}/.well-known/openid-configuration"
+            config = http.get(discovery).raise_for_status().json()
+            if "revocation_endpoint" in config:
+                form |= {"token": credentials.refresh_token, "token_type_hint": "refresh_token"}
+                answer = http.post(str(config["revocation_endpoint"]), data=form)
+            elif "end_session_endpoint" in config:
+                form |= {"refresh_token": credentials.refresh_token}
+                answer = http.post(str(config["end_session_endpoint"]), data=form)
+            else:
+                return False
+    except (httpx.HTTPError, ValueError):
+        return False
+    return answer.is_success
+
+
+def logout(*, transport: httpx.BaseTransport | None = None) -> tuple[bool, bool]:
+    """Revoke the stored login at its issuer when reachable and delete it: (removed, revoked)."""
+    credentials = load_credentials()
+    revoked = credentials is not None and revoke(credentials, transport=transport)
+    return delete_credentials(), revoked

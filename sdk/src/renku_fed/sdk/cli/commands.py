@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from renku_fed.sdk.client import Client
-from renku_fed.sdk.credentials import URL_VARIABLE, credentials_path, delete_credentials
+from renku_fed.sdk.credentials import URL_VARIABLE, credentials_path
 from renku_fed.sdk.errors import RenkuError
-from renku_fed.sdk.login import DeviceCode, login
+from renku_fed.sdk.login import DeviceCode, login, logout
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -215,6 +215,11 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _logout(args: argparse.Namespace) -> int:
-    removed = delete_credentials()
-    print("Signed out." if removed else "Not signed in.")
+    removed, revoked = logout()
+    if not removed:
+        print("Not signed in.")
+    elif revoked:
+        print("Signed out: the login is revoked at the issuer and the credentials deleted.")
+    else:
+        print("Signed out: credentials deleted (the issuer could not revoke the login).")
     return 0
