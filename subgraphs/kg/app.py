@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,11 +18,15 @@ from renku_fed.subgraphs.kg.backends import KgBackend, TripleStore
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
 from renku_fed.subgraphs.kg.backends.endpoint import Endpoint, EndpointTripleStore
 from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
-from renku_fed.subgraphs.kg.demo import seed_demo
+from renku_fed.subgraphs.kg.demo import seed_repository
+from renku_fed.subgraphs.kg.events import EventLog
+from renku_fed.subgraphs.kg.ingest import Ingester, KgService
+from renku_fed.subgraphs.kg.internal import internal_routes
 from renku_fed.subgraphs.kg.schema import schema
 from renku_fed.subgraphs.kg.settings import KgSettings
 
 log = logging.getLogger(__name__)
+EVENTS_FILE = "events.sqlite3"
 
 
 def build_store(settings: KgSettings) -> TripleStore:
@@ -44,29 +50,54 @@ def build_store(settings: KgSettings) -> TripleStore:
 
 
 def build_knowledge_graph(settings: KgSettings) -> KnowledgeGraph:
-    """The knowledge graph on the configured store, seeded with the demo when asked."""
-    graph = KnowledgeGraph(build_store(settings))
-    if settings.seed_demo and seed_demo(graph):
-        log.info("seeded the demo knowledge graph", extra={"backend": settings.backend})
-    return graph
+    """The knowledge graph on the configured store."""
+    return KnowledgeGraph(build_store(settings))
+
+
+def build_service(settings: KgSettings, graph: KgBackend | None = None) -> KgService:
+    """The graph (default: the configured one) and its ingester, with its event log on disk."""
+    graph = graph or build_knowledge_graph(settings)
+    ingester = Ingester(
+        graph,
+        EventLog(settings.data_dir / EVENTS_FILE),
+        poll_seconds=settings.ingestion_poll_seconds,
+        max_backoff_seconds=settings.ingestion_max_backoff_seconds,
+        on_new_project=seed_repository if settings.seed_demo else None,
+    )
+    return KgService(graph=graph, ingester=ingester)
 
 
 def build_app(
     settings: KgSettings, verifier: TokenVerifier, graph: KgBackend | None = None
 ) -> Starlette:
-    """The kg subgraph app serving `graph` (default: the configured one), closed at shutdown."""
-    graph = graph or build_knowledge_graph(settings)
+    """The kg subgraph app serving `graph` (default: the configured one), closed at shutdown.
+
+    Its ingester runs as a background task for the app's lifetime.
+    """
+    service = build_service(settings, graph)
+    secret = settings.events_secret.get_secret_value() if settings.events_secret else None
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(service.ingester.run(), name="kg-ingester")
         try:
             yield
         finally:
-            graph.close()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            service.graph.close()
 
-    return create_subgraph_app(
-        service="kg", schema=schema, backend=graph, verifier=verifier, lifespan=lifespan
+    app = create_subgraph_app(
+        service="kg",
+        schema=schema,
+        backend=service,
+        verifier=verifier,
+        routes=internal_routes(service.ingester, secret),
+        lifespan=lifespan,
     )
+    app.state.ingester = service.ingester
+    return app
 
 
 def create_app() -> Starlette:

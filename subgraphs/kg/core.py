@@ -8,26 +8,45 @@ in a worker thread. Arguments are checked here and refused with a coded `DomainE
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from renku_fed.identity.tokens import Identity
-from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, require_sign_in
 from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.common.rules import check_slug
 from renku_fed.subgraphs.kg.backends import KgBackend
+from renku_fed.subgraphs.kg.events import EventKind, access_to_json
+from renku_fed.subgraphs.kg.ingest import KgService
 from renku_fed.subgraphs.kg.models import (
     Activity,
+    ActivityRecord,
     Dataset,
+    DatasetRecord,
     DatasetSort,
     EntityType,
+    IndexingStatus,
     Lineage,
     Page,
+    Person,
     Role,
     SearchQuery,
     SearchResults,
     SearchSort,
     Visibility,
     Workflow,
+    WorkflowRecord,
 )
+from renku_fed.subgraphs.kg.recording import (
+    check_path,
+    dataset_id,
+    plan_id,
+    plan_name,
+    write_activity,
+    write_dataset,
+)
+from renku_fed.subgraphs.kg.repository import Author, GitRepository
 
 MAX_QUERY_LENGTH = 200
 
@@ -143,3 +162,145 @@ async def search(
         offset=offset,
     )
     return await asyncio.to_thread(graph.search, query, caller.subject)
+
+
+def _author(caller: Identity) -> Author:
+    name = " ".join(p for p in (caller.first_name, caller.last_name) if p)
+    username = caller.username or caller.subject or "renku"
+    return Author(name=name or username, email=caller.email or f"{username}@users.noreply.renku")
+
+
+def _person(caller: Identity) -> Person:
+    author = _author(caller)
+    return Person(name=author.name, user_id=caller.subject, email=author.email)
+
+
+async def _editable(service: KgService, caller: Identity, project_id: str) -> GitRepository:
+    """The repository of a project the caller may write to (EDITOR or OWNER)."""
+    require_sign_in(caller, "record metadata")
+    known = await asyncio.to_thread(service.ingester.events.project, project_id)
+    role = None
+    if known is not None:
+        access, url = known
+        role = dict(access.members).get(caller.subject or "")
+        if role is None and access.visibility is not Visibility.PUBLIC:
+            known = None
+    if known is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            f"No project with id {project_id!r} is known, or you may not see it; check "
+            "`projectId`.",
+            "projectId",
+        )
+    if role not in (Role.EDITOR, Role.OWNER) or url is None:
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            "Recording metadata commits to the project's repository: you need the EDITOR or "
+            "OWNER role in the project; ask an owner.",
+            "projectId",
+        )
+    return GitRepository(url)
+
+
+async def _pushed(service: KgService, project_id: str, commit: str) -> None:
+    await service.ingester.enqueue(EventKind.PUSH, project_id, {"commit": commit})
+
+
+async def record_dataset(
+    service: KgService, caller: Identity, project_id: str, draft: DatasetRecord
+) -> tuple[DatasetRecord, str]:
+    """Commit a dataset's metadata to the project's repository; the record and the commit."""
+    repository = await _editable(service, caller, project_id)
+    record = replace(
+        draft,
+        id=dataset_id(project_id, check_slug(draft.name, "name")),
+        files=tuple(sorted({check_path(p, "files") for p in draft.files})),
+        creators=draft.creators or (_person(caller),),
+    )
+    now = datetime.now(UTC)
+    record = replace(record, date_created=record.date_created or now)
+    written, commit = await asyncio.to_thread(
+        write_dataset, repository, record, _author(caller), now
+    )
+    await _pushed(service, project_id, commit)
+    return written, commit
+
+
+async def record_activity(
+    service: KgService,
+    caller: Identity,
+    project_id: str,
+    run: ActivityRecord,
+    workflow_name: str | None,
+) -> tuple[ActivityRecord, str]:
+    """Commit a run and its plan to the project's repository; the run and the commit."""
+    repository = await _editable(service, caller, project_id)
+    command = run.command.strip()
+    if not command:
+        raise DomainError(ErrorCode.BAD_USER_INPUT, "`command` must not be empty.", "command")
+    if run.ended_at is not None and run.started_at is not None and run.ended_at < run.started_at:
+        raise DomainError(ErrorCode.BAD_USER_INPUT, "`endedAt` is before `startedAt`.", "endedAt")
+    name = (workflow_name or "").strip() or plan_name(command)
+    used = tuple(sorted({check_path(p, "inputs") for p in run.used}))
+    generated = tuple(sorted({check_path(p, "outputs") for p in run.generated}))
+    now = datetime.now(UTC)
+    plan = WorkflowRecord(
+        id=plan_id(project_id, name), name=name, command=command, inputs=used,
+        outputs=generated, creators=(_person(caller),),
+    )  # fmt: skip
+    activity = replace(
+        run, id=str(uuid.uuid4()), workflow_id=plan.id, command=command, used=used,
+        generated=generated, started_at=run.started_at or now, agent=_person(caller),
+    )  # fmt: skip
+    commit = await asyncio.to_thread(
+        write_activity, repository, plan, activity, _author(caller), now
+    )
+    await _pushed(service, project_id, commit)
+    return activity, commit
+
+
+def _require_admin(caller: Identity) -> None:
+    require_sign_in(caller, "reindex the knowledge graph")
+    if not caller.is_admin:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, "Only Renku administrators may rebuild the knowledge graph."
+        )
+
+
+async def reindex_project(service: KgService, caller: Identity, project_id: str) -> int:
+    """Queue a rebuild of one project's graphs from its repository; admins. Events queued."""
+    _require_admin(caller)
+    known = await asyncio.to_thread(service.ingester.events.project, project_id)
+    if known is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND, f"No project with id {project_id!r} is known.", "projectId"
+        )
+    access, url = known
+    payload = {"project": access_to_json(access), "repository": url}
+    await service.ingester.enqueue(EventKind.ACCESS, project_id, payload)
+    await service.ingester.enqueue(EventKind.PUSH, project_id, {})
+    return 2
+
+
+async def reindex_all(service: KgService, caller: Identity) -> int:
+    """Drop the graph and queue a rebuild of every known project; admins. Events queued."""
+    _require_admin(caller)
+    ids = await asyncio.to_thread(service.ingester.events.project_ids)
+    await service.ingester.enqueue(EventKind.CLEAR, "*")
+    queued = 1
+    for project_id in ids:
+        queued += await reindex_project(service, caller, project_id)
+    return queued
+
+
+async def indexing_status(
+    service: KgService, caller: Identity, project_id: str
+) -> IndexingStatus | None:
+    """Where the project's ingestion is, when the caller may read the project."""
+    known = await asyncio.to_thread(service.ingester.events.project, project_id)
+    if known is not None:
+        access, _ = known
+        member = caller.subject is not None and caller.subject in dict(access.members)
+        if access.visibility is not Visibility.PUBLIC and not member:
+            return None
+    return await asyncio.to_thread(service.ingester.events.status, project_id)

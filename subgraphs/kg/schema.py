@@ -1,4 +1,4 @@
-"""The kg subgraph's schema: search and datasets; extends Project and User."""
+"""The kg subgraph's schema: search and datasets, recording mutations; extends Project and User."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import strawberry
 
 from renku_fed.subgraphs.common.app import mask_errors
 from renku_fed.subgraphs.kg import core, models
+from renku_fed.subgraphs.kg.mutations import Mutation
 from renku_fed.subgraphs.kg.types import Dataset, Info, Project, User
 from renku_fed.subgraphs.kg.types_search import EntityType, SearchResultConnection, SearchSort
 
@@ -32,7 +33,7 @@ async def resolve_search(
 ) -> SearchResultConnection:
     """Projects, groups, datasets, workflows and people you may read that match."""
     results = await core.search(
-        info.context.backend,
+        info.context.backend.graph,
         info.context.identity,
         query,
         types=types,
@@ -52,7 +53,7 @@ async def resolve_search(
 
 async def resolve_dataset(info: Info, id: strawberry.ID) -> Dataset | None:
     """One dataset, null when it does not exist or you may not read its project."""
-    found = await core.dataset(info.context.backend, info.context.identity, str(id))
+    found = await core.dataset(info.context.backend.graph, info.context.identity, str(id))
     return Dataset.from_model(found) if found else None
 
 
@@ -71,5 +72,5 @@ class Query:
 
 
 schema = strawberry.federation.Schema(
-    query=Query, types=[Project, User, Dataset], extensions=[mask_errors]
+    query=Query, mutation=Mutation, types=[Project, User, Dataset], extensions=[mask_errors]
 )

@@ -25,7 +25,8 @@ class KgSettings(BaseSettings):
     )
     seed_demo: bool = Field(
         default=False,
-        description="Index the demo projects, datasets and lineage into an empty graph.",
+        description="Commit the demo metadata (flights' dataset, workflow and run) into the "
+        "demo repositories as the projects subgraph announces them, then ingest it.",
     )
     sparql_query_url: str | None = Field(
         default=None, description="SPARQL query endpoint, e.g. http://virtuoso:8890/sparql."
@@ -52,6 +53,20 @@ class KgSettings(BaseSettings):
     )
     sparql_timeout_seconds: float = Field(
         default=60.0, gt=0, description="How long one SPARQL request may take."
+    )
+    events_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret the projects subgraph sends in `X-Renku-Events-Token` with "
+        "its events, and GitLab in `X-Gitlab-Token` with its push webhooks; unset: the "
+        "internal event routes refuse every request.",
+    )
+    ingestion_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often the ingester looks for events when idle."
+    )
+    ingestion_max_backoff_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest wait between retries of an event while the store is unreachable.",
     )
     log_level: str = Field(
         default="INFO", description="Log level of the service (DEBUG, INFO, ...)."

@@ -15,12 +15,29 @@ import strawberry
 from renku_fed.subgraphs.common.app import RequestContext
 from renku_fed.subgraphs.common.pagination import Connection, Edge
 from renku_fed.subgraphs.kg import core, models
-from renku_fed.subgraphs.kg.backends import KgBackend
+from renku_fed.subgraphs.kg.ingest import KgService
 
-Info: TypeAlias = strawberry.Info[RequestContext[KgBackend], None]
+Info: TypeAlias = strawberry.Info[RequestContext[KgService], None]
 
 LineageNodeType = strawberry.enum(models.LineageNodeType, description="What a lineage node is.")
 DatasetSort = strawberry.enum(models.DatasetSort, description="How datasets are ordered.")
+EventStatus = strawberry.enum(
+    models.EventStatus, description="Where an ingestion event is: NEW, PROCESSING, DONE, FAILED."
+)
+
+
+@strawberry.type(description="How far the knowledge graph has taken in a project's changes.")
+class IndexingStatus:
+    """The project's oldest unfinished ingestion event, else its latest one."""
+
+    status: EventStatus  # type: ignore[valid-type]
+    message: str | None = strawberry.field(description="Why it failed, or what it skipped.")
+    progress: float = strawberry.field(description="Share of the waiting events done, 0 to 1.")
+
+    @classmethod
+    def from_model(cls, status: models.IndexingStatus) -> IndexingStatus:
+        """The GraphQL view of an indexing status."""
+        return cls(status=status.status, message=status.message, progress=status.progress)
 
 
 def resolve_person_user(root: Person) -> User | None:
@@ -65,13 +82,17 @@ def resolve_dataset_project(root: Dataset) -> Project:
 
 async def resolve_dataset_used_in(root: Dataset, info: Info) -> list[Project]:
     """Other projects you may read that hold a copy of this dataset."""
-    found = await core.dataset_used_in(info.context.backend, info.context.identity, str(root.id))
+    found = await core.dataset_used_in(
+        info.context.backend.graph, info.context.identity, str(root.id)
+    )
     return [Project(id=strawberry.ID(project)) for project in found]
 
 
 async def resolve_dataset_versions(root: Dataset, info: Info) -> list[Dataset]:
     """Other versions of this dataset you may read, oldest first."""
-    found = await core.dataset_versions(info.context.backend, info.context.identity, str(root.id))
+    found = await core.dataset_versions(
+        info.context.backend.graph, info.context.identity, str(root.id)
+    )
     return [Dataset.from_model(dataset) for dataset in found]
 
 
@@ -131,7 +152,7 @@ class Dataset:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Dataset | None:
         """The dataset with this id, when the caller may read its project."""
-        found = await core.dataset(info.context.backend, info.context.identity, str(id))
+        found = await core.dataset(info.context.backend.graph, info.context.identity, str(id))
         return cls.from_model(found) if found else None
 
 
@@ -273,29 +294,38 @@ async def resolve_project_datasets(
     """A page of the project's datasets; empty when you may not read the project."""
     context = info.context
     page = await core.project_datasets(
-        context.backend, context.identity, str(root.id), sort, first, after
+        context.backend.graph, context.identity, str(root.id), sort, first, after
     )
     return DatasetConnection.from_page(page, Dataset.from_model, after)
 
 
 async def resolve_project_workflows(root: Project, info: Info) -> list[Workflow]:
     """The project's workflows, by name."""
-    found = await core.project_workflows(info.context.backend, info.context.identity, str(root.id))
+    found = await core.project_workflows(
+        info.context.backend.graph, info.context.identity, str(root.id)
+    )
     return [Workflow.from_model(w) for w in found]
 
 
 async def resolve_project_activities(root: Project, info: Info) -> list[Activity]:
     """The project's runs, oldest first."""
     context = info.context
-    found = await core.project_activities(context.backend, context.identity, str(root.id))
+    found = await core.project_activities(context.backend.graph, context.identity, str(root.id))
     return [Activity.from_model(activity) for activity in found]
 
 
 async def resolve_project_lineage(root: Project, info: Info, path: str) -> Lineage:
     """Everything upstream and downstream of the file at `path`."""
     context = info.context
-    found = await core.lineage(context.backend, context.identity, str(root.id), path)
+    found = await core.lineage(context.backend.graph, context.identity, str(root.id), path)
     return Lineage.from_model(found)
+
+
+async def resolve_project_indexing_status(root: Project, info: Info) -> IndexingStatus | None:
+    """Where the project's ingestion is; null before its first event or when hidden."""
+    context = info.context
+    found = await core.indexing_status(context.backend, context.identity, str(root.id))
+    return IndexingStatus.from_model(found) if found else None
 
 
 @strawberry.federation.type(keys=["id"])
@@ -317,6 +347,10 @@ class Project:
         resolver=resolve_project_lineage,
         description="Every run and file upstream and downstream of the file at `path`.",
     )
+    indexing_status: IndexingStatus | None = strawberry.field(
+        resolver=resolve_project_indexing_status,
+        description="How far the knowledge graph has taken in the project's latest changes.",
+    )
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Project:
@@ -327,7 +361,7 @@ class Project:
 async def resolve_user_activity(root: User, info: Info) -> list[Activity]:
     """The user's runs, in projects you may read."""
     context = info.context
-    found = await core.user_activities(context.backend, context.identity, str(root.id))
+    found = await core.user_activities(context.backend.graph, context.identity, str(root.id))
     return [Activity.from_model(activity) for activity in found]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from starlette.applications import Starlette
 
 from renku_fed.identity.settings import AuthSettings, load_settings
@@ -13,6 +15,7 @@ from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
 from renku_fed.subgraphs.projects.backends import NamespaceDirectory, ProjectStore
 from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
+from renku_fed.subgraphs.projects.backends.events import KgEvents, publishing
 from renku_fed.subgraphs.projects.backends.gitlab import connect_gitlab_store
 from renku_fed.subgraphs.projects.backends.users_service import UsersServiceNamespaces
 from renku_fed.subgraphs.projects.demo import seed_demo
@@ -22,32 +25,51 @@ from renku_fed.subgraphs.projects.settings import ProjectsSettings
 SERVICE = "projects"
 
 
+def _kg_events(settings: ProjectsSettings, client: httpx.AsyncClient | None) -> KgEvents | None:
+    if settings.kg_events_url is None or settings.events_secret is None:
+        return None
+    return KgEvents(settings.kg_events_url, settings.events_secret.get_secret_value(), client)
+
+
 def build_app(
     settings: ProjectsSettings,
     verifier: TokenVerifier,
     namespaces: NamespaceDirectory | None = None,
+    events_client: httpx.AsyncClient | None = None,
 ) -> Starlette:
     """The projects app for these settings, checking tokens with `verifier`.
 
     Group roles come from `namespaces`, by default the users subgraph at `settings.users_url`.
+    With `kg_events_url` set, every change is told to the kg (through `events_client`, by
+    default a client of its own), and at start the embedded store announces every project.
     """
     users_service = UsersServiceNamespaces(settings.users_url)
     store: ProjectStore
+    embedded: EmbeddedProjectStore | None = None
     if settings.backend == "gitlab":
         store = connect_gitlab_store(settings)
     else:
         store = embedded = EmbeddedProjectStore(settings.data_dir, namespaces or users_service)
         if settings.seed_demo:
             seed_demo(embedded)
+    events = _kg_events(settings, events_client)
+    if events is not None:
+        store = publishing(store, events)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if events is not None and embedded is not None:
+            events.announce(await asyncio.to_thread(embedded.all_projects))
         yield
+        if events is not None:
+            await events.aclose()
         await users_service.aclose()
 
-    return create_subgraph_app(
+    app = create_subgraph_app(
         service=SERVICE, schema=schema, backend=store, verifier=verifier, lifespan=lifespan
     )
+    app.state.kg_events = events
+    return app
 
 
 def create_app() -> Starlette:

@@ -32,6 +32,16 @@ class ProjectsSettings(BaseSettings):
         description="GraphQL URL of the users subgraph, asked for the caller's group role when "
         "a project is created in a group's namespace.",
     )
+    kg_events_url: str | None = Field(
+        default=None,
+        description="The kg subgraph's event route (e.g. http://127.0.0.1:4004/internal/events), "
+        "told of every project created, changed or deleted; unset: the kg is not told.",
+    )
+    events_secret: SecretStr | None = Field(
+        default=None,
+        description="The secret shared with the kg, sent in `X-Renku-Events-Token` with each "
+        "event (`renku-fed up` generates one per data dir).",
+    )
     backend: Literal["embedded", "gitlab"] = Field(
         default="embedded",
         description="Which project store to use: `embedded` (SQLite and git on disk) or "

@@ -24,6 +24,7 @@ from renku_fed.router.settings import RouterSettings
 
 SUBGRAPH_PORTS = {"users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004}
 ROUTER_URL = "http://127.0.0.1:4000/graphql"
+EVENTS_SECRET = "in-process-events-secret"
 
 
 class PortRouting(httpx.AsyncBaseTransport):
@@ -66,17 +67,27 @@ def _subgraph_app(
         settings = (
             configured
             if isinstance(configured, ProjectsSettings)
-            else ProjectsSettings(data_dir=data_dir, seed_demo=True)
+            else ProjectsSettings(
+                data_dir=data_dir,
+                seed_demo=True,
+                kg_events_url=f"http://127.0.0.1:{SUBGRAPH_PORTS['kg']}/internal/events",
+                events_secret=EVENTS_SECRET,
+            )
         )
         users = UsersServiceNamespaces(
             settings.users_url, client=httpx.AsyncClient(transport=transport)
         )
-        return build_projects(settings, verifier, namespaces=users)
+        events = httpx.AsyncClient(transport=transport)
+        return build_projects(settings, verifier, namespaces=users, events_client=events)
     if name == "kg":
         from renku_fed.subgraphs.kg.app import build_app as build_kg
         from renku_fed.subgraphs.kg.settings import KgSettings
 
-        return build_kg(KgSettings(data_dir=data_dir, seed_demo=True), verifier)
+        kg = KgSettings(
+            data_dir=data_dir, seed_demo=True, events_secret=EVENTS_SECRET,
+            ingestion_poll_seconds=0.05,
+        )  # fmt: skip
+        return build_kg(kg, verifier)
     raise ValueError(f"no in-process factory for the {name} subgraph")
 
 
@@ -86,6 +97,16 @@ class InProcessPlatform:
 
     client: httpx.AsyncClient
     transport: PortRouting
+    apps: dict[str, Starlette]
+
+    async def settle(self) -> None:
+        """Wait until projects told the kg every change and the kg ingested every event."""
+        projects, kg = self.apps.get("projects"), self.apps.get("kg")
+        events = getattr(projects.state, "kg_events", None) if projects else None
+        if events is not None:
+            await events.flush()
+        if kg is not None:
+            await kg.state.ingester.drain()
 
     async def request(
         self, query: str, token: str | None = None, variables: dict[str, Any] | None = None
@@ -135,4 +156,7 @@ async def inprocess_platform(
         for app in (*apps.values(), router):
             await stack.enter_async_context(app.router.lifespan_context(app))
         client = await stack.enter_async_context(httpx.AsyncClient(transport=transport))
-        yield InProcessPlatform(client=client, transport=transport)
+        by_name = {name: apps[SUBGRAPH_PORTS[name]] for name in subgraphs}
+        platform = InProcessPlatform(client=client, transport=transport, apps=by_name)
+        await platform.settle()
+        yield platform

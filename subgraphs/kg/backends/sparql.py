@@ -35,6 +35,11 @@ _FORGET_ACCESS = """
 DELETE WHERE { GRAPH ?acl { ?project ?p ?o } } ;
 DELETE WHERE { GRAPH ?acl { ?group renku:visibleThrough ?project } }"""
 
+_PROJECT_NAMES = """
+SELECT ?namespace ?slug ?name WHERE { GRAPH ?acl {
+  ?project renku:namespace ?namespace ; renku:slug ?slug OPTIONAL { ?project schema:name ?name }
+} }"""
+
 _DATASETS = """
 SELECT ?dataset ?project ?p ?o ?person ?pp ?po WHERE {
   %(values)s
@@ -128,7 +133,10 @@ class KnowledgeGraph:
 
     def replace_metadata(self, project_id: str, metadata: ProjectMetadata) -> None:
         """Replace a project's named graph with its metadata's triples."""
-        self._store.replace_graph(project_iri(project_id), metadata_triples(project_id, metadata))
+        graph = project_iri(project_id)
+        rows = self._store.select(_PROJECT_NAMES, {"acl": ACCESS_GRAPH, "project": graph})
+        context = sorted({term.value for row in rows for term in row.values()})
+        self._store.replace_graph(graph, metadata_triples(project_id, metadata, context))
 
     def clear(self) -> None:
         """Drop every graph under the knowledge graph's base IRI."""

@@ -100,12 +100,18 @@ def access_triples(access: ProjectAccess) -> Iterator[Triple]:
     yield from _search(group, EntityType.GROUP, access.namespace, (), node)
 
 
-def metadata_triples(project_id: str, metadata: ProjectMetadata) -> Iterator[Triple]:
-    """A project's named graph: its datasets, workflows and activities."""
+def metadata_triples(
+    project_id: str, metadata: ProjectMetadata, context: Iterable[str] = ()
+) -> Iterator[Triple]:
+    """A project's named graph: its datasets, workflows and activities.
+
+    `context` (the project's names) is searchable text of its workflows, whose own names are
+    often just a script's (`clean.py` of alice/flights is found by "flight").
+    """
     for dataset in metadata.datasets:
         yield from _dataset_triples(project_id, dataset)
     for workflow in metadata.workflows:
-        yield from _workflow_triples(project_id, workflow)
+        yield from _workflow_triples(project_id, workflow, tuple(context))
     for activity in metadata.activities:
         yield from _activity_triples(project_id, activity)
 
@@ -171,7 +177,9 @@ def _dataset_triples(project_id: str, dataset: DatasetRecord) -> Iterator[Triple
     yield from _search(node, EntityType.DATASET, dataset.name, texts, project, date)
 
 
-def _workflow_triples(project_id: str, workflow: WorkflowRecord) -> Iterator[Triple]:
+def _workflow_triples(
+    project_id: str, workflow: WorkflowRecord, context: tuple[str, ...]
+) -> Iterator[Triple]:
     node, project = workflow_iri(workflow.id), project_iri(project_id)
     yield Triple(node, RDF_TYPE, prov("Plan"))
     yield Triple(node, schema("isPartOf"), project)
@@ -186,7 +194,7 @@ def _workflow_triples(project_id: str, workflow: WorkflowRecord) -> Iterator[Tri
         yield Triple(node, schema("keywords"), Literal(keyword))
     yield from _dates(node, dateCreated=workflow.date_created)
     yield from _creators(node, workflow.creators, project)
-    texts = [workflow.command, *workflow.keywords, *workflow.inputs, *workflow.outputs]
+    texts = [workflow.command, *workflow.keywords, *workflow.inputs, *workflow.outputs, *context]
     yield from _search(
         node, EntityType.WORKFLOW, workflow.name, texts, project, workflow.date_created
     )

@@ -64,6 +64,12 @@ class EmbeddedProjectStore:
         with self._connect() as db:
             return db.execute("SELECT 1 FROM projects LIMIT 1").fetchone() is None
 
+    def all_projects(self) -> list[Project]:
+        """Every stored project, oldest first; no permission checks (for announcing them)."""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {COLUMNS} FROM projects ORDER BY creation_date, id")
+            return self._projects(db, rows.fetchall(), {})
+
     def add(self, project: Project, author: Author) -> Project:
         """Store a project as it is, with a first commit by `author`; no permission checks.
 

@@ -18,9 +18,9 @@ from renku_fed.subgraphs.kg.backends import Row
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
 from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 from renku_fed.subgraphs.kg.backends.vocabulary import Term
-from renku_fed.subgraphs.kg.demo import FLIGHT_DELAYS, seed_demo
+from renku_fed.subgraphs.kg.demo import FLIGHT_DELAYS
 from renku_fed.subgraphs.kg.settings import KgSettings
-from tests.subgraphs.kg.conftest import SECRET_DATASET, SECRET_METADATA
+from tests.subgraphs.kg.conftest import SECRET_DATASET, seed
 
 Post = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 
@@ -58,9 +58,7 @@ def project(project_id: str) -> dict[str, str]:
 @pytest.fixture
 def graph(tmp_path: Path) -> KnowledgeGraph:
     """The demo graph plus a dataset and a run in alice's private project."""
-    graph = build_knowledge_graph(KgSettings(data_dir=tmp_path / "kg", seed_demo=True))
-    graph.replace_metadata(SECRET_NOTES.id, SECRET_METADATA)
-    return graph
+    return seed(build_knowledge_graph(KgSettings(data_dir=tmp_path / "kg")))
 
 
 @pytest.fixture
@@ -215,7 +213,7 @@ async def test_store_queries_run_off_the_event_loop(
     store = ThreadRecordingStore(tmp_path / "store")
     store.threads = []
     graph = KnowledgeGraph(store)
-    seed_demo(graph)
+    seed(graph)
     store.threads.clear()
     app = build_app(KgSettings(data_dir=tmp_path / "kg"), verifier, graph)
     reps = [project(FLIGHTS.id), {"__typename": "User", "id": ALICE.id}]
@@ -228,12 +226,6 @@ async def test_store_queries_run_off_the_event_loop(
             assert "errors" not in response.json()
     graph.close()
     assert len(store.threads) >= 5 and threading.get_ident() not in store.threads
-
-
-def test_demo_seeds_only_into_an_empty_graph(tmp_path: Path) -> None:
-    graph = build_knowledge_graph(KgSettings(data_dir=tmp_path / "kg", seed_demo=True))
-    assert seed_demo(graph) is False
-    assert len(graph.project_ids()) == 3
 
 
 def test_sparql_backend_needs_its_url() -> None:

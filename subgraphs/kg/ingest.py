@@ -1,0 +1,161 @@
+"""The ingester: applies stored events to the graph one at a time, in the order they came.
+
+A project event (created, changed, members) replaces the project's entry in the access-control
+graph; a push re-reads `.renku/` at its commit and replaces the project's named graph whole, so
+re-ingesting a commit changes nothing. While the store is unreachable the event stays
+PROCESSING and is retried with exponential backoff; any other error fails it with its message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
+
+from renku_fed.subgraphs.kg.backends import KgBackend, StoreUnavailable
+from renku_fed.subgraphs.kg.events import Event, EventKind, EventLog, access_from_json
+from renku_fed.subgraphs.kg.metadata import read_metadata
+from renku_fed.subgraphs.kg.models import EventStatus, ProjectAccess, ProjectMetadata
+from renku_fed.subgraphs.kg.repository import GitRepository
+
+log = logging.getLogger(__name__)
+
+NewProjectHook = Callable[[ProjectAccess, str | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class KgService:
+    """What the kg's resolvers reach: the graph they read and the ingester they feed."""
+
+    graph: KgBackend
+    ingester: Ingester
+
+
+class Ingester:
+    """Runs the event log against the graph; `run()` is the service's background task."""
+
+    def __init__(
+        self,
+        graph: KgBackend,
+        events: EventLog,
+        *,
+        poll_seconds: float = 1.0,
+        max_backoff_seconds: float = 30.0,
+        on_new_project: NewProjectHook | None = None,
+    ) -> None:
+        self.graph = graph
+        self.events = events
+        self._poll = poll_seconds
+        self._max_backoff = max_backoff_seconds
+        self._on_new_project = on_new_project
+        self._wake = asyncio.Event()
+
+    async def enqueue(
+        self, kind: EventKind, project_id: str, payload: dict[str, Any] | None = None
+    ) -> int:
+        """Store an event on disk and wake the loop; the event's id."""
+        event_id = await asyncio.to_thread(self.events.add, kind, project_id, payload)
+        self._wake.set()
+        return event_id
+
+    def wake(self) -> None:
+        """Look for new events now (call on the event loop after adding events from a thread)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Process events until cancelled."""
+        while True:
+            event = await asyncio.to_thread(self.events.claim)
+            if event is None:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll)
+                continue
+            await self.process(event)
+
+    async def process(self, event: Event) -> None:
+        """Apply one claimed event, retrying while the store is unreachable."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(StoreUnavailable),
+            wait=wait_exponential(multiplier=0.5, max=self._max_backoff),
+            before_sleep=lambda state: self._note_retry(event, state),
+            reraise=True,
+        )
+        try:
+            message = None
+            async for attempt in retrying:
+                with attempt:
+                    message = await asyncio.to_thread(self.apply, event)
+        except Exception as exc:  # an event that cannot be applied fails; the loop goes on
+            log.warning("ingestion event failed", extra={"event": event.id, "error": str(exc)})
+            await asyncio.to_thread(self.events.finish, event.id, EventStatus.FAILED, str(exc))
+            return
+        await asyncio.to_thread(self.events.finish, event.id, EventStatus.DONE, message)
+
+    def _note_retry(self, event: Event, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        message = f"store unreachable, retry {state.attempt_number}: {error}"
+        self.events.finish(event.id, EventStatus.PROCESSING, message)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait until no event is NEW or PROCESSING (for tests and `reindexAll` callers)."""
+        async with asyncio.timeout(timeout):
+            while await asyncio.to_thread(self.events.pending):
+                self._wake.set()
+                await asyncio.sleep(0.02)
+
+    def apply(self, event: Event) -> str | None:
+        """Apply an event to the graph (blocking); a note for the event's status, if any."""
+        if event.kind is EventKind.ACCESS:
+            return self._access(event)
+        if event.kind is EventKind.DELETE:
+            self.graph.delete_project(event.project_id)
+            self.events.forget(event.project_id)
+            return None
+        if event.kind is EventKind.CLEAR:
+            self.graph.clear()
+            return None
+        return self._push(event.project_id, event.payload.get("commit"))
+
+    def _access(self, event: Event) -> str | None:
+        access = access_from_json(event.payload["project"])
+        repository = event.payload.get("repository")
+        known = self.events.project(access.id)
+        previous = known[0] if known is not None else None
+        self.graph.set_access(access)
+        self.events.register(access, repository)
+        renamed = previous is not None and (previous.name, previous.slug, previous.namespace) != (
+            access.name,
+            access.slug,
+            access.namespace,
+        )
+        if previous is None and self._on_new_project is not None:
+            self._on_new_project(access, repository)
+        if previous is None or renamed or event.payload.get("reindex"):
+            # A new project may come with history (a copy); a renamed one is searched by name.
+            self.events.add(EventKind.PUSH, access.id, {})
+        return None
+
+    def _push(self, project_id: str, commit: str | None) -> str | None:
+        known = self.events.project(project_id)
+        if known is None:
+            raise LookupError(
+                f"No project {project_id!r} is known yet; its project event must come first."
+            )
+        _, url = known
+        if url is None:
+            self.graph.replace_metadata(project_id, ProjectMetadata())
+            return "the project has no repository"
+        repository = GitRepository(url)
+        commit = commit or repository.head()
+        if commit is None:
+            self.graph.replace_metadata(project_id, ProjectMetadata())
+            return None
+        metadata, problems = read_metadata(repository.metadata_files(commit))
+        self.graph.replace_metadata(project_id, metadata)
+        return f"skipped unreadable files: {'; '.join(problems)}" if problems else None

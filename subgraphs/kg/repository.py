@@ -1,0 +1,139 @@
+"""A project's git repository as the kg reads and writes it: `.renku/` files at a commit.
+
+The projects subgraph publishes each project's clone URL in its events; a `file://` URL (the
+embedded project store's bare repositories) is read and written in place with git plumbing, so
+no working tree is needed and a commit lands on the branch only if nobody moved it meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+BRANCH = "refs/heads/main"
+METADATA_ROOT = ".renku"
+
+
+class RepositoryError(Exception):
+    """The repository cannot be read or written; the message carries git's explanation."""
+
+
+class BranchMoved(RepositoryError):
+    """Someone else committed while we did; retry on the new head."""
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who a commit is attributed to (the caller, as their own `git log` would show them)."""
+
+    name: str
+    email: str
+
+
+class GitRepository:
+    """A bare repository reached by a `file://` URL."""
+
+    def __init__(self, url: str) -> None:
+        parsed = urlparse(url)
+        if parsed.scheme != "file":
+            raise RepositoryError(
+                f"The kg reads and writes repositories by file:// URL only; {url!r} is not one."
+            )
+        self.path = Path(unquote(parsed.path))
+
+    def head(self) -> str | None:
+        """The commit the main branch points at, None for an empty or missing repository."""
+        if not self.path.exists():
+            raise RepositoryError(f"No repository at {self.path}.")
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", f"{BRANCH}^{{commit}}")
+        except RepositoryError:
+            return None
+
+    def metadata_files(self, commit: str) -> dict[str, bytes]:
+        """Every file under `.renku/` at `commit`, by path."""
+        listing = self._git("ls-tree", "-r", "-z", commit, "--", METADATA_ROOT + "/")
+        files: dict[str, bytes] = {}
+        for entry in filter(None, listing.split("\0")):
+            info, path = entry.split("\t", 1)
+            _mode, kind, blob = info.split()
+            if kind == "blob":
+                files[path] = self._git_bytes("cat-file", "blob", blob)
+        return files
+
+    def read_file(self, commit: str, path: str) -> bytes | None:
+        """The content of one file at `commit`, None when it has none there."""
+        try:
+            return self._git_bytes("cat-file", "blob", f"{commit}:{path}")
+        except RepositoryError:
+            return None
+
+    def commit_files(
+        self, files: dict[str, bytes], author: Author, message: str, when: datetime
+    ) -> str:
+        """Commit `files` (path -> content) on top of the main branch; the new commit's id.
+
+        Raises `BranchMoved` when the branch changed between reading it and moving it.
+        """
+        parent = self.head()
+        stamp = f"{int(when.timestamp())} +0000"
+        identity = {
+            "GIT_AUTHOR_NAME": author.name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_NAME": author.name,
+            "GIT_COMMITTER_EMAIL": author.email,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+        with tempfile.TemporaryDirectory() as scratch:
+            index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            if parent is not None:
+                self._git("read-tree", parent, env=index)
+            for path, content in sorted(files.items()):
+                blob = self._git("hash-object", "-w", "--stdin", stdin=content)
+                self._git(
+                    "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=index
+                )
+            tree = self._git("write-tree", env=index)
+        parents = ["-p", parent] if parent is not None else []
+        commit = self._git("commit-tree", tree, *parents, "-m", message, env=identity)
+        try:
+            self._git("update-ref", BRANCH, commit, parent or "0" * 40)
+        except RepositoryError as exc:
+            raise BranchMoved(str(exc)) from exc
+        return commit
+
+    def _git(
+        self, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+    ) -> str:
+        return self._git_bytes(*args, env=env, stdin=stdin).decode().strip()
+
+    def _git_bytes(
+        self, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+    ) -> bytes:
+        environment = {
+            **os.environ,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_TERMINAL_PROMPT": "0",
+            **(env or {}),
+        }
+        try:
+            result = subprocess.run(
+                ["git", f"--git-dir={self.path}", *args],
+                input=stdin,
+                capture_output=True,
+                env=environment,
+                check=True,
+                timeout=60,
+            )
+        except subprocess.CalledProcessError as exc:
+            raise RepositoryError(
+                f"git {args[0]} failed in {self.path}: {exc.stderr.decode().strip()}"
+            ) from exc
+        return result.stdout
