@@ -90,21 +90,25 @@ class RepresentationBuilder:
         result = Representations()
         items, targets = result.items, result.targets
         index_of: dict[object, int] = {}
+        matches = self._matches
         for obj in reached:
-            if condition is not None and not self._matches_condition(obj, condition):
-                continue
+            if condition is not None:
+                match = matches.get(obj.get("__typename"))
+                if not (self._matches_condition(obj, condition) if match is None else match):
+                    continue
             representation: dict[str, Any] = {}
+            strings = True
             for selection in fields:
                 value = obj.get(selection.read_key, _MISSING)
                 if value is _MISSING or (value is None and not selection.nullable):
                     break
                 representation[selection.name] = value
+                strings = strings and type(value) is str
             else:
-                values = tuple(representation.values())
                 # Strings compare as JSON does; anything else is compared by its JSON text.
                 key: object = (
-                    values
-                    if all(type(v) is str for v in values)
+                    tuple(representation.values())
+                    if strings
                     else orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
                 )
                 index = index_of.get(key)
