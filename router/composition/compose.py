@@ -10,6 +10,7 @@ from renku_fed.router.composition.errors import CompositionError, CompositionFai
 from renku_fed.router.composition.merge_context import MergeContext
 from renku_fed.router.composition.merge_types import TypeMerger
 from renku_fed.router.composition.printer import print_supergraph
+from renku_fed.router.composition.satisfiability import check_satisfiability
 from renku_fed.router.composition.sources import SubgraphSource
 from renku_fed.router.composition.specs import COST_NAMES, join_version
 from renku_fed.router.composition.subgraph import Subgraph
@@ -64,6 +65,8 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> str:
         raise CompositionFailed(context.errors)
     types = TypeMerger(context).merge()
     validate_supergraph(context, types)
+    if not context.errors:
+        check_satisfiability(context, types)
     if context.errors:
         raise CompositionFailed(context.errors)
     composed = {name: d for subgraph in parsed for name, d in subgraph.composed.items()}

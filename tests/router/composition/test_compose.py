@@ -101,3 +101,44 @@ def test_cost_directives_are_kept_with_apollo_messages_for_misuse() -> None:
     supergraph = compose([SubgraphSource("kg", "http://kg", valid)])
     assert '@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])' in supergraph
     assert 'a(first: Int): [Int] @listSize(slicingArguments: ["first"])' in supergraph
+
+
+def test_unreachable_field_is_a_satisfiability_error_with_apollo_message() -> None:
+    sources = [
+        SubgraphSource(
+            "a", "http://a", FED2 + 'type Query { t: T } type T @key(fields: "id") { id: ID! }'
+        ),
+        SubgraphSource(
+            "b",
+            "http://b",
+            FED2 + 'type T @key(fields: "id", resolvable: false) { id: ID! x: Int }',
+        ),
+    ]
+    with pytest.raises(CompositionFailed) as failure:
+        compose(sources)
+    (error,) = failure.value.errors
+    assert error.code == "SATISFIABILITY_ERROR"
+    assert error.message == (
+        "The following supergraph API query:\n{\n  t {\n    x\n  }\n}\n"
+        "cannot be satisfied by the subgraphs because:\n"
+        '- from subgraph "a":\n'
+        '  - cannot find field "T.x".\n'
+        '  - cannot move to subgraph "b", which has field "T.x", because none of the @key defined '
+        'on type "T" in subgraph "b" are resolvable (they are all declared with their "resolvable" '
+        "argument set to false)."
+    )
+
+
+def test_a_composite_leaf_is_printed_with_an_ellipsis() -> None:
+    sources = [
+        SubgraphSource(
+            "a", "http://a", FED2 + 'type Query { t: T } type T @key(fields: "id") { id: ID! }'
+        ),
+        SubgraphSource(
+            "b", "http://b", FED2 + 'type T @key(fields: "upc") { upc: ID! u: U } type U { n: Int }'
+        ),
+    ]
+    with pytest.raises(CompositionFailed) as failure:
+        compose(sources)
+    messages = [error.message for error in failure.value.errors]
+    assert any("{\n  t {\n    u {\n      ...\n    }\n  }\n}" in m for m in messages), messages
