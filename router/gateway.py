@@ -22,8 +22,10 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.observability import metrics
 from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
 from renku_fed.observability.request_id import current_request_id
+from renku_fed.observability.tracing import span
 from renku_fed.router.authorization import (
     Authorizer,
     Decision,
@@ -215,11 +217,16 @@ class Gateway:
             document = decision.document
             if document is None:
                 return None
-            return self._planner.plan(document, operation.name, variables, labels)
+            with span("plan", operation=operation.name or ""):
+                return self._planner.plan(document, operation.name, variables, labels)
         key = labels
         plan = operation.plans.get(key)
-        if plan is None:
-            plan = self._planner.plan(operation.document, operation.name, variables, labels)
+        if plan is not None:
+            metrics.PLAN_HIT.inc()
+        else:
+            metrics.PLAN_MISS.inc()
+            with span("plan", operation=operation.name or ""):
+                plan = self._planner.plan(operation.document, operation.name, variables, labels)
             if len(operation.plans) < _PLANS_PER_OPERATION:
                 operation.plans[key] = plan
         return plan
@@ -227,7 +234,8 @@ class Gateway:
     def _document(self, query: str) -> DocumentNode:
         cached = self._documents.get(query)
         if cached is None:
-            cached = self._documents[query] = self._parse_and_validate(query)
+            with span("parse"):
+                cached = self._documents[query] = self._parse_and_validate(query)
         if cached.document is None:
             raise GatewayRequestError(GraphQLResponse(None, cached.errors, False, 400))
         return cached.document
@@ -249,7 +257,9 @@ class Gateway:
         key = (query, operation_name)
         cached = self._operations.get(key)
         if cached is not None:
+            metrics.OPERATION_HIT.inc()
             return cached
+        metrics.OPERATION_MISS.inc()
         parsed = document = self._document(query)
         definition = _select_operation(document, operation_name)
         limits = self._limits.analyse(query, document, definition)

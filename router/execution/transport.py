@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import httpx
 import orjson
 
+from renku_fed.observability.metrics import observe_fetch
 from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
+from renku_fed.observability.tracing import inject_traceparent, span
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution.clients import (
     AiohttpClient,
@@ -102,23 +105,28 @@ class SubgraphTransport:
                 service, ErrorCode.SUBGRAPH_UNKNOWN, f'No URL is known for subgraph "{service}".'
             )
         seconds = self._timeouts[service]
+        started = time.perf_counter()
         try:
-            async with asyncio.timeout(seconds):
-                status, content = await self._client.post(
-                    url, body, {**_REQUEST_HEADERS, **headers}
-                )
+            with span("fetch", subgraph=service):
+                sent = {**_REQUEST_HEADERS, **headers}
+                inject_traceparent(sent)
+                async with asyncio.timeout(seconds):
+                    status, content = await self._client.post(url, body, sent)
         except TimeoutError as exc:
+            observe_fetch(service, "timeout", started)
             raise SubgraphRequestError(
                 service,
                 ErrorCode.SUBGRAPH_TIMEOUT,
                 f'Subgraph "{service}" did not answer within {seconds:g} seconds.',
             ) from exc
         except ClientFailure as exc:
+            observe_fetch(service, "unavailable", started)
             raise SubgraphRequestError(
                 service,
                 ErrorCode.SUBGRAPH_UNAVAILABLE,
                 f'Subgraph "{service}" is unavailable: {exc}.',
             ) from exc
+        observe_fetch(service, str(status), started)
         return status, content
 
     async def aclose(self) -> None:

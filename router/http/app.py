@@ -27,9 +27,11 @@ from renku_fed.identity.tokens import (
     TokenVerifier,
     bearer_token,
 )
+from renku_fed.observability.metrics import count_errors, metrics_route, observe_request
 from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
 from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.observability.security_headers import SecurityHeaders
+from renku_fed.observability.tracing import TracingMiddleware, configure_tracing
 from renku_fed.router.auth import (
     BrowserLogin,
     CsrfRefused,
@@ -135,7 +137,12 @@ def create_router_app(
             if redis is not None:
                 await redis.aclose()
 
-    middleware = [Middleware(RequestIdMiddleware), Middleware(SecurityHeaders)]
+    configure_tracing("router")
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(TracingMiddleware),
+        Middleware(SecurityHeaders),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -159,6 +166,7 @@ def create_router_app(
             Route("/graphql", endpoint.post, methods=["POST"]),
             Route("/graphql", endpoint.get, methods=["GET"]),
             Route("/healthz", endpoint.healthz, methods=["GET"]),
+            metrics_route(),
             readiness_route(
                 lambda: endpoint.gateway.supergraph if endpoint.gateway else None, transport
             ),
@@ -316,6 +324,8 @@ class GraphQLEndpoint:
         status = result.status if graphql_json else _json_status(result)
         extra = {"Allow": "POST"} if status == 405 else None
         operation = result.operation_name or body.get("operationName")
+        if result.errors:
+            count_errors(result.errors)
         self._log(operation, request.method, status, started, len(result.errors))
         return _json(
             result.to_dict(),
@@ -339,6 +349,8 @@ class GraphQLEndpoint:
 
     @staticmethod
     def _log(operation: Any, method: str, status: int, started: float, errors: int) -> None:
+        seconds = time.perf_counter() - started
+        observe_request(operation, status, seconds)
         log.info(
             "graphql request",
             extra={
@@ -346,7 +358,7 @@ class GraphQLEndpoint:
                 "method": method,
                 "status": status,
                 "errors": errors,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
             },
         )
 

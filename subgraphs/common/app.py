@@ -20,8 +20,10 @@ from strawberry.extensions import MaskErrors
 
 from renku_fed.identity.middleware import BearerAuth
 from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenVerifier
+from renku_fed.observability.metrics import SubgraphMetrics, metrics_route
 from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.observability.security_headers import SecurityHeaders
+from renku_fed.observability.tracing import TracingMiddleware, configure_tracing
 from renku_fed.subgraphs.common.errors import DomainError
 from renku_fed.subgraphs.common.limits import BodySizeLimit, apply_operation_limits
 
@@ -82,17 +84,24 @@ def create_subgraph_app(
     routes: Sequence[BaseRoute] = (),
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
 ) -> Starlette:
-    """A Starlette app serving `schema` at /graphql, within `limits.py`, and /healthz."""
+    """A Starlette app serving `schema` at /graphql, within `limits.py`, /healthz and /metrics."""
     apply_operation_limits(schema)
+    configure_tracing(service)
     graphql_app = BodySizeLimit(BearerAuth(_GraphQLApp(schema, backend), verifier))
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": service})
 
     return Starlette(
-        middleware=[Middleware(RequestIdMiddleware), Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(SubgraphMetrics, service=service),
+            Middleware(TracingMiddleware),
+            Middleware(SecurityHeaders),
+        ],
         routes=[
             Route("/healthz", healthz),
+            metrics_route(),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             *routes,
         ],
