@@ -6,13 +6,14 @@ import inspect
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from renku_fed.sdk import AsyncClient, Client, NotFound, ServerError
+from renku_fed.sdk import AsyncClient, Client, NotFound, PermissionDenied, ServerError
 from renku_fed.sdk.resources import aio, sync
 from tests.sdk.test_client import URL, USER, data, project
 
@@ -192,3 +193,47 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("RENKU_FED_URL", "RENKU_FED_TOKEN", "RENKU_FED_TOKEN_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RENKU_FED_CONFIG_DIR", str(tmp_path / "config"))
+
+
+async def test_recording_a_dataset_and_an_activity_sends_the_inputs() -> None:
+    answers: dict[str, dict[str, Any]] = {
+        "GetProjectBySlug": {"projectBySlug": project(1)},
+        "RecordDataset": {"recordDataset": {"datasetId": "D1", "commit": "c1", "errors": []}},
+        "RecordActivity": {"recordActivity": {
+            "activityId": "A1", "workflowId": "W1", "commit": "c2", "errors": [],
+        }},
+    }  # fmt: skip
+    sent: list[tuple[str, dict[str, Any]]] = []
+    started = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    async with async_client(lambda op, _: answers[op], sent) as client:
+        dataset = await client.kg.record_dataset(
+            "alice/p1", "raw", files=["data/raw.csv"], same_as="https://example.org/raw.csv"
+        )
+        activity = await client.kg.record_activity(
+            "alice/p1", "python clean.py", inputs=("data/raw.csv",), outputs=["data/clean.csv"],
+            started_at=started, workflow_name="clean",
+        )  # fmt: skip
+    assert (dataset.dataset_id, dataset.commit) == ("D1", "c1")
+    assert (activity.activity_id, activity.workflow_id) == ("A1", "W1")
+    recorded = {op: v["input"] for op, v in sent if op.startswith("Record")}
+    assert recorded["RecordDataset"] == {
+        "projectId": "P1", "name": "raw", "title": None, "description": None,
+        "files": ["data/raw.csv"], "keywords": [], "creators": None,
+        "sameAs": "https://example.org/raw.csv",
+    }  # fmt: skip
+    assert recorded["RecordActivity"] == {
+        "projectId": "P1", "command": "python clean.py", "inputs": ["data/raw.csv"],
+        "outputs": ["data/clean.csv"], "startedAt": "2025-01-02T03:04:05+00:00",
+        "endedAt": None, "workflowName": "clean",
+    }  # fmt: skip
+
+
+def test_a_refused_recording_is_a_typed_error() -> None:
+    def answer(operation: str, _: dict[str, Any]) -> dict[str, Any]:
+        if operation == "GetProjectBySlug":
+            return {"projectBySlug": project(1)}
+        error = {"code": "FORBIDDEN", "message": "viewers may not record", "field": None}
+        return {"recordActivity": {"activityId": None, "errors": [error]}}
+
+    with pytest.raises(PermissionDenied, match="viewers"):
+        blocking_client(answer).kg.record_activity("alice/p1", "make")

@@ -3,8 +3,8 @@
 A fresh virtualenv holds only the SDK's wheel and its dependencies (httpx, pydantic and theirs,
 linked from this environment; the server is not importable there). `renku-fed login` completes
 the device flow while the test plays the browser; then a script and the CLI list alice's projects,
-create one, launch a session and wait, and read a lineage back; an expired token gives
-Unauthenticated saying to run `renku-fed login`.
+create one, launch a session and wait, record an activity and read its lineage back; an expired
+token gives Unauthenticated saying to run `renku-fed login`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -136,7 +137,7 @@ def _login(bin_dir: Path, url: str, config: Path) -> str:
 
 
 SCRIPT = """
-import json, sys
+import json, sys, time
 from renku_fed.sdk import Client, NotFound
 assert "renku_fed.cli" not in sys.modules
 client = Client()
@@ -145,14 +146,34 @@ created = client.projects.create("sdk scenario", description="made by the SDK")
 flights = client.projects.get_by_slug("alice/flights")
 session = client.sessions.launch(flights, wait=True, timeout=120)
 client.sessions.delete(session)
-try:
-    lineage = client.kg.lineage(flights, "data/clean.csv")
-    labels, svg, error = sorted(n.label for n in lineage.nodes), lineage._repr_svg_()[:4], None
-except NotFound as exc:
-    labels, svg, error = [], None, [list(exc.codes), [list(p) for p in exc.paths]]
+recorded = client.kg.record_activity(
+    flights, "python train.py", inputs=["data/features.csv"], outputs=["models/model.pkl"]
+)
+deadline, lineage = time.monotonic() + LINEAGE_SECONDS, None
+while lineage is None:
+    try:
+        lineage = client.kg.lineage(flights, "models/model.pkl")
+    except NotFound:  # recorded, not yet ingested: retried until the deadline, then fails
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.5)
 print(json.dumps({"mine": mine, "created": created.path, "state": session.state.value,
-                  "labels": labels, "svg": svg, "lineage_error": error}))
-"""
+                  "activity": recorded.activity_id, "commit": recorded.commit,
+                  "nodes": [[n.type, n.label, n.location] for n in lineage.nodes],
+                  "edges": len(lineage.edges), "svg": lineage._repr_svg_()[:4]}))
+""".replace("LINEAGE_SECONDS", "60")
+
+
+def _lineage_by_cli(cli: Callable[..., subprocess.CompletedProcess[str]], path: str) -> Any:
+    """`renku-fed kg lineage` of alice/flights, asked again until ingestion caught up."""
+    deadline = time.monotonic() + 60
+    while True:
+        shown = cli("kg", "lineage", "alice/flights", path, "--json")
+        if shown.returncode == 0 or time.monotonic() > deadline:
+            assert shown.returncode == 0, shown.stderr
+            return json.loads(shown.stdout)
+        assert "NOT_FOUND" in shown.stderr, shown.stderr
+        time.sleep(0.5)
 
 
 def test_the_must_work_scenario(platform: tuple[str, Path], sdk_venv: Path, tmp_path: Path) -> None:
@@ -165,18 +186,17 @@ def test_the_must_work_scenario(platform: tuple[str, Path], sdk_venv: Path, tmp_
     assert (config / "credentials.json").stat().st_mode & 0o777 == 0o600
 
     script = subprocess.run([sdk_venv / "python", "-c", SCRIPT], env=_env(config),
-                            capture_output=True, text=True, timeout=180)  # fmt: skip
+                            capture_output=True, text=True, timeout=240)  # fmt: skip
     assert script.returncode == 0, script.stderr
     result = json.loads(script.stdout)
     assert "alice/flights" in result["mine"]
     assert result["created"] == "alice/sdk-scenario" and result["state"] == "RUNNING"
-    # The demo lineage is read back as a picture, or (kg: the demo's runs are not yet found by
-    # path on a fresh start) refused as a typed NotFound carrying its code and path.
-    if result["lineage_error"] is None:
-        assert any("clean.csv" in label for label in result["labels"])
-        assert result["svg"] == "<svg"
-    else:
-        assert result["lineage_error"] == [["NOT_FOUND"], [["project", "lineage"]]]
+    assert result["activity"] and result["commit"]
+    # The recorded run, read back: its input and output files and the activity between them.
+    nodes = {(kind, location) for kind, _, location in result["nodes"]}
+    assert {("FILE", "data/features.csv"), ("FILE", "models/model.pkl")} <= nodes
+    assert any(kind == "ACTIVITY" and "train.py" in label for kind, label, _ in result["nodes"])
+    assert result["edges"] >= 2 and result["svg"] == "<svg"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sdk_venv / "renku-fed", *args], env=_env(config),
@@ -189,11 +209,15 @@ def test_the_must_work_scenario(platform: tuple[str, Path], sdk_venv: Path, tmp_
     launched = cli("sessions", "launch", "alice/flights", "--json")
     assert launched.returncode == 0, launched.stderr
     assert json.loads(launched.stdout)["state"] == "RUNNING"
-    lineage = cli("kg", "lineage", "alice/flights", "data/clean.csv", "--json")
-    if result["lineage_error"] is None:
-        assert json.loads(lineage.stdout)["nodes"]
-    else:
-        assert lineage.returncode == 1 and "NOT_FOUND" in lineage.stderr
+    recorded = cli(
+        "kg", "record-activity", "alice/flights", "python report.py",
+        "--input", "models/model.pkl", "--output", "reports/score.json", "--json",
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+    assert json.loads(recorded.stdout)["activity_id"]
+    graph = _lineage_by_cli(cli, "reports/score.json")
+    locations = {node["location"] for node in graph["nodes"]}
+    assert {"models/model.pkl", "reports/score.json"} <= locations
     up = cli("up")
     assert up.returncode == 2 and "renku-federation[all]" in up.stderr
     assert cli("logout").returncode == 0 and not (config / "credentials.json").exists()

@@ -13,7 +13,17 @@ from renku_fed.sdk.errors import (
     Unauthenticated,
     ValidationError,
 )
-from renku_fed.sdk.models import Lineage, Project, Role, SearchHit, Session, User, Visibility
+from renku_fed.sdk.models import (
+    Lineage,
+    Project,
+    RecordedActivity,
+    RecordedDataset,
+    Role,
+    SearchHit,
+    Session,
+    User,
+    Visibility,
+)
 
 __all__ = [
     "AsyncClient",
@@ -26,6 +36,8 @@ __all__ = [
     "PermissionDenied",
     "Project",
     "RateLimited",
+    "RecordedActivity",
+    "RecordedDataset",
     "RenkuError",
     "Role",
     "SearchHit",

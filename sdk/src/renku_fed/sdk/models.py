@@ -155,5 +155,20 @@ class Lineage(Model):
         return render_svg(self)
 
 
+class RecordedDataset(Model):
+    """A dataset recorded in a project's repository: its id and the commit under `.renku/`."""
+
+    dataset_id: str
+    commit: str | None = None
+
+
+class RecordedActivity(Model):
+    """A run recorded in a project's repository: the activity, its workflow and the commit."""
+
+    activity_id: str
+    workflow_id: str | None = None
+    commit: str | None = None
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -94,7 +94,7 @@ def _add_sessions(commands: Any, parent: argparse.ArgumentParser) -> None:
 
 
 def _add_kg(commands: Any, parent: argparse.ArgumentParser) -> None:
-    kg = commands.add_parser("kg", help="search the knowledge graph, show lineage")
+    kg = commands.add_parser("kg", help="search, lineage, record datasets and runs")
     verbs = kg.add_subparsers(dest="verb", required=True, metavar="VERB")
     search = verbs.add_parser("search", parents=[parent], help="free-text search")
     search.add_argument("query", nargs="?")
@@ -108,6 +108,26 @@ def _add_kg(commands: Any, parent: argparse.ArgumentParser) -> None:
     lineage.add_argument("path", help="the file's path in the project")
     lineage.add_argument("--dot", action="store_true", help="print Graphviz DOT")
     lineage.set_defaults(action=_lineage)
+    _add_recording(verbs, parent)
+
+
+def _add_recording(verbs: Any, parent: argparse.ArgumentParser) -> None:
+    activity = verbs.add_parser("record-activity", parents=[parent], help="record a run")
+    activity.add_argument("project", help="id or namespace/slug")
+    activity.add_argument("run", metavar="COMMAND", help="the command line, quoted")
+    activity.add_argument("--input", dest="inputs", action="append", default=[], help="read")
+    activity.add_argument("--output", dest="outputs", action="append", default=[], help="written")
+    activity.add_argument("--workflow-name", help="default: the script the command runs")
+    activity.set_defaults(action=_record_activity)
+    dataset = verbs.add_parser("record-dataset", parents=[parent], help="record a dataset")
+    dataset.add_argument("project", help="id or namespace/slug")
+    dataset.add_argument("name", help="the dataset's slug in the project")
+    dataset.add_argument("--file", dest="files", action="append", default=[], help="a path")
+    dataset.add_argument("--keyword", dest="keywords", action="append", default=[])
+    dataset.add_argument("--title")
+    dataset.add_argument("--description")
+    dataset.add_argument("--same-as", help="the URL it was imported from")
+    dataset.set_defaults(action=_record_dataset)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -193,6 +213,24 @@ def _lineage(args: argparse.Namespace) -> int:
         print(graph.to_dot())
         return 0
     return _print(args, graph)
+
+
+def _record_activity(args: argparse.Namespace) -> int:
+    kg = _client(args).kg
+    recorded = kg.record_activity(
+        args.project, args.run, inputs=args.inputs, outputs=args.outputs,
+        workflow_name=args.workflow_name,
+    )  # fmt: skip
+    return _print(args, recorded)
+
+
+def _record_dataset(args: argparse.Namespace) -> int:
+    kg = _client(args).kg
+    recorded = kg.record_dataset(
+        args.project, args.name, title=args.title, description=args.description,
+        files=args.files, keywords=args.keywords, same_as=args.same_as,
+    )  # fmt: skip
+    return _print(args, recorded)
 
 
 def _login(args: argparse.Namespace) -> int:

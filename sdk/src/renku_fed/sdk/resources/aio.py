@@ -6,12 +6,15 @@ import asyncio
 import builtins
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from renku_fed.sdk.models import (
     Lineage,
     Member,
     Project,
+    RecordedActivity,
+    RecordedDataset,
     Role,
     SearchHit,
     Session,
@@ -229,4 +232,50 @@ class AsyncKnowledgeGraph:
         """The graph of files and activities that led to `path`."""
         target = await resolve_project(self._run, project)
         result: Lineage = await self._run(calls.lineage(target.id, path))
+        return result
+
+    async def record_dataset(
+        self,
+        project: Project | str,
+        name: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        files: Sequence[str] = (),
+        keywords: Sequence[str] = (),
+        creators: Sequence[dict[str, str]] | None = None,
+        same_as: str | None = None,
+    ) -> RecordedDataset:
+        """Record a dataset of repository files in a project, committed under `.renku/`.
+
+        `creators` are dicts with `name` and optionally `email`, `affiliation`, `userId`
+        (default: you); `same_as` is the URL it was imported from.
+        """
+        target = await resolve_project(self._run, project)
+        fields: dict[str, Any] = {"title": title, "description": description, "files": files}
+        fields |= {"keywords": keywords, "creators": creators, "same_as": same_as}
+        result: RecordedDataset = await self._run(calls.record_dataset(target.id, name, fields))
+        return result
+
+    async def record_activity(
+        self,
+        project: Project | str,
+        command: str,
+        *,
+        inputs: Sequence[str] = (),
+        outputs: Sequence[str] = (),
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+        workflow_name: str | None = None,
+    ) -> RecordedActivity:
+        """Record a run of `command` that read `inputs` and wrote `outputs` (repository paths).
+
+        Committed under `.renku/`; the lineage of each output then leads back through it.
+        """
+        target = await resolve_project(self._run, project)
+        fields: dict[str, Any] = {"inputs": inputs, "outputs": outputs, "started_at": started_at}
+        fields |= {"ended_at": ended_at, "workflow_name": workflow_name}
+        result: RecordedActivity = await self._run(
+            calls.record_activity(target.id, command, fields)
+        )
         return result

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from renku_fed.sdk.errors import ErrorDetail, NotFound, error_for
 from renku_fed.sdk.models import (
     Lineage,
     Project,
+    RecordedActivity,
+    RecordedDataset,
     Role,
     SearchHit,
     Session,
@@ -241,11 +244,44 @@ def lineage(project_id: str, path: str) -> Call[Lineage]:
     )
 
 
+def record_dataset(project_id: str, name: str, fields: dict[str, Any]) -> Call[RecordedDataset]:
+    """Record a dataset (name, files, metadata) in a project's repository."""
+    variables = {"input": {"projectId": project_id, "name": name, **_input(fields)}}
+    return Call(
+        "RecordDataset",
+        variables,
+        lambda d: RecordedDataset.model_validate(payload(d, "recordDataset")),
+    )
+
+
+def record_activity(
+    project_id: str, command: str, fields: dict[str, Any]
+) -> Call[RecordedActivity]:
+    """Record a run of a command (what it read and wrote) in a project's repository."""
+    variables = {"input": {"projectId": project_id, "command": command, **_input(fields)}}
+    return Call(
+        "RecordActivity",
+        variables,
+        lambda d: RecordedActivity.model_validate(payload(d, "recordActivity")),
+    )
+
+
 def _input(fields: dict[str, Any]) -> dict[str, Any]:
     """Snake-case keyword arguments as the API's camelCase input, enums as their values."""
     out: dict[str, Any] = {}
     for key, value in fields.items():
         head, *rest = key.split("_")
         name = head + "".join(part.capitalize() for part in rest)
-        out[name] = value.value if isinstance(value, (Visibility, Role)) else value
+        out[name] = _value(value)
     return out
+
+
+def _value(value: Any) -> Any:
+    """An argument as JSON: enums as their values, datetimes in ISO 8601, tuples as lists."""
+    if isinstance(value, (Visibility, Role)):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return [_value(item) for item in value]
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from renku_fed.sdk.errors import ServerError
@@ -12,6 +13,8 @@ from renku_fed.sdk.models import (
     Lineage,
     Member,
     Project,
+    RecordedActivity,
+    RecordedDataset,
     Role,
     SearchHit,
     Session,
@@ -241,6 +244,50 @@ class KnowledgeGraph:
         """The graph of files and activities that led to `path` (a picture in Jupyter)."""
         target = resolve_project(self._run, project)
         result: Lineage = self._run(calls.lineage(target.id, path))
+        return result
+
+    def record_dataset(
+        self,
+        project: Project | str,
+        name: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        files: Sequence[str] = (),
+        keywords: Sequence[str] = (),
+        creators: Sequence[dict[str, str]] | None = None,
+        same_as: str | None = None,
+    ) -> RecordedDataset:
+        """Record a dataset of repository files in a project, committed under `.renku/`.
+
+        `creators` are dicts with `name` and optionally `email`, `affiliation`, `userId`
+        (default: you); `same_as` is the URL it was imported from.
+        """
+        target = resolve_project(self._run, project)
+        fields: dict[str, Any] = {"title": title, "description": description, "files": files}
+        fields |= {"keywords": keywords, "creators": creators, "same_as": same_as}
+        result: RecordedDataset = self._run(calls.record_dataset(target.id, name, fields))
+        return result
+
+    def record_activity(
+        self,
+        project: Project | str,
+        command: str,
+        *,
+        inputs: Sequence[str] = (),
+        outputs: Sequence[str] = (),
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+        workflow_name: str | None = None,
+    ) -> RecordedActivity:
+        """Record a run of `command` that read `inputs` and wrote `outputs` (repository paths).
+
+        Committed under `.renku/`; the lineage of each output then leads back through it.
+        """
+        target = resolve_project(self._run, project)
+        fields: dict[str, Any] = {"inputs": inputs, "outputs": outputs, "started_at": started_at}
+        fields |= {"ended_at": ended_at, "workflow_name": workflow_name}
+        result: RecordedActivity = self._run(calls.record_activity(target.id, command, fields))
         return result
 
 
