@@ -21,7 +21,7 @@ from renku_fed.subgraphs.common.rules import (
     check_slug,
     slug_from_name,
 )
-from renku_fed.subgraphs.projects.backends import ProjectStore
+from renku_fed.subgraphs.projects.backends import ProjectStore, namespace_changes
 from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,
@@ -122,6 +122,28 @@ async def delete_project(store: ProjectStore, caller: Identity, project_id: str)
     """Delete a project; owners and admins only."""
     require_sign_in(caller, "delete a project")
     await store.delete(caller, project_id)
+
+
+async def move_project(
+    store: ProjectStore, caller: Identity, project_id: str, namespace: str
+) -> Project:
+    """Move a project to another namespace the caller may create projects in; its owners."""
+    require_sign_in(caller, "move a project")
+    check_slug(namespace, field="namespace")
+    return await namespace_changes(store).move(caller, project_id, namespace)
+
+
+async def follow_namespace_rename(store: ProjectStore, caller: Identity, old: str, new: str) -> int:
+    """Move a renamed group's projects to its new slug; how many moved."""
+    require_sign_in(caller, "move a group's projects")
+    moved = await namespace_changes(store).follow_rename(caller, old, check_slug(new, "new"))
+    return len(moved)
+
+
+async def delete_namespace_projects(store: ProjectStore, caller: Identity, namespace: str) -> int:
+    """Delete every project of a group that is being deleted; how many were deleted."""
+    require_sign_in(caller, "delete a group's projects")
+    return len(await namespace_changes(store).delete_namespace(caller, namespace))
 
 
 def validate_new_project(

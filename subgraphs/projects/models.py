@@ -131,6 +131,20 @@ class Project:
 
 
 @dataclass(frozen=True, slots=True)
+class NamespaceInfo:
+    """A user's or group's namespace as the users subgraph describes it to the caller."""
+
+    kind: str
+    slug: str
+    role: Role | None
+    redirected_from: str | None = None
+
+    def owned_group(self, identity: Identity) -> bool:
+        """True for a group namespace whose OWNER the caller is (or any group, for admins)."""
+        return self.kind == "GROUP" and (identity.is_admin or self.role is Role.OWNER)
+
+
+@dataclass(frozen=True, slots=True)
 class NewProject:
     """A validated request to create a project."""
 

@@ -21,6 +21,7 @@ from renku_fed.subgraphs.projects.types import (
     DeleteProjectPayload,
     Group,
     Info,
+    NamespaceProjectsPayload,
     Project,
     ProjectConnection,
     ProjectMemberInput,
@@ -140,6 +141,38 @@ async def resolve_delete_project(info: Info, id: strawberry.ID) -> DeleteProject
     return DeleteProjectPayload(id=id, errors=[])
 
 
+async def resolve_move_project(info: Info, id: strawberry.ID, namespace: str) -> ProjectPayload:
+    """Move a project to another namespace; its old path redirects."""
+    context = info.context
+    return await _payload(core.move_project(context.backend, context.identity, str(id), namespace))
+
+
+async def _count_payload(change: Awaitable[int]) -> NamespaceProjectsPayload:
+    try:
+        count = await change
+    except DomainError as error:
+        return NamespaceProjectsPayload(count=0, errors=[UserError.from_domain(error)])
+    return NamespaceProjectsPayload(count=count, errors=[])
+
+
+async def resolve_follow_namespace_rename(
+    info: Info, old: str, new: str
+) -> NamespaceProjectsPayload:
+    """Move a renamed group's projects to its new slug."""
+    context = info.context
+    return await _count_payload(
+        core.follow_namespace_rename(context.backend, context.identity, old, new)
+    )
+
+
+async def resolve_delete_namespace_projects(info: Info, namespace: str) -> NamespaceProjectsPayload:
+    """Delete every project of a group."""
+    context = info.context
+    return await _count_payload(
+        core.delete_namespace_projects(context.backend, context.identity, namespace)
+    )
+
+
 @strawberry.type
 class Mutation:
     """Create, change, copy and delete projects, and manage their members."""
@@ -164,6 +197,24 @@ class Mutation:
         directives=[Authenticated()],
         resolver=resolve_delete_project,
         description="Delete a project and its git repository.",
+    )
+    move_project: ProjectPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_move_project,
+        description="Move a project to a namespace you may create projects in (its OWNERs); "
+        "the old path keeps answering with the project.",
+    )
+    follow_namespace_rename: NamespaceProjectsPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_follow_namespace_rename,
+        description="Move the projects of a group renamed from `old` to `new` (the users "
+        "subgraph's `updateGroup` calls it); the group's OWNERs.",
+    )
+    delete_namespace_projects: NamespaceProjectsPayload = strawberry.mutation(
+        directives=[Authenticated()],
+        resolver=resolve_delete_namespace_projects,
+        description="Delete every project of a group (the users subgraph's `deleteGroup` with "
+        "`deleteProjects` calls it); the group's OWNERs.",
     )
     set_project_members: ProjectPayload = strawberry.mutation(
         directives=[Authenticated()],

@@ -109,7 +109,9 @@ class ProjectMember:
     """A member and their role."""
 
     role: models.Role
-    user: User
+    user: User | None = strawberry.field(
+        description="Null when the account no longer exists (the member stays listed)."
+    )
 
     @classmethod
     def from_model(cls, member: models.Member) -> ProjectMember:
@@ -342,6 +344,14 @@ class ProjectPayload:
     """The project, or the errors that prevented the change."""
 
     project: Project | None
+    errors: list[UserError]
+
+
+@strawberry.type(description="The result of a change to every project of a namespace.")
+class NamespaceProjectsPayload:
+    """How many projects changed, or the errors that prevented it."""
+
+    count: int
     errors: list[UserError]
 
 

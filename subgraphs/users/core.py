@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, require_sign_in
-from renku_fed.subgraphs.common.pagination import PageRequest
+from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
 from renku_fed.subgraphs.common.rules import (
     DESCRIPTION_MAX_LENGTH,
     check_max_length,
@@ -26,6 +26,7 @@ from renku_fed.subgraphs.users.models import (
     GroupPatch,
     Namespace,
     NamespaceKind,
+    NamespacePage,
     NewGroup,
     Role,
     UserPage,
@@ -49,6 +50,54 @@ async def search_users(
     """
     require_sign_in(caller, "list users")
     return await backend.directory.search(check_search(text), page, match_email=caller.is_admin)
+
+
+async def namespace(backend: UsersBackend, caller: Identity, path: str) -> Namespace | None:
+    """The user or group namespace at `path` (or its first segment, for `namespace/project`).
+
+    A group's old slug answers with the group at its new slug and `redirected_from` set; the
+    role is the caller's own (OWNER of their own namespace), None when they have none.
+    """
+    slug = path.split("/", 1)[0]
+    user = await backend.directory.get_by_username(slug)
+    if user is not None:
+        role = Role.OWNER if user.id == caller.subject or caller.is_admin else None
+        return Namespace(user.id, NamespaceKind.USER, user.username, user.display_name, role)
+    group = await backend.groups.get_by_slug(slug)
+    moved_from = None
+    if group is None:
+        group, moved_from = await backend.groups.redirect(slug), slug
+    if group is None:
+        return None
+    role = Role.OWNER if caller.is_admin else group.role_of(caller)
+    return Namespace(
+        group.id, NamespaceKind.GROUP, group.slug, group.name, role, redirected_from=moved_from
+    )
+
+
+async def namespace_page(
+    backend: UsersBackend,
+    caller: Identity,
+    minimum_role: Role,
+    kind: NamespaceKind | None,
+    page: PageRequest,
+) -> NamespacePage:
+    """A page of the caller's namespaces (`namespaces` in order: own first, groups by slug)."""
+    found = await namespaces(backend, caller, minimum_role, None if kind is None else [kind])
+    offset = (page.after or {}).get("offset", 0)
+    if not isinstance(offset, int) or offset < 0:
+        raise DomainError(
+            ErrorCode.BAD_USER_INPUT,
+            "The `after` cursor does not come from `namespaces`; pass an `endCursor` it returned.",
+            field="after",
+        )
+    items = found[offset : offset + page.first]
+    return NamespacePage(
+        items=tuple(items),
+        cursors=tuple(encode_cursor({"offset": offset + i + 1}) for i in range(len(items))),
+        total=len(found),
+        has_next=offset + page.first < len(found),
+    )
 
 
 async def namespaces(
@@ -102,11 +151,12 @@ async def create_group(
     """Create a group owned by the caller; its slug may not be a username."""
     require_sign_in(caller, "create a group")
     new = validate_new_group(slug=slug, name=name, description=description)
-    if await backend.directory.get_by_username(new.slug) is not None:
+    await _refuse_username(backend, new.slug, "slug")
+    if await backend.groups.redirect(new.slug) is not None:
         raise DomainError(
             ErrorCode.CONFLICT,
-            f"The slug {new.slug!r} is a username, and namespaces are shared by users and "
-            "groups; choose another `slug`.",
+            f"The slug {new.slug!r} was a group's before it was renamed, and its old paths "
+            "still lead there; choose another `slug`.",
             field="slug",
         )
     return await backend.groups.create(caller, new)
@@ -119,11 +169,36 @@ async def update_group(
     *,
     name: str | None,
     description: str | None,
+    new_slug: str | None = None,
 ) -> Group:
-    """Change a group's name or description; owners and admins."""
+    """Change a group's name, description or slug; owners and admins.
+
+    A new slug moves the group's projects with it (the old paths redirect); when the projects
+    cannot follow, the group keeps its old slug.
+    """
     require_sign_in(caller, "update a group")
-    patch = validate_group_patch(name=name, description=description)
-    return await backend.groups.update(caller, slug, patch)
+    patch = validate_group_patch(name=name, description=description, slug=new_slug)
+    if patch.slug is not None and patch.slug != slug:
+        await _refuse_username(backend, patch.slug, "input.slug")
+    group = await backend.groups.update(caller, slug, patch)
+    if group.slug == slug or backend.projects is None:
+        return group
+    try:
+        await backend.projects.follow_rename(caller, slug, group.slug)
+    except DomainError:
+        await backend.groups.update(caller, group.slug, GroupPatch(slug=slug))
+        raise
+    return group
+
+
+async def _refuse_username(backend: UsersBackend, slug: str, field: str) -> None:
+    if await backend.directory.get_by_username(slug) is not None:
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            f"The slug {slug!r} is a username, and namespaces are shared by users and "
+            "groups; choose another `slug`.",
+            field=field,
+        )
 
 
 async def set_group_members(
@@ -150,9 +225,29 @@ async def remove_group_member(
     return await backend.groups.remove_member(caller, slug, user_id)
 
 
-async def delete_group(backend: UsersBackend, caller: Identity, slug: str) -> Group:
-    """Delete a group and its memberships, returning it as it was; owners and admins."""
+async def delete_group(
+    backend: UsersBackend, caller: Identity, slug: str, delete_projects: bool = False
+) -> Group:
+    """Delete a group and its memberships, returning it as it was; owners and admins.
+
+    A group with projects is refused (CONFLICT on `deleteProjects`) unless `delete_projects`,
+    which deletes them first: no project is left without its namespace.
+    """
     require_sign_in(caller, "delete a group")
+    group = await backend.groups.get_by_slug(slug)
+    if group is None or not group.can_manage(caller) or backend.projects is None:
+        return await backend.groups.delete(caller, slug)
+    if not delete_projects:
+        count = await backend.projects.count(caller, slug)
+        if count:
+            raise DomainError(
+                ErrorCode.CONFLICT,
+                f"Group {slug!r} still has {count} project(s); move them to another namespace "
+                "or pass `deleteProjects: true` to delete them with the group.",
+                field="deleteProjects",
+            )
+    else:
+        await backend.projects.delete_all(caller, slug)
     return await backend.groups.delete(caller, slug)
 
 
@@ -169,11 +264,14 @@ def validate_new_group(*, slug: str, name: str, description: str | None) -> NewG
     )
 
 
-def validate_group_patch(*, name: str | None, description: str | None) -> GroupPatch:
+def validate_group_patch(
+    *, name: str | None, description: str | None, slug: str | None = None
+) -> GroupPatch:
     """Check an update request; the first violation as a DomainError."""
     return GroupPatch(
         name=None if name is None else check_name(name),
         description=_description(description),
+        slug=None if slug is None else check_slug(slug, field="input.slug"),
     )
 
 

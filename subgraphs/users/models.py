@@ -124,6 +124,7 @@ class GroupPatch:
 
     name: str | None = None
     description: str | None = None
+    slug: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,4 +145,15 @@ class Namespace:
     kind: NamespaceKind
     slug: str
     name: str
-    role: Role
+    role: Role | None
+    redirected_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NamespacePage:
+    """One page of namespaces with their cursors, and the size of the whole result."""
+
+    items: tuple[Namespace, ...]
+    cursors: tuple[str, ...]
+    total: int
+    has_next: bool

@@ -25,6 +25,7 @@ from renku_fed.subgraphs.users.types import (
     GroupPayload,
     Info,
     Namespace,
+    NamespaceConnection,
     UpdateGroupInput,
     User,
     UserConnection,
@@ -85,12 +86,26 @@ async def resolve_groups(
 
 async def resolve_namespaces(
     info: Info,
+    kind: models.NamespaceKind | None = None,
     minimum_role: models.Role = models.Role.VIEWER,
-    kinds: list[models.NamespaceKind] | None = None,
-) -> list[Namespace]:
+    first: int | None = 20,
+    after: str | None = None,
+) -> NamespaceConnection:
     """The caller's own namespace and their groups' where their role includes `minimumRole`."""
-    found = await core.namespaces(info.context.backend, info.context.identity, minimum_role, kinds)
-    return [Namespace.from_model(namespace) for namespace in found]
+    page = await core.namespace_page(
+        info.context.backend,
+        info.context.identity,
+        minimum_role,
+        kind,
+        PageRequest.of(first, after),
+    )
+    return NamespaceConnection.from_page(page, Namespace.from_model, after)
+
+
+async def resolve_namespace(info: Info, slug: str) -> Namespace | None:
+    """The user or group namespace at `slug` (or `namespace/project`), following renames."""
+    found = await core.namespace(info.context.backend, info.context.identity, slug)
+    return None if found is None else Namespace.from_model(found)
 
 
 @strawberry.type
@@ -119,10 +134,15 @@ class Query:
         resolver=resolve_groups,
         description="Groups matching `search` (slug, name, description), by slug.",
     )
-    namespaces: list[Namespace] = strawberry.field(
+    namespaces: NamespaceConnection = strawberry.field(
         resolver=resolve_namespaces,
         description="The caller's own namespace and those of their groups where their role "
-        "includes `minimumRole`; for signed-in callers.",
+        "includes `minimumRole` (only `kind`'s when given); for signed-in callers.",
+    )
+    namespace: Namespace | None = strawberry.field(
+        resolver=resolve_namespace,
+        description="The user or group owning `slug` (a namespace or a `namespace/project` "
+        "path), with the caller's role; a group's old slug answers with its new one.",
     )
 
 
@@ -156,6 +176,7 @@ async def resolve_update_group(info: Info, slug: str, input: UpdateGroupInput) -
             slug,
             name=input.name,
             description=input.description,
+            new_slug=input.slug,
         )
     )
 
@@ -179,10 +200,13 @@ async def resolve_remove_group_member(
     )
 
 
-async def resolve_delete_group(info: Info, slug: str) -> DeleteGroupPayload:
+async def resolve_delete_group(
+    info: Info, slug: str, delete_projects: bool = False
+) -> DeleteGroupPayload:
     """Delete a group and its memberships; owners and admins."""
+    context = info.context
     try:
-        group = await core.delete_group(info.context.backend, info.context.identity, slug)
+        group = await core.delete_group(context.backend, context.identity, slug, delete_projects)
     except DomainError as error:
         return DeleteGroupPayload(id=None, errors=[UserError.from_domain(error)])
     return DeleteGroupPayload(id=strawberry.ID(group.id), errors=[])
@@ -200,12 +224,13 @@ class Mutation:
     update_group: GroupPayload = strawberry.mutation(
         directives=[Authenticated()],
         resolver=resolve_update_group,
-        description="Change a group's name or description.",
+        description="Change a group's name, description or slug (its projects move with it).",
     )
     delete_group: DeleteGroupPayload = strawberry.mutation(
         directives=[Authenticated()],
         resolver=resolve_delete_group,
-        description="Delete a group and its memberships (its projects stay in `projects`).",
+        description="Delete a group and its memberships; refused while it has projects unless "
+        "`deleteProjects` is true, which deletes them too.",
     )
     set_group_members: GroupPayload = strawberry.mutation(
         directives=[Authenticated()],

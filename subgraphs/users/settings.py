@@ -43,6 +43,11 @@ class UsersSettings(BaseSettings):
     keycloak_client_secret: SecretStr | None = Field(
         default=None, description="That client's secret (backend `keycloak`)."
     )
+    projects_url: str | None = Field(
+        default="http://127.0.0.1:4002/graphql",
+        description="GraphQL URL of the projects subgraph, asked to move a renamed group's "
+        "projects and to count or delete a deleted group's; unset, groups change alone.",
+    )
     dev_issuer_dir: Path | None = Field(
         default=None,
         description="When set, also serve the development OIDC issuer whose key pair is in this "

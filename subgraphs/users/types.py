@@ -93,12 +93,16 @@ async def resolve_created_by(root: Group, info: Info) -> User | None:
 
 
 async def resolve_group_members(root: Group, info: Info) -> list[GroupMember]:
-    """Every member with their role, owners included."""
+    """Every member with their role, owners included; deleted accounts are left out."""
     members = root.record.members
     users = await asyncio.gather(
         *(User.resolve_reference(info, strawberry.ID(member.user_id)) for member in members)
     )
-    return [GroupMember(role=m.role, user=user) for m, user in zip(members, users, strict=True)]
+    return [
+        GroupMember(role=m.role, user=user)
+        for m, user in zip(members, users, strict=True)
+        if user is not None
+    ]
 
 
 @strawberry.federation.type(keys=["id"], description="A group of users; its slug is a namespace.")
@@ -151,9 +155,14 @@ class Namespace:
 
     id: strawberry.ID = strawberry.field(description="The user's or the group's id.")
     kind: models.NamespaceKind
-    slug: str
+    slug: str = strawberry.field(description="The current slug; the path's first segment.")
     name: str
-    role: models.Role = strawberry.field(description="The caller's role (OWNER of their own).")
+    role: models.Role | None = strawberry.field(
+        description="The caller's role (OWNER of their own), null when they have none."
+    )
+    redirected_from: str | None = strawberry.field(
+        description="The old slug asked for, when the group has since been renamed."
+    )
 
     @classmethod
     def from_model(cls, namespace: models.Namespace) -> Namespace:
@@ -164,7 +173,20 @@ class Namespace:
             slug=namespace.slug,
             name=namespace.name,
             role=namespace.role,
+            redirected_from=namespace.redirected_from,
         )
+
+
+@strawberry.type(description="An edge of a namespace connection.")
+class NamespaceEdge(Edge[Namespace]):
+    """A namespace and its cursor."""
+
+
+@strawberry.type(description="A page of namespaces: the caller's own first, then groups by slug.")
+class NamespaceConnection(Connection[Namespace]):
+    """Relay connection of namespaces."""
+
+    edges: Sequence[NamespaceEdge]
 
 
 @strawberry.input(description="A new group; the caller becomes its owner.")
@@ -182,6 +204,11 @@ class UpdateGroupInput:
 
     name: str | None = None
     description: str | None = strawberry.field(default=None, description="Empty clears it.")
+    slug: str | None = strawberry.field(
+        default=None,
+        description="A new slug: the group's projects move with it, and the old paths "
+        "redirect to the new ones.",
+    )
 
 
 @strawberry.input(description="A member to add, or whose role to change.")

@@ -9,6 +9,7 @@ from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
 from renku_fed.identity.tokens import TokenVerifier
 from tests.support.inprocess import InProcessPlatform, inprocess_platform
 
+SUBGRAPHS = ("users", "projects", "kg")
 ERRORS = "errors { code field message }"
 CREATE_GROUP = f"""mutation {{ createGroup(input: {{slug: "climate-lab", name: "Climate Lab"}}) {{
   group {{ id }} {ERRORS} }} }}"""
@@ -38,7 +39,7 @@ async def test_a_group_member_reads_and_edits_the_groups_projects_until_removed(
     tmp_path: Path, dev_issuer: DevIssuer, verifier: TokenVerifier
 ) -> None:
     alice, bob = dev_issuer.sign("alice"), dev_issuer.sign("bob")
-    async with inprocess_platform(tmp_path, verifier, subgraphs=("users", "projects")) as platform:
+    async with inprocess_platform(tmp_path, verifier, subgraphs=SUBGRAPHS) as platform:
         assert (await platform.query(CREATE_GROUP, alice))["data"]["createGroup"]["errors"] == []
         created = (await platform.query(CREATE_PROJECT, alice))["data"]["createProject"]
         assert created["errors"] == []
@@ -77,7 +78,7 @@ async def test_the_stronger_of_project_and_group_role_wins(
     tmp_path: Path, dev_issuer: DevIssuer, verifier: TokenVerifier
 ) -> None:
     alice, bob = dev_issuer.sign("alice"), dev_issuer.sign("bob")
-    async with inprocess_platform(tmp_path, verifier, subgraphs=("users", "projects")) as platform:
+    async with inprocess_platform(tmp_path, verifier, subgraphs=SUBGRAPHS) as platform:
         await platform.query(CREATE_GROUP, alice)
         project_id = (await platform.query(CREATE_PROJECT, alice))["data"]["createProject"][
             "project"

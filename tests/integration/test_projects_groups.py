@@ -21,7 +21,7 @@ SET = f"""mutation($members: [GroupMemberInput!]!) {{ setGroupMembers(slug: "lab
   members: $members) {{ group {{ members {{ role user {{ username }} }} }} {ERRORS} }} }}"""
 READ = """{ group(slug: "lab") { name createdBy { username }
   projects { totalCount edges { node { slug namespace } } } } }"""
-NAMESPACES = "{ namespaces(minimumRole: EDITOR) { kind slug role } }"
+NAMESPACES = "{ namespaces(minimumRole: EDITOR) { edges { node { kind slug role } } } }"
 
 
 async def test_group_members_namespaces_and_projects(
@@ -46,8 +46,8 @@ async def test_group_members_namespaces_and_projects(
         kept = (await platform.query(SET, alice, {"members": owner_gone}))["data"]
         assert kept["setGroupMembers"]["errors"][0]["field"] == "members"
 
-        spaces = (await platform.query(NAMESPACES, bob))["data"]["namespaces"]
-        assert spaces == [
+        spaces = (await platform.query(NAMESPACES, bob))["data"]["namespaces"]["edges"]
+        assert [edge["node"] for edge in spaces] == [
             {"kind": "USER", "slug": "bob", "role": "OWNER"},
             {"kind": "GROUP", "slug": "lab", "role": "EDITOR"},
         ]

@@ -56,9 +56,10 @@ def _subgraph_app(
         from renku_fed.subgraphs.users.app import build_app as build_users
         from renku_fed.subgraphs.users.settings import UsersSettings
 
+        client = httpx.AsyncClient(transport=transport)
         if isinstance(configured, UsersSettings):
-            return build_users(configured, verifier)
-        return build_users(UsersSettings(data_dir=data_dir, seed_demo=True), verifier)
+            return build_users(configured, verifier, client)
+        return build_users(UsersSettings(data_dir=data_dir, seed_demo=True), verifier, client)
     if name == "projects":
         from renku_fed.subgraphs.projects.app import build_app as build_projects
         from renku_fed.subgraphs.projects.backends.users_service import UsersServiceNamespaces

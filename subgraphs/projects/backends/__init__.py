@@ -17,12 +17,14 @@ Access rules every store enforces:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.projects.models import (
     Member,
+    NamespaceInfo,
     NewProject,
     Project,
     ProjectFilter,
@@ -117,6 +119,42 @@ class ProjectStore(Protocol):
         ...
 
 
+@runtime_checkable
+class NamespaceChanges(Protocol):
+    """Moves of projects between namespaces, which a store may or may not support."""
+
+    async def move(self, caller: Identity, project_id: str, namespace: str) -> Project:
+        """Move a project to `namespace`; its OWNER (or an admin) who may create projects there.
+
+        The old path keeps answering with the project (a redirect). NOT_FOUND / FORBIDDEN (field
+        `id`), FORBIDDEN or NOT_FOUND (field `namespace`), CONFLICT (field `slug`).
+        """
+        ...
+
+    async def follow_rename(self, caller: Identity, old: str, new: str) -> list[str]:
+        """Move every project of a group renamed from `old` to `new`; the group's OWNERs.
+
+        FORBIDDEN (field `old`) unless the users subgraph says `old` now redirects to `new`
+        and the caller owns that group. The ids of the moved projects.
+        """
+        ...
+
+    async def delete_namespace(self, caller: Identity, namespace: str) -> list[str]:
+        """Delete every project of the group `namespace`; its OWNERs. The deleted ids."""
+        ...
+
+
+def namespace_changes(store: object) -> NamespaceChanges:
+    """The store's namespace moves; BAD_USER_INPUT for a store that has none (GitLab)."""
+    if isinstance(store, NamespaceChanges):
+        return store
+    raise DomainError(
+        ErrorCode.BAD_USER_INPUT,
+        "This platform's projects live in GitLab, which moves projects and renames groups "
+        "itself; transfer the project in GitLab.",
+    )
+
+
 class NamespaceDirectory(Protocol):
     """Group roles: who may create projects in a group's namespace, and who reads and writes
     the projects a group owns (a member's group role applies to each of them)."""
@@ -127,6 +165,14 @@ class NamespaceDirectory(Protocol):
         Asked afresh on every store call, so a removal from a group takes effect at once.
         UNAVAILABLE when the answer cannot be had.
         """
+        ...
+
+    async def namespace(self, caller: Identity, slug: str) -> NamespaceInfo | None:
+        """The user or group namespace `slug` (following a group's rename), None for neither."""
+        ...
+
+    async def unknown_users(self, caller: Identity, user_ids: Sequence[str]) -> list[str]:
+        """Those of `user_ids` that name no account; UNAVAILABLE when it cannot be said."""
         ...
 
     async def group_role(self, caller: Identity, slug: str) -> Role | None:

@@ -19,6 +19,7 @@ from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.common.sqlite import transaction
 from renku_fed.subgraphs.projects.backends import NamespaceDirectory, refusals
+from renku_fed.subgraphs.projects.backends.embedded_namespaces import NamespaceMoves
 from renku_fed.subgraphs.projects.backends.project_rows import (
     COLUMNS,
     cursor_of,
@@ -55,6 +56,7 @@ class EmbeddedProjectStore:
         self._namespaces = namespaces
         with self._connect() as db:
             migrate(db)
+        self._moves = NamespaceMoves(self._connect, self._repositories)
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self._path)
@@ -124,7 +126,51 @@ class EmbeddedProjectStore:
         project = await asyncio.to_thread(
             self._one, "namespace = ? AND slug = ?", (namespace, slug), groups
         )
+        if project is None:
+            moved = await asyncio.to_thread(self._moves.redirect, namespace, slug)
+            project = None if moved is None else await self.get(moved, caller)
         return project if project is not None and project.is_visible_to(caller) else None
+
+    async def move(self, caller: Identity, project_id: str, namespace: str) -> Project:
+        """Move a project to another namespace; see `NamespaceChanges`."""
+        project = await self.get(project_id, caller)
+        if project is None:
+            raise refusals.not_found(project_id)
+        if not project.permissions_of(caller).delete:
+            raise refusals.cannot_delete(project)
+        await self._check_namespace(caller, namespace)
+        moved = await asyncio.to_thread(self._moves.move, project, namespace)
+        return self._with_repository(moved)
+
+    async def follow_rename(self, caller: Identity, old: str, new: str) -> list[str]:
+        """Move a renamed group's projects; see `NamespaceChanges`."""
+        found = None if self._namespaces is None else await self._namespaces.namespace(caller, old)
+        if found is None or found.slug != new or not found.owned_group(caller):
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                f"Group {old!r} was not renamed to {new!r}, or you do not own it; rename the "
+                "group with `updateGroup`, which moves its projects.",
+                field="old",
+            )
+        return await asyncio.to_thread(self._moves.rename, old, new)
+
+    async def delete_namespace(self, caller: Identity, namespace: str) -> list[str]:
+        """Delete every project of a group; see `NamespaceChanges`."""
+        found = None
+        if self._namespaces is not None:
+            found = await self._namespaces.namespace(caller, namespace)
+        if found is None or found.redirected_from or not found.owned_group(caller):
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                f"Only the OWNERs of group {namespace!r} can delete all its projects.",
+                field="namespace",
+            )
+        ids = await asyncio.to_thread(self._moves.ids_in, namespace)
+        for project_id in ids:
+            project = await asyncio.to_thread(self._one, "id = ?", (project_id,), {})
+            if project is not None:
+                await asyncio.to_thread(self._remove, project)
+        return ids
 
     async def search(
         self,
@@ -220,7 +266,15 @@ class EmbeddedProjectStore:
     async def set_members(
         self, caller: Identity, project_id: str, members: Sequence[Member]
     ) -> Project:
-        """Add members or change their roles; see `ProjectStore`."""
+        """Add members or change their roles; see `ProjectStore`. Every user must exist."""
+        if self._namespaces is not None:
+            unknown = await self._namespaces.unknown_users(caller, [m.user_id for m in members])
+            if unknown:
+                raise DomainError(
+                    ErrorCode.NOT_FOUND,
+                    f"No user has the id {unknown[0]!r}; pass the `id` of a `User`.",
+                    field="members",
+                )
 
         def merge(project: Project) -> tuple[Member, ...]:
             changed = {member.user_id: member for member in members}
@@ -406,8 +460,12 @@ class EmbeddedProjectStore:
         )
 
     def _projects(
-        self, db: sqlite3.Connection, rows: list[sqlite3.Row], groups: Mapping[str, Role]
+        self,
+        db: sqlite3.Connection,
+        rows: list[sqlite3.Row],
+        groups: Mapping[str, Role] | None = None,
     ) -> list[Project]:
+        groups = groups or {}
         ids = [row["id"] for row in rows]
         members: dict[str, list[Member]] = {project_id: [] for project_id in ids}
         marks = ", ".join("?" * len(ids))

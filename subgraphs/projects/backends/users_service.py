@@ -9,14 +9,14 @@ get their group role on the group's projects).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
-from renku_fed.subgraphs.projects.models import Role
+from renku_fed.subgraphs.projects.models import NamespaceInfo, Role
 
 GROUP_MEMBERS = """
 query Namespace($slug: String!) {
@@ -25,7 +25,11 @@ query Namespace($slug: String!) {
 }
 """
 MY_GROUPS = """
-query MyGroups { namespaces(kinds: [GROUP]) { slug role } }
+query MyGroups($after: String) { namespaces(kind: GROUP, first: 100, after: $after) {
+  edges { node { slug role } } pageInfo { hasNextPage endCursor } } }
+"""
+NAMESPACE = """
+query Namespace($slug: String!) { namespace(slug: $slug) { kind slug role redirectedFrom } }
 """
 
 
@@ -65,15 +69,49 @@ class UsersServiceNamespaces:
         """The caller's role in each of their groups, by slug; empty for anonymous callers."""
         if caller.subject is None:
             return {}
-        data = await self._data(caller, MY_GROUPS, {}, "which groups you belong to")
-        try:
-            return {entry["slug"]: Role(entry["role"]) for entry in data["namespaces"]}
-        except (KeyError, TypeError, ValueError) as exc:
-            raise DomainError(
-                ErrorCode.UNAVAILABLE,
-                f"The users service at {self._url} answered group roles in an unknown shape; "
-                "try again later.",
-            ) from exc
+        roles: dict[str, Role] = {}
+        after: str | None = None
+        while True:
+            data = await self._data(caller, MY_GROUPS, {"after": after}, "your groups")
+            try:
+                found = data["namespaces"]
+                for edge in found["edges"]:
+                    roles[edge["node"]["slug"]] = Role(edge["node"]["role"])
+                if not found["pageInfo"]["hasNextPage"]:
+                    return roles
+                after = found["pageInfo"]["endCursor"]
+            except (KeyError, TypeError, ValueError) as exc:
+                raise DomainError(
+                    ErrorCode.UNAVAILABLE,
+                    f"The users service at {self._url} answered group roles in an unknown "
+                    "shape; try again later.",
+                ) from exc
+
+    async def namespace(self, caller: Identity, slug: str) -> NamespaceInfo | None:
+        """The user or group namespace `slug` as the users subgraph shows it to the caller."""
+        data = await self._data(caller, NAMESPACE, {"slug": slug}, f"who owns {slug!r}")
+        found = data.get("namespace")
+        if not isinstance(found, dict):
+            return None
+        role = found.get("role")
+        return NamespaceInfo(
+            kind=str(found.get("kind")),
+            slug=str(found.get("slug")),
+            role=None if role is None else Role(role),
+            redirected_from=found.get("redirectedFrom"),
+        )
+
+    async def unknown_users(self, caller: Identity, user_ids: Sequence[str]) -> list[str]:
+        """Those of `user_ids` the users subgraph has no account for."""
+        if not user_ids:
+            return []
+        variables = {f"u{i}": user_id for i, user_id in enumerate(user_ids)}
+        declared = ", ".join(f"$u{i}: ID!" for i in range(len(user_ids)))
+        fields = " ".join(f"u{i}: user(id: $u{i}) {{ id }}" for i in range(len(user_ids)))
+        data = await self._data(
+            caller, f"query Members({declared}) {{ {fields} }}", variables, "who your members are"
+        )
+        return [user_id for key, user_id in variables.items() if data.get(key) is None]
 
     async def group_role(self, caller: Identity, slug: str) -> Role | None:
         """The caller's role in the group `slug`; NOT_FOUND for no such group."""

@@ -65,6 +65,10 @@ class GroupStore(Protocol):
         """The group with this slug, or None."""
         ...
 
+    async def redirect(self, old_slug: str) -> Group | None:
+        """The group that had the slug `old_slug` before a rename, or None."""
+        ...
+
     async def search(
         self,
         text: str | None,
@@ -87,7 +91,10 @@ class GroupStore(Protocol):
         ...
 
     async def update(self, caller: Identity, slug: str, patch: GroupPatch) -> Group:
-        """Change a group's name or description; OWNER or admin.
+        """Change a group's name, description or slug; OWNER or admin.
+
+        A new slug keeps the old one as a redirect to the group; CONFLICT (field `slug` of the
+        input) for a slug another group has.
 
         NOT_FOUND (field `slug`) for an unknown group, FORBIDDEN (field `slug`) otherwise.
         """
@@ -120,12 +127,33 @@ class GroupStore(Protocol):
         ...
 
 
+class ProjectsDirectory(Protocol):
+    """The projects subgraph, asked with the caller's own token about a group's projects."""
+
+    async def count(self, caller: Identity, namespace: str) -> int:
+        """How many projects the namespace holds that the caller sees (a group OWNER: all)."""
+        ...
+
+    async def delete_all(self, caller: Identity, namespace: str) -> None:
+        """Delete every project of the group `namespace`; its OWNERs and admins."""
+        ...
+
+    async def follow_rename(self, caller: Identity, old: str, new: str) -> None:
+        """Move the projects of a renamed group from `old` to `new`, keeping redirects."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class UsersBackend:
-    """What the users schema's resolvers reach as `info.context.backend`."""
+    """What the users schema's resolvers reach as `info.context.backend`.
+
+    `projects` is None when the users subgraph runs alone: a group's projects are then not
+    touched by renames or deletions.
+    """
 
     directory: UserDirectory
     groups: GroupStore
+    projects: ProjectsDirectory | None = None
 
 
 def check_keeps_owner(slug: str, members: tuple[GroupMember, ...], field: str) -> None:

@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS group_members (
     PRIMARY KEY (group_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS group_members_user ON group_members (user_id);
+CREATE TABLE IF NOT EXISTS group_redirects (
+    old_slug TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE
+);
 """
 _COLUMNS = "id, slug, name, description, created_by, creation_date"
 _SEARCH = (
@@ -70,6 +74,18 @@ class EmbeddedGroupStore:
     async def get_by_slug(self, slug: str) -> Group | None:
         """The group with this slug, or None."""
         return await asyncio.to_thread(self._one, "slug", slug)
+
+    async def redirect(self, old_slug: str) -> Group | None:
+        """The group that had the slug `old_slug` before a rename, or None."""
+
+        def find() -> Group | None:
+            with self._connect() as db:
+                row = db.execute(
+                    "SELECT group_id FROM group_redirects WHERE old_slug = ?", (old_slug,)
+                ).fetchone()
+                return None if row is None else self._read(db, "id", row["group_id"])
+
+        return await asyncio.to_thread(find)
 
     async def search(
         self,
@@ -108,11 +124,25 @@ class EmbeddedGroupStore:
                 description=group.description
                 if patch.description is None
                 else patch.description or None,
+                slug=group.slug if patch.slug is None else patch.slug,
             )
-            db.execute(
-                "UPDATE groups SET name = ?, description = ? WHERE id = ?",
-                (updated.name, updated.description, group.id),
-            )
+            try:
+                db.execute(
+                    "UPDATE groups SET name = ?, description = ?, slug = ? WHERE id = ?",
+                    (updated.name, updated.description, updated.slug, group.id),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DomainError(
+                    ErrorCode.CONFLICT,
+                    f"The slug {updated.slug!r} is taken by another group; choose another.",
+                    field="input.slug",
+                ) from exc
+            if updated.slug != group.slug:
+                db.execute("DELETE FROM group_redirects WHERE old_slug = ?", (updated.slug,))
+                db.execute(
+                    "INSERT OR REPLACE INTO group_redirects (old_slug, group_id) VALUES (?, ?)",
+                    (group.slug, group.id),
+                )
             return updated
 
         return await asyncio.to_thread(self._managed, caller, slug, change)
