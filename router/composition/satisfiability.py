@@ -84,7 +84,10 @@ class SatisfiabilityWalk:
         for name, field in merged.fields.items():
             if field.directives.inaccessible:
                 continue
-            reached = frozenset(h for head in heads for h in self.moves.advance(head, name))
+            advanced = [self.moves.advance(head, name) for head in heads]
+            if any(options is None for options in advanced):
+                continue
+            reached = frozenset(h for options in advanced for h in options or ())
             child = field.type.base
             composite = self.types.get(child) is not None and self.types[child].kind in (
                 Kind.OBJECT,

@@ -58,6 +58,7 @@ class SubgraphMoves:
             if field.override_from and field.override_label is None
         }
         self.resolving: set[tuple[str, str, str]] = set()
+        self.collecting: set[tuple[str, str]] = set()
 
     def named(self, head: Head) -> NamedType | None:
         """The type of a position, as its subgraph defines it."""
@@ -125,11 +126,22 @@ class SubgraphMoves:
             Head(subgraph.name, target.name)
             for target in self.targets(subgraph, head.type)
             if target.kind in (Kind.OBJECT, Kind.INTERFACE)
-            and any(
-                key.resolvable and self.local_select(head, parse_field_set(key.fields))
-                for key in target.keys
-            )
+            and any(key.resolvable and self.can_key(head, key.fields) for key in target.keys)
         ]
+
+    def can_key(self, head: Head, fields: str) -> bool:
+        """Whether a key's fields can be collected at `head`: in place, or through other moves."""
+        selection = parse_field_set(fields)
+        if self.local_select(head, selection):
+            return True
+        marker = (head.subgraph, head.type)
+        if marker in self.collecting:
+            return False
+        self.collecting.add(marker)
+        try:
+            return self.reachable_select(head, selection)
+        finally:
+            self.collecting.discard(marker)
 
     def jumps(self, head: Head) -> list[Head]:
         """Every position of another subgraph reachable from `head` through keys, in any steps."""
@@ -166,11 +178,36 @@ class SubgraphMoves:
             return None
         return Head(head.subgraph, field.type.base, provided)
 
-    def advance(self, head: Head, name: str) -> list[Head]:
-        """Every position field `name` leads to from `head`: in place or after key moves."""
+    def advance(self, head: Head, name: str) -> list[Head] | None:
+        """Every position field `name` leads to from `head`: in place or after key moves.
+
+        None when the head is an interface without the field and without implementations in its
+        subgraph: that subgraph never returns a value the field could be asked of.
+        """
+        named = self.named(head)
+        if named is not None and named.kind is Kind.INTERFACE and name not in named.fields:
+            return self.advance_implementations(head, name)
         found = [self.resolve(head, name)]
         found.extend(self.resolve(other, name) for other in self.jumps(head))
         return [position for position in found if position is not None]
+
+    def advance_implementations(self, head: Head, name: str) -> list[Head] | None:
+        """An interface field its subgraph lacks, asked of each implementation there."""
+        subgraph = self.subgraphs[head.subgraph]
+        implementations = [
+            Head(head.subgraph, named.name, head.provided)
+            for named in subgraph.types.values()
+            if named.kind is Kind.OBJECT and head.type in named.interfaces
+        ]
+        if not implementations:
+            return None
+        found: list[Head] = []
+        for implementation in implementations:
+            options = self.advance(implementation, name)
+            if not options:
+                return []
+            found.extend(options)
+        return found
 
     def reachable_select(self, head: Head, selection: SelectionSetNode | None) -> bool:
         """Whether a field set (a `@requires`) can be fetched for the entity at `head`."""
@@ -182,7 +219,7 @@ class SubgraphMoves:
                 if not self.reachable_select(Head(head.subgraph, inner), node.selection_set):
                     return False
             elif isinstance(node, FieldNode) and node.name.value != "__typename":
-                options = self.advance(head, node.name.value)
+                options = self.advance(head, node.name.value) or []
                 if node.selection_set is not None:
                     subselection = node.selection_set
                     options = [o for o in options if self.reachable_select(o, subselection)]
