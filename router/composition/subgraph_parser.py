@@ -182,8 +182,9 @@ def definition_errors(
             problems.append(
                 (
                     "UNSUPPORTED_FEATURE",
-                    f'Directive "@{name}" is valid federation but this composer does not compose '
-                    "it yet; compose this subgraph with @apollo/composition instead",
+                    f'Directive "@{name}" is valid federation but this router does not support '
+                    "@context/@fromContext: it neither composes them nor plans a field whose "
+                    "argument comes from an ancestor's context",
                 )
             )
         if name in known:

@@ -72,6 +72,7 @@ def test_federation_features_not_composed_yet_are_named() -> None:
     (error,) = failure.value.errors
     assert error.code == "UNSUPPORTED_FEATURE"
     assert error.message.startswith('[kg] Directive "@context" is valid federation')
+    assert "does not support @context/@fromContext" in error.message
 
 
 def test_cost_directives_are_kept_with_apollo_messages_for_misuse() -> None:
