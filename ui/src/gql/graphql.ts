@@ -165,7 +165,7 @@ export type MembersPageQueryVariables = Exact<{
 }>;
 
 
-export type MembersPageQuery = { projectBySlug: { id: string, namespace: string, slug: string, name: string, permissions: { changeMembership: boolean }, members: Array<{ role: Role, user: { id: string, username: string, displayName: string } }> } | null };
+export type MembersPageQuery = { projectBySlug: { id: string, namespace: string, slug: string, name: string, permissions: { changeMembership: boolean }, members: Array<{ role: Role, user: { id: string, username: string, displayName: string } | null }> } | null };
 
 export type FindMemberQueryVariables = Exact<{
   username: string;
@@ -197,7 +197,7 @@ export type ProjectPageQueryVariables = Exact<{
 
 
 export type ProjectPageQuery = { projectBySlug: (
-    { id: string, name: string, namespace: string, slug: string, visibility: Visibility, description: string | null, documentation: string | null, keywords: Array<string>, createdBy: { username: string, displayName: string }, permissions: { write: boolean, changeMembership: boolean }, members: Array<{ role: Role, user: { id: string, username: string, displayName: string } }>, datasets: { edges: Array<{ node: { id: string, name: string, title: string | null, keywords: Array<string> } }> }, sessions: Array<(
+    { id: string, name: string, namespace: string, slug: string, visibility: Visibility, description: string | null, documentation: string | null, keywords: Array<string>, createdBy: { username: string, displayName: string }, permissions: { write: boolean, changeMembership: boolean }, members: Array<{ role: Role, user: { id: string, username: string, displayName: string } | null }>, datasets: { edges: Array<{ node: { id: string, name: string, title: string | null, keywords: Array<string> } }> }, sessions: Array<(
       { id: string, state: SessionState }
       & { ' $fragmentRefs'?: { 'SessionRowFragment': SessionRowFragment } }
     )>, launchers: Array<{ id: string, name: string }> }
@@ -218,7 +218,7 @@ export type ProjectFormPageQueryVariables = Exact<{
 }>;
 
 
-export type ProjectFormPageQuery = { namespaces: Array<{ slug: string, kind: NamespaceKind }>, projectBySlug?: { id: string, name: string, slug: string, namespace: string, visibility: Visibility, description: string | null, keywords: Array<string>, etag: string } | null };
+export type ProjectFormPageQuery = { namespaces: { edges: Array<{ node: { slug: string, kind: NamespaceKind } }> }, projectBySlug?: { id: string, name: string, slug: string, namespace: string, visibility: Visibility, description: string | null, keywords: Array<string>, etag: string } | null };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -606,9 +606,13 @@ export const LaunchSessionDocument = new TypedDocumentString(`
     `) as unknown as TypedDocumentString<LaunchSessionMutation, LaunchSessionMutationVariables>;
 export const ProjectFormPageDocument = new TypedDocumentString(`
     query ProjectFormPage($namespace: String!, $slug: String!, $editing: Boolean!) {
-  namespaces(minimumRole: EDITOR) {
-    slug
-    kind
+  namespaces(minimumRole: EDITOR, first: 100) {
+    edges {
+      node {
+        slug
+        kind
+      }
+    }
   }
   projectBySlug(namespace: $namespace, slug: $slug) @include(if: $editing) {
     id

@@ -93,7 +93,7 @@ export function MembersPage(props: { namespace: string; slug: string }) {
               </tr>
             </thead>
             <tbody>
-              {p.members.map((m) => (
+              {p.members.flatMap((m) => (m.user ? [{ ...m, user: m.user }] : [])).map((m) => (
                 <tr key={m.user.id}>
                   <td>{m.user.displayName} ({m.user.username})</td>
                   <td>

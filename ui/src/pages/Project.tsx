@@ -122,7 +122,7 @@ export function ProjectPage(props: { namespace: string; slug: string }) {
           <section aria-labelledby="members">
             <h2 id="members">Members</h2>
             <ul>
-              {p.members.map((m) => (
+              {p.members.flatMap((m) => (m.user ? [{ ...m, user: m.user }] : [])).map((m) => (
                 <li key={m.user.id}>
                   <Link to={`/u/${m.user.username}`}>{m.user.displayName}</Link> —{" "}
                   {m.role.toLowerCase()}

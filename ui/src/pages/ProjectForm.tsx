@@ -9,7 +9,7 @@ import { navigate } from "../router";
 
 const EditQuery = graphql(`
   query ProjectFormPage($namespace: String!, $slug: String!, $editing: Boolean!) {
-    namespaces(minimumRole: EDITOR) { slug kind }
+    namespaces(minimumRole: EDITOR, first: 100) { edges { node { slug kind } } }
     projectBySlug(namespace: $namespace, slug: $slug) @include(if: $editing) {
       id name slug namespace visibility description keywords etag
     }
@@ -67,7 +67,7 @@ export function ProjectFormPage(props: { namespace?: string; slug?: string }) {
         keywords: project.keywords.join(", "),
       });
     } else if (q.data && !editing) {
-      setDraft((d) => ({ ...d, namespace: d.namespace || q.data?.namespaces[0]?.slug || "" }));
+      setDraft((d) => ({ ...d, namespace: d.namespace || q.data?.namespaces.edges[0]?.node.slug || "" }));
     }
   }, [project, q.data, editing]);
   const set = (name: keyof Draft) => (e: { target: { value: string } }) =>
@@ -111,7 +111,7 @@ export function ProjectFormPage(props: { namespace?: string; slug?: string }) {
         {!editing ? (
           <Field id="namespace" label="Namespace" error={errors.namespace}>
             <select id="namespace" value={draft.namespace} onChange={set("namespace")} aria-describedby={describedBy("namespace")}>
-              {(q.data?.namespaces ?? []).map((n) => (
+              {(q.data?.namespaces.edges ?? []).map(({ node: n }) => (
                 <option key={n.slug} value={n.slug}>
                   {n.slug} ({n.kind.toLowerCase()})
                 </option>
