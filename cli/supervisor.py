@@ -83,7 +83,9 @@ class Supervisor:
     def start(self) -> None:
         """Start every subgraph, then the router once the subgraphs are healthy."""
         data_dir = self._layout.data_dir
-        seed_demo = not data_dir.exists() or not any(data_dir.iterdir())
+        # A fresh folder holds only what prepare_data_dir (cli/up.py) just made in it.
+        made_by_up = {"logs", "dev-issuer", RUN_FILE.parts[0]}
+        seed_demo = not data_dir.exists() or all(p.name in made_by_up for p in data_dir.iterdir())
         (data_dir / "logs").mkdir(parents=True, exist_ok=True)
         subgraphs, router = self._layout.services[:-1], self._layout.services[-1]
         for service in subgraphs:
