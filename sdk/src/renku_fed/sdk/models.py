@@ -53,10 +53,10 @@ class User(Model):
 
 
 class Member(Model):
-    """A project member and their role."""
+    """A project member and their role; `user` is None once the member's account is deleted."""
 
     role: Role
-    user: User
+    user: User | None
 
 
 class Project(Model):
