@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -69,6 +70,17 @@ class _GraphQLApp(GraphQL[RequestContext[Any], None]):
     def __init__(self, schema: strawberry.Schema, backend: object) -> None:
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=False)
         self._backend = backend
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Strawberry reads fields of any JSON value it decodes (`null` raised, a 500), and lets
+        # invalid UTF-8 raise: both are a 400 "Unable to parse request body as JSON".
+        try:
+            decoded = super().decode_json(data)
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError("The body is not UTF-8", "", exc.start) from exc
+        if not isinstance(decoded, dict):
+            raise json.JSONDecodeError("A GraphQL request is a JSON object", "", 0)
+        return decoded
 
     async def get_context(self, request: Any, response: Any) -> RequestContext[Any]:
         identity = request.scope.get("state", {}).get("identity", ANONYMOUS)

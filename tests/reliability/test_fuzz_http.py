@@ -1,0 +1,177 @@
+"""Hostile input against the router's and the users subgraph's HTTP endpoint: never a 5xx, never
+a traceback. Hypothesis runs RENKU_FED_FUZZ_EXAMPLES examples per test (default 400, about 15 s
+for the whole file); set it higher for a deeper run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.applications import Starlette
+
+from renku_fed.identity.dev_issuer import DevIssuer, dev_issuer_routes
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from tests.support.inprocess import (
+    ROUTER_URL,
+    SUBGRAPH_PORTS,
+    InProcessPlatform,
+    inprocess_platform,
+)
+
+T = TypeVar("T")
+ISSUER = "http://127.0.0.1:4001/realms/renku"
+USERS_URL = f"http://127.0.0.1:{SUBGRAPH_PORTS['users']}/graphql"
+EXAMPLES = int(os.environ.get("RENKU_FED_FUZZ_EXAMPLES", "400"))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+TYPED = "query($id: ID!, $first: Int, $search: String) { user(id: $id) { username } users(first: $first, search: $search) { edges { node { username } } } }"  # noqa: E501
+CONTENT_TYPES = [
+    "application/json",
+    "application/graphql-response+json",
+    "application/graphql",
+    "text/plain",
+    "multipart/form-data; boundary=x",
+    "application/x-www-form-urlencoded",
+    "application/json; charset=latin-1",
+    "",
+]
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+class Fuzzed:
+    """The in-process platform (router and users subgraph) on one event loop, for sync tests."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._stack = AsyncExitStack()
+        self.platform: InProcessPlatform = self.run(self._start(tmp_path))
+
+    def run(self, awaitable: Awaitable[T]) -> T:
+        """Run a coroutine on the platform's loop."""
+        return self.loop.run_until_complete(awaitable)  # type: ignore[arg-type]
+
+    async def _start(self, tmp_path: Path) -> InProcessPlatform:
+        issuer = DevIssuer.create(tmp_path / "dev-issuer", ISSUER)
+        issuer_app = Starlette(routes=dev_issuer_routes(issuer))
+        client = await self._stack.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=issuer_app), base_url=ISSUER)
+        )
+        verifier = TokenVerifier(AuthSettings(issuer=ISSUER), client)
+        return await self._stack.enter_async_context(
+            inprocess_platform(tmp_path, verifier, subgraphs=("users",))
+        )
+
+    def post(self, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
+        """POST raw bytes."""
+        return self.run(self.platform.client.post(url, content=content, headers=headers))
+
+    def close(self) -> None:
+        """Tear the platform down and close the loop."""
+        self.run(self._stack.aclose())
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
+    """One platform for every example of this module."""
+    platform = Fuzzed(tmp_path_factory.mktemp("fuzz"))
+    yield platform
+    platform.close()
+
+
+def assert_handled(response: httpx.Response) -> None:
+    """A 2xx-4xx answer whose body holds no traceback or Python frame."""
+    assert response.status_code < 500, response.text[:500]
+    assert b"Traceback" not in response.content
+    assert b'File "' not in response.content
+
+
+def body(query: Any, variables: Any = None) -> bytes:
+    """A GraphQL request body."""
+    # The standard library's encoder, for integers past 64 bits and NaN (invalid JSON) too.
+    return json.dumps({"query": query, "variables": variables}).encode()
+
+
+def documents() -> st.SearchStrategy[bytes]:
+    """Request bodies with malformed, huge or deeply nested documents and odd variables."""
+    depth = st.integers(min_value=1, max_value=5000)
+    size = st.integers(min_value=1, max_value=1_000_000)
+    return st.one_of(
+        st.text(max_size=300).map(body),
+        depth.map(lambda n: body("{ me " * n + "}" * n)),
+        depth.map(
+            lambda n: body(
+                "{ users(search: " + "[" * n + '"x"' + "]" * n + ") { edges { cursor } } }"
+            )
+        ),
+        size.map(lambda n: body('{ users(search: "' + "a" * n + '") { edges { cursor } } }')),
+        size.map(lambda n: body(TYPED, {"id": "x", "search": "\u202e\x00" * (n // 2)})),
+        st.dictionaries(st.sampled_from(["id", "first", "search"]), JSON_VALUES).map(
+            lambda v: body(TYPED, v)
+        ),
+        st.integers(min_value=1, max_value=3000).map(
+            lambda n: body("{ " + " ".join(f"a{i}: me {{ id }}" for i in range(n)) + " }")
+        ),
+        JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+        st.binary(max_size=500),
+        st.binary(max_size=40).map(lambda b: b'{"query": "{ me { ' + b + b' } }"}'),
+    )
+
+
+def check(fuzzed: Fuzzed, url: str, content: bytes, content_type: str, auth: str | None) -> None:
+    """Send one fuzzed request and check how it was answered."""
+    headers = {"content-type": content_type} if content_type else {}
+    if auth is not None:
+        headers["authorization"] = auth
+    assert_handled(fuzzed.post(url, content, headers))
+
+
+HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60)
+AUTH = st.none() | st.sampled_from(["Bearer", "Bearer x.y.z", "Basic abc"]) | HEADER_TEXT
+
+
+@FUZZ
+@given(content=documents(), content_type=st.sampled_from(CONTENT_TYPES[:2]), auth=AUTH)
+def test_router_answers_hostile_bodies_without_5xx(
+    fuzzed: Fuzzed, content: bytes, content_type: str, auth: str | None
+) -> None:
+    check(fuzzed, ROUTER_URL, content, content_type, auth)
+
+
+@FUZZ
+@given(content=documents(), content_type=st.sampled_from(CONTENT_TYPES[:2]), auth=AUTH)
+def test_users_subgraph_answers_hostile_bodies_without_5xx(
+    fuzzed: Fuzzed, content: bytes, content_type: str, auth: str | None
+) -> None:
+    check(fuzzed, USERS_URL, content, content_type, auth)
+
+
+@FUZZ
+@given(
+    content=documents(),
+    content_type=st.sampled_from(CONTENT_TYPES) | HEADER_TEXT,
+    url=st.sampled_from([ROUTER_URL, USERS_URL]),
+)
+def test_wrong_content_types_are_refused_cleanly(
+    fuzzed: Fuzzed, content: bytes, content_type: str, url: str
+) -> None:
+    check(fuzzed, url, content, content_type, None)
