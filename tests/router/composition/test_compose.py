@@ -143,3 +143,25 @@ def test_a_composite_leaf_is_printed_with_an_ellipsis() -> None:
         compose(sources)
     messages = [error.message for error in failure.value.errors]
     assert any("{\n  t {\n    u {\n      ...\n    }\n  }\n}" in m for m in messages), messages
+
+
+def test_requires_that_need_each_other_are_unsatisfiable_not_endless() -> None:
+    link = FED2.replace('import: ["@key"]', 'import: ["@key", "@external", "@requires"]')
+    sources = [
+        SubgraphSource(
+            "a",
+            "http://a",
+            link + 'type Query { t: T } type T @key(fields: "id") '
+            '{ id: ID! x: Int @external y: Int @requires(fields: "x") }',
+        ),
+        SubgraphSource(
+            "b",
+            "http://b",
+            link + 'type T @key(fields: "id") { id: ID! x: Int @requires(fields: "y") '
+            "y: Int @external }",
+        ),
+    ]
+    with pytest.raises(CompositionFailed) as failure:
+        compose(sources)
+    assert [error.code for error in failure.value.errors] == ["SATISFIABILITY_ERROR"] * 2
+    assert 'cannot satisfy @require conditions on field "T.x"' in failure.value.errors[0].message
