@@ -66,6 +66,9 @@ class Sandbox:
         arguments = ["bwrap", "--unshare-user", "--uid", str(self.uid), "--gid", str(self.gid)]
         arguments += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
         arguments += ["--hostname", "renku-session"]
+        # /tmp first: the binds below may lie under it (a virtualenv in /tmp) and must stay
+        # visible over the session's own empty /tmp.
+        arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         for path in _SYSTEM_DIRS + _SYSTEM_FILES:
             if os.path.exists(path):
                 arguments += ["--ro-bind", path, path]
@@ -80,7 +83,6 @@ class Sandbox:
                 arguments += ["--ro-bind", prefix, prefix]
         if sys.prefix != os.path.realpath(sys.prefix):
             arguments += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
-        arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         arguments += ["--bind", str(session_dir / "home"), HOME, "--chdir", f"{HOME}/work"]
         if repository is not None:
             bind = "--bind" if writable_repository else "--ro-bind"
