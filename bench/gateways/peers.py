@@ -16,6 +16,9 @@ ROUTER_OVERRIDES = {
     "RENKU_FED_ROUTER_LIMITS_RATE_PER_SECOND": "0",
 }
 
+# The router needs an issuer to start; the benchmark sends no token, so none is ever asked.
+_ISSUER = {"RENKU_FED_AUTH_ISSUER": "http://127.0.0.1:9/realms/bench"}
+
 
 @dataclass(frozen=True)
 class Gateway:
@@ -50,7 +53,7 @@ _NODE_ENV = {"NODE_ENV": "production"}
 GATEWAYS: dict[str, Gateway] = {
     g.key: g
     for g in (
-        Gateway("ours", "renku-fed router", needs_npm=False, env=dict(ROUTER_OVERRIDES)),
+        Gateway("ours", "renku-fed router", needs_npm=False, env={**ROUTER_OVERRIDES, **_ISSUER}),
         Gateway("apollo", "Apollo Gateway 2 (@apollo/server)", needs_npm=True, env=_NODE_ENV),
         Gateway("hive", "Hive Gateway (JavaScript planner)", needs_npm=True, env=_NODE_ENV),
         Gateway("hive-rust", "Hive Gateway (Rust planner)", needs_npm=True, env=_NODE_ENV),
