@@ -344,6 +344,7 @@ class GraphQLEndpoint:
         if not retry_after:
             return None
         error = limiter.exceeded(retry_after).error()
+        count_errors([error])
         status = ErrorCode.RATE_LIMITED.status
         return _json({"errors": [error]}, status, headers={"Retry-After": str(retry_after)})
 
@@ -405,6 +406,7 @@ def _error(
     headers: dict[str, str] | None = None,
 ) -> Response:
     response = GraphQLResponse.request_error(message, code, status)
+    count_errors(response.errors)
     return _json(response.to_dict(), response.status, headers=headers)
 
 

@@ -85,3 +85,22 @@ def test_only_plain_operation_names_become_labels() -> None:
     assert operation_label("with spaces") == OTHER
     assert operation_label("x" * 65) == OTHER
     assert operation_label(None) == "anonymous"
+
+
+@pytest.mark.asyncio
+async def test_refused_requests_count_by_code(tmp_path: Path, verifier: TokenVerifier) -> None:
+    async with inprocess_platform(tmp_path, verifier, subgraphs=("users",)) as platform:
+        router = "http://127.0.0.1:4000/metrics"
+        before = await scrape(platform.client, router)
+        refused = await platform.client.post(
+            "http://127.0.0.1:4000/graphql",
+            content=b"not json",
+            headers={"content-type": "application/json"},
+        )
+        unauthenticated = await platform.request(ME, token="not-a-token")
+        after = await scrape(platform.client, router)
+    assert (refused.status_code, unauthenticated.status_code) == (400, 401)
+    for code in ("BAD_REQUEST", "UNAUTHENTICATED"):
+        name = "renku_fed_router_errors_total"
+        assert sample(after, name, code=code) - sample(before, name, code=code) == 1
+    assert sample(after, "renku_fed_router_requests_total", status="401") >= 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,9 +65,9 @@ class Fuzzed:
         self._stack = AsyncExitStack()
         self.platform: InProcessPlatform = self.run(self._start(tmp_path))
 
-    def run(self, awaitable: Awaitable[T]) -> T:
+    def run(self, awaitable: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the platform's loop."""
-        return self.loop.run_until_complete(awaitable)  # type: ignore[arg-type]
+        return self.loop.run_until_complete(awaitable)
 
     async def _start(self, tmp_path: Path) -> InProcessPlatform:
         issuer = DevIssuer.create(tmp_path / "dev-issuer", ISSUER)
@@ -175,3 +175,13 @@ def test_wrong_content_types_are_refused_cleanly(
     fuzzed: Fuzzed, content: bytes, content_type: str, url: str
 ) -> None:
     check(fuzzed, url, content, content_type, None)
+
+
+@pytest.mark.parametrize("content", [b"null", b"1", b"[]", b'"query"', b"\x80", b"\xff\xfe{}"])
+@pytest.mark.parametrize("url", [ROUTER_URL, USERS_URL])
+def test_a_body_that_is_not_a_json_object_is_a_400(
+    fuzzed: Fuzzed, content: bytes, url: str
+) -> None:
+    response = fuzzed.post(url, content, {"content-type": "application/json"})
+    assert response.status_code == 400
+    assert b"Traceback" not in response.content
