@@ -22,6 +22,7 @@ from pathlib import Path
 from renku_fed.subgraphs.kg.backends import TripleStore
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
 from renku_fed.subgraphs.kg.backends.endpoint import Endpoint, EndpointTripleStore
+from renku_fed.subgraphs.kg.backends.search_index import SearchIndex
 from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 from renku_fed.subgraphs.kg.models import (
     ActivityRecord,
@@ -125,10 +126,10 @@ def _time(calls: list[Callable[[], object]]) -> list[float]:
 
 
 def run(
-    store: TripleStore, projects: int, datasets: int, runs: int, seed: int = 7
+    store: TripleStore, index: Path, projects: int, datasets: int, runs: int, seed: int = 7
 ) -> dict[str, object]:
-    """Ingest the generated platform into `store`, then time searches and lineage."""
-    graph = KnowledgeGraph(store)
+    """Ingest the generated platform into `store` (search index at `index`), then time."""
+    graph = KnowledgeGraph(store, SearchIndex(index))
     rng = random.Random(seed)
     began = time.perf_counter()
     for n in range(projects):
@@ -193,13 +194,14 @@ def main() -> None:
     projects = max(10, int(10_000 * args.scale))
     with tempfile.TemporaryDirectory(prefix="bench-kg-") as tmp:
         if args.store in ("embedded", "both"):
-            result = run(EmbeddedTripleStore(Path(tmp) / "store"), projects, 5, 20)
+            store = EmbeddedTripleStore(Path(tmp) / "store")
+            result = run(store, Path(tmp) / "embedded-search.sqlite3", projects, 5, 20)
             print(json.dumps({"store": "embedded", **result}), flush=True)
         if args.store in ("virtuoso", "both"):
             folder = Path(tmp) / "virtuoso"
             folder.mkdir()
             with _virtuoso(folder) as store:
-                result = run(store, projects, 5, 20)
+                result = run(store, Path(tmp) / "virtuoso-search.sqlite3", projects, 5, 20)
             print(json.dumps({"store": "virtuoso", **result}), flush=True)
 
 

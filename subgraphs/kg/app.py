@@ -17,6 +17,7 @@ from renku_fed.subgraphs.common.app import create_subgraph_app
 from renku_fed.subgraphs.kg.backends import KgBackend, TripleStore
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
 from renku_fed.subgraphs.kg.backends.endpoint import Endpoint, EndpointTripleStore
+from renku_fed.subgraphs.kg.backends.search_index import SearchIndex
 from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 from renku_fed.subgraphs.kg.demo import seed_repository
 from renku_fed.subgraphs.kg.events import EventLog
@@ -27,6 +28,7 @@ from renku_fed.subgraphs.kg.settings import KgSettings
 
 log = logging.getLogger(__name__)
 EVENTS_FILE = "events.sqlite3"
+SEARCH_FILE = "search.sqlite3"
 
 
 def build_store(settings: KgSettings) -> TripleStore:
@@ -51,7 +53,7 @@ def build_store(settings: KgSettings) -> TripleStore:
 
 def build_knowledge_graph(settings: KgSettings) -> KnowledgeGraph:
     """The knowledge graph on the configured store."""
-    return KnowledgeGraph(build_store(settings))
+    return KnowledgeGraph(build_store(settings), SearchIndex(settings.data_dir / SEARCH_FILE))
 
 
 def build_service(settings: KgSettings, graph: KgBackend | None = None) -> KgService:

@@ -1,26 +1,26 @@
-"""Search over the knowledge graph: one SPARQL query for a page, two for totals and facets.
+"""Search over the knowledge graph: ranked, filtered and counted in the search side index.
 
-Text matches through the `renku:prefix` index (folded word prefixes, see `triples`), so prefix
-and accent-insensitive matching are index lookups in every store; a word that matches an
-entity's name ranks higher, an exact name highest. Access is the same rule as everywhere:
-an entity is visible through a project that is public or has the viewer as a member.
+Text matches through the folded word-prefix index (`search_index`, filled from the search
+triples of `triples`), so prefix and accent-insensitive matching are index lookups; a word
+that matches an entity's name ranks higher, an exact name highest. Access is the same rule as
+everywhere: an entity is visible through a project that is public or has the viewer as a
+member. One pass finds the matches; the page, the totals per type and the keyword facets are
+read from it, and only the page's datasets, workflows and people are read from the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
-from renku_fed.subgraphs.kg.backends import Row
 from renku_fed.subgraphs.kg.backends import reading as r
-from renku_fed.subgraphs.kg.backends.triples import datetime_literal
 from renku_fed.subgraphs.kg.backends.vocabulary import (
-    Term,
     fold,
     local_id,
     search_terms,
+    user_iri,
     words,
 )
 from renku_fed.subgraphs.kg.models import (
@@ -37,138 +37,122 @@ if TYPE_CHECKING:
     from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 
 KEYWORD_FACETS = 20
-_ROLE_PREDICATES = {"OWNER": "renku:owner", "EDITOR": "renku:editor", "VIEWER": "renku:viewer"}
 _ORDER = {
-    SearchSort.MATCHING_SCORE: "DESC(?score) ?name ?e",
-    SearchSort.NAME: "?name ?e",
-    SearchSort.DATE_MODIFIED: "DESC(?modified) ?name ?e",
-    SearchSort.DATE: "DESC(?date) ?name ?e",
+    SearchSort.MATCHING_SCORE: "score DESC, name, iri",
+    SearchSort.NAME: "name, iri",
+    SearchSort.DATE_MODIFIED: "modified DESC, name, iri",
+    SearchSort.DATE: "date DESC, name, iri",
 }
-# DISTINCT rows, no aggregates: an entity's values are the same in every graph that holds it,
-# and Virtuoso does not order by an aggregate's alias.
-_PAGE = """
-SELECT DISTINCT ?e ?type ?name ?date ?modified ?score WHERE {
-  %(body)s
-  BIND(?n AS ?name) BIND(?d AS ?date)
-  OPTIONAL { ?e schema:dateModified ?modified }
-  %(score)s
-} ORDER BY %(order)s LIMIT %(limit)d OFFSET %(offset)d"""
-_TYPES = "SELECT ?type (COUNT(DISTINCT ?e) AS ?count) WHERE { %(body)s } GROUP BY ?type"
-_KEYWORDS = """
-SELECT ?keyword (COUNT(DISTINCT ?e) AS ?count) WHERE { %(body)s ?e schema:keywords ?keyword }
-GROUP BY ?keyword ORDER BY DESC(?count) ?keyword LIMIT %(limit)d"""
 _PERSONS = """
 SELECT ?person ?pp ?po WHERE {
   %(values)s ?person ?pp ?po
   FILTER(?pp IN (schema:name, schema:email, schema:affiliation, schema:identifier)) }"""
+_KEYWORDS = """
+SELECT f.value, COUNT(DISTINCT f.iri) AS n FROM temp.matched m
+JOIN facts f ON f.iri = m.iri AND f.kind = 'keyword'
+GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?"""
 
 
-class _Body:
-    """The WHERE clause a search's three queries share, and its bindings."""
+class _Matches:
+    """The SQL selecting every readable entity that matches a search, and its parameters."""
 
     def __init__(self, query: SearchQuery, viewer: str | None) -> None:
         self.query = query
         self.terms = search_terms(query.text)
-        rule, self.bindings = r.access(viewer)
-        self.parts: list[str] = [f"?e renku:prefix ?w{n} ." for n in range(len(self.terms))]
-        self.bindings.update({f"w{n}": Literal(t) for n, t in enumerate(self.terms)})
-        self.parts += ["?e renku:searchType ?type ; renku:sortName ?n .", self._types()]
-        self.parts.append(f"FILTER EXISTS {{ ?e renku:visibleThrough ?project . {rule}")
-        self.parts += [self._visibilities(), self._namespaces(), self._roles(viewer), "}"]
-        self.parts += [self._creators(), self._keywords(), "OPTIONAL { ?e renku:sortDate ?d }"]
-        self.parts.append(self._dates())
+        self.viewer = user_iri(viewer).value if viewer is not None else None
+        self.params: list[Any] = []
+        self.where: list[str] = []
 
-    def _in(self, name: str, values: Sequence[Term]) -> str:
-        names = [f"?{name}{n}" for n in range(len(values))]
-        self.bindings.update({name + str(n): value for n, value in enumerate(values)})
-        return ", ".join(names)
+    def _marks(self, values: list[Any]) -> str:
+        self.params += values
+        return ", ".join("?" * len(values))
 
-    def _types(self) -> str:
-        if self.query.types == frozenset(EntityType):
-            return ""
-        kinds = sorted(t.value for t in self.query.types)
-        return f"FILTER(?type IN ({self._in('t', [Literal(k) for k in kinds])}))"
-
-    def _visibilities(self) -> str:
-        if not self.query.visibilities:
-            return ""
-        shown = [Literal(v.value) for v in self.query.visibilities]
-        return f"?project renku:visibility ?vv FILTER(?vv IN ({self._in('v', shown)}))"
-
-    def _namespaces(self) -> str:
-        if not self.query.namespaces:
-            return ""
-        names = [Literal(n) for n in self.query.namespaces]
-        return f"?project renku:namespace ?ns FILTER(?ns IN ({self._in('ns', names)}))"
-
-    def _roles(self, viewer: str | None) -> str:
-        if not self.query.roles:
-            return ""
-        if viewer is None:
-            return "FILTER(false)"
-        path = "|".join(sorted({_ROLE_PREDICATES[role.value] for role in self.query.roles}))
-        return f"?project {path} ?viewer ."
-
-    def _creators(self) -> str:
-        if not self.query.creators:
-            return ""
-        keys: list[Term] = []
-        for creator in self.query.creators:
-            keys += [Literal(creator), Literal(fold(creator))]
-        return f"FILTER EXISTS {{ ?e renku:creatorKey ?ck FILTER(?ck IN ({self._in('c', keys)})) }}"
-
-    def _keywords(self) -> str:
-        if not self.query.keywords:
-            return ""
-        wanted = [Literal(k.lower()) for k in self.query.keywords]
+    def sql(self) -> str:
+        """SELECT iri, type, name, date, modified, score of the matches, one row each."""
+        score = f"{len(self.terms)} + (SELECT COUNT(DISTINCT t.token) FROM tokens t WHERE "
+        score += f"t.iri = d.iri AND t.in_name = 1 AND t.token IN ({self._marks(self.terms)}))"
+        score += f" + CASE WHEN d.name = {self._marks([' '.join(words(self.query.text))])} "
+        score += "THEN 3 ELSE 0 END"
+        if self.terms:
+            found = " INTERSECT ".join(["SELECT iri FROM tokens WHERE token = ?"] * len(self.terms))
+            self.params += self.terms
+            self.where.append(f"d.iri IN ({found})")
+        self._filters()
         return (
-            "FILTER EXISTS { ?e schema:keywords ?kw "
-            f"FILTER(LCASE(STR(?kw)) IN ({self._in('k', wanted)})) }}"
+            f"SELECT d.iri AS iri, d.type AS type, d.name AS name, d.date AS date, "
+            f"MAX(d.modified) AS modified, {score} AS score FROM docs d "
+            f"JOIN projects p ON p.iri = d.through WHERE {' AND '.join(self.where)} "
+            "GROUP BY d.iri"
         )
 
-    def _dates(self) -> str:
-        tests = []
-        if self.query.since is not None:
-            self.bindings["since"] = datetime_literal(self.query.since)
-            tests.append("?d >= ?since")
-        if self.query.until is not None:
-            self.bindings["until"] = datetime_literal(self.query.until)
-            tests.append("?d <= ?until")
-        return f"FILTER(BOUND(?d) && {' && '.join(tests)})" if tests else ""
+    def _filters(self) -> None:
+        query = self.query
+        if self.viewer is None:
+            self.where.append("p.visibility = 'PUBLIC'")
+        else:
+            member = "SELECT 1 FROM roles m WHERE m.project = p.iri AND m.user = ?"
+            self.params.append(self.viewer)
+            self.where.append(f"(p.visibility = 'PUBLIC' OR EXISTS ({member}))")
+        if query.types != frozenset(EntityType):
+            kinds = sorted(t.value for t in query.types)
+            self.where.append(f"d.type IN ({self._marks(kinds)})")
+        if query.visibilities:
+            shown = [v.value for v in query.visibilities]
+            self.where.append(f"p.visibility IN ({self._marks(shown)})")
+        if query.namespaces:
+            self.where.append(f"p.namespace IN ({self._marks(list(query.namespaces))})")
+        if query.roles:
+            held = "SELECT 1 FROM roles o WHERE o.project = p.iri AND o.user = ? AND o.role IN"
+            self.params.append(self.viewer)
+            roles = [role.value for role in query.roles]
+            self.where.append(f"EXISTS ({held} ({self._marks(roles)}))")
+        self._facts()
+        if query.since is not None or query.until is not None:
+            self.where.append("d.date IS NOT NULL")
+        if query.since is not None:
+            self.where.append(f"d.date >= {self._marks([query.since.isoformat()])}")
+        if query.until is not None:
+            self.where.append(f"d.date <= {self._marks([query.until.isoformat()])}")
 
-    def text(self) -> str:
-        """The WHERE clause."""
-        return "\n  ".join(part for part in self.parts if part)
+    def _facts(self) -> None:
+        fact = "EXISTS (SELECT 1 FROM facts f WHERE f.iri = d.iri AND f.kind = "
+        if self.query.creators:
+            keys = sorted({k for c in self.query.creators for k in (c, fold(c))})
+            self.where.append(f"{fact}'creator' AND f.value IN ({self._marks(keys)}))")
+        if self.query.keywords:
+            wanted = sorted({k.lower() for k in self.query.keywords})
+            self.where.append(
+                f"{fact}'keyword' AND lower_text(f.value) IN ({self._marks(wanted)}))"
+            )
 
-    def score(self) -> str:
-        """Clauses binding `?score`: per word 2 when it matches the name, else 1; +3 exact name."""
-        parts = [
-            f"OPTIONAL {{ ?e renku:namePrefix ?w{n} BIND(2 AS ?h{n}) }}"
-            for n in range(len(self.terms))
-        ]
-        total = " + ".join([f"COALESCE(?h{n}, 1)" for n in range(len(self.terms))] or ["0"])
-        self.bindings["exact"] = Literal(" ".join(words(self.query.text)))
-        parts.append(f"BIND(({total} + IF(?n = ?exact, 3, 0)) AS ?score)")
-        return "\n  ".join(parts)
+
+def _lower(value: str) -> str:
+    return value.lower()
+
+
+def _run(db: sqlite3.Connection, query: SearchQuery, viewer: str | None) -> tuple[
+    list[tuple[str, str, str, int]], dict[EntityType, int], dict[str, int]
+]:  # fmt: skip
+    db.create_function("lower_text", 1, _lower, deterministic=True)
+    matches = _Matches(query, viewer)
+    db.execute("DROP TABLE IF EXISTS temp.matched")
+    db.execute(f"CREATE TEMP TABLE matched AS {matches.sql()}", matches.params)
+    rows = db.execute(
+        f"SELECT iri, type, name, score FROM temp.matched ORDER BY {_ORDER[query.sort]} "
+        "LIMIT ? OFFSET ?",
+        (query.first + 1, query.offset),
+    ).fetchall()
+    types = db.execute("SELECT type, COUNT(*) FROM temp.matched GROUP BY type ORDER BY type")
+    by_type = {EntityType(kind): int(count) for kind, count in types}
+    by_keyword = {k: int(n) for k, n in db.execute(_KEYWORDS, (KEYWORD_FACETS,))}
+    db.execute("DROP TABLE temp.matched")
+    return rows, by_type, by_keyword
 
 
 def search(graph: KnowledgeGraph, query: SearchQuery, viewer: str | None) -> SearchResults:
     """A page of readable entities matching `query`, with counts per type and keyword."""
-    body = _Body(query, viewer)
-    where = body.text()
-    page = _PAGE % {
-        "body": where,
-        "score": body.score(),
-        "order": _ORDER[query.sort],
-        "limit": query.first + 1,
-        "offset": query.offset,
-    }
-    rows = graph.select(page, body.bindings)
-    by_type = {
-        EntityType(row["type"].value): int(row["count"].value)
-        for row in graph.select(_TYPES % {"body": where}, body.bindings)
-    }
-    keywords = graph.select(_KEYWORDS % {"body": where, "limit": KEYWORD_FACETS}, body.bindings)
+    with graph.index.connection() as db:
+        rows, by_type, by_keyword = _run(db, query, viewer)
     hits = _hits(graph, rows[: query.first], viewer)
     return SearchResults(
         page=Page(
@@ -177,13 +161,15 @@ def search(graph: KnowledgeGraph, query: SearchQuery, viewer: str | None) -> Sea
             total=sum(by_type.values()),
             has_next=len(rows) > query.first,
         ),
-        by_type=dict(sorted(by_type.items(), key=lambda item: item[0].value)),
-        by_keyword={row["keyword"].value: int(row["count"].value) for row in keywords},
+        by_type=by_type,
+        by_keyword=by_keyword,
     )
 
 
-def _hits(graph: KnowledgeGraph, rows: list[Row], viewer: str | None) -> list[SearchHit]:
-    kinds = {row["e"].value: EntityType(row["type"].value) for row in rows}
+def _hits(
+    graph: KnowledgeGraph, rows: list[tuple[str, str, str, int]], viewer: str | None
+) -> list[SearchHit]:
+    kinds = {iri: EntityType(kind) for iri, kind, _, _ in rows}
 
     def of(kind: EntityType) -> list[str]:
         return [iri for iri, k in kinds.items() if k is kind]
@@ -195,15 +181,14 @@ def _hits(graph: KnowledgeGraph, rows: list[Row], viewer: str | None) -> list[Se
     workflows = {w.id: w for w in graph.workflows(iris, None, viewer)} if iris else {}
     persons = _persons(graph, of(EntityType.PERSON))
     hits = []
-    for row in rows:
-        iri, kind = row["e"].value, kinds[row["e"].value]
+    for iri, _, name, score in rows:
+        kind = kinds[iri]
         key = local_id(iri)
-        score = float(row["score"].value) if "score" in row else 0.0
         hit = SearchHit(
             type=kind,
             id=key,
-            name=row["name"].value,
-            score=score,
+            name=name,
+            score=float(score),
             project_id=key if kind is EntityType.PROJECT else None,
             dataset=datasets.get(key),
             workflow=workflows.get(key),

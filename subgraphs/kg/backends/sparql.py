@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Triple
 
 from renku_fed.subgraphs.kg.backends import Row, TripleStore
 from renku_fed.subgraphs.kg.backends import reading as r
 from renku_fed.subgraphs.kg.backends.lineage import lineage
 from renku_fed.subgraphs.kg.backends.search import search
+from renku_fed.subgraphs.kg.backends.search_index import INDEX_ONLY, SearchIndex
 from renku_fed.subgraphs.kg.backends.triples import access_triples, metadata_triples
 from renku_fed.subgraphs.kg.backends.vocabulary import (
     ACCESS_GRAPH,
@@ -111,41 +112,58 @@ SELECT ?activity ?project ?command ?started ?ended ?plan ?relation ?path
 }"""
 
 
+_ACCESS_SOURCE = "access:"
+
+
+def _stored(triples: list[Triple]) -> list[Triple]:
+    """The triples the store keeps: all but the word prefixes only the search index needs."""
+    return [t for t in triples if t.predicate.value not in INDEX_ONLY]
+
+
 class KnowledgeGraph:
     """A `KgBackend` over any `TripleStore`."""
 
-    def __init__(self, store: TripleStore) -> None:
+    def __init__(self, store: TripleStore, index: SearchIndex | None = None) -> None:
         self._store = store
+        self.index = index or SearchIndex()
 
     def set_access(self, access: ProjectAccess) -> None:
-        """Replace a project's entry in the access-control graph."""
-        lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in access_triples(access))
+        """Replace a project's entry in the access-control graph and in the search index."""
+        triples = list(access_triples(access))
+        lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in _stored(triples))
+        project = project_iri(access.id)
         self._store.update(
             f"{_FORGET_ACCESS} ;\nINSERT DATA {{ GRAPH ?acl {{\n{lines}\n}} }}",
-            {"acl": ACCESS_GRAPH, "project": project_iri(access.id)},
+            {"acl": ACCESS_GRAPH, "project": project},
         )
+        self.index.replace(_ACCESS_SOURCE + access.id, triples)
+        self.index.set_project(project.value, triples)
 
     def delete_project(self, project_id: str) -> None:
         """Forget a project's access entry and drop its named graph."""
         graph = project_iri(project_id)
         self._store.update(_FORGET_ACCESS, {"acl": ACCESS_GRAPH, "project": graph})
         self._store.replace_graph(graph, [])
+        self.index.forget_project(graph.value, [_ACCESS_SOURCE + project_id, graph.value])
 
     def replace_metadata(self, project_id: str, metadata: ProjectMetadata) -> None:
         """Replace a project's named graph with its metadata's triples."""
         graph = project_iri(project_id)
         rows = self._store.select(_PROJECT_NAMES, {"acl": ACCESS_GRAPH, "project": graph})
         context = sorted({term.value for row in rows for term in row.values()})
-        self._store.replace_graph(graph, metadata_triples(project_id, metadata, context))
+        triples = list(metadata_triples(project_id, metadata, context))
+        self._store.replace_graph(graph, _stored(triples))
+        self.index.replace(graph.value, triples)
 
     def clear(self) -> None:
-        """Drop every graph under the knowledge graph's base IRI."""
+        """Drop every graph under the knowledge graph's base IRI, and the search index."""
         rows = self._store.select(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
             f'FILTER(STRSTARTS(STR(?g), "{BASE_IRI}")) }}'
         )
         for row in rows:
             self._store.update(f"DROP SILENT GRAPH {row['g']}")
+        self.index.clear()
 
     def project_ids(self) -> list[str]:
         """Every project the access-control graph knows."""
@@ -157,8 +175,9 @@ class KnowledgeGraph:
         return [row["id"].value for row in rows]
 
     def close(self) -> None:
-        """Release the underlying store."""
+        """Release the underlying store and the search index."""
         self._store.close()
+        self.index.close()
 
     def select(self, query: str, bindings: dict[str, Term]) -> list[Row]:
         """Rows of a query on the store (for the search and lineage modules)."""
