@@ -14,11 +14,12 @@ from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionN
 from renku_fed.router.execution.errors import entity_errors, failure_error, redacted, root_errors
 from renku_fed.router.execution.flatten import ConcretePath, concrete_paths, hoisted_path, reach
 from renku_fed.router.execution.merge import copy_json, deep_merge
-from renku_fed.router.execution.representations import RepresentationBuilder
+from renku_fed.router.execution.representations import RepresentationBuilder, Representations
 from renku_fed.router.execution.rewrites import apply_rewrites
 from renku_fed.router.execution.transport import SubgraphRequestError, SubgraphTransport
 from renku_fed.router.execution.typeindex import TypeIndex
 from renku_fed.router.planning.nodes import (
+    BatchFetchNode,
     ConditionNode,
     FetchNode,
     FlattenNode,
@@ -99,6 +100,8 @@ class Executor:
                 await self._run(child, request, path)
         elif isinstance(node, ParallelNode):
             await asyncio.gather(*(self._run(child, request, path) for child in node.nodes))
+        elif isinstance(node, BatchFetchNode):
+            await self._batch_fetch(node, request, path)
         elif isinstance(node, ConditionNode):
             branch = node.if_clause if request.variables.get(node.variable) else node.else_clause
             if branch is not None:
@@ -137,6 +140,45 @@ class Executor:
             return
         data, errors = response
         entities = data.get("_entities") if data is not None else None
+        self._merge_entities(node, request, path, representations, entities, errors)
+
+    async def _batch_fetch(
+        self, node: BatchFetchNode, request: _Request, path: ResponsePath
+    ) -> None:
+        """One request for several entity fetches: entry i answers as `_e{i}`."""
+        entries: list[tuple[FetchNode, ResponsePath, Representations]] = []
+        variables: dict[str, Any] = {}
+        for index, entry in enumerate(node.entries):
+            assert isinstance(entry.node, FetchNode)
+            builder = self._compile(entry.node, request).builder
+            assert builder is not None
+            where = (*path, *entry.path)
+            built = builder.build(reach(request.result.data, where, self._types))
+            entries.append((entry.node, where, built))
+            variables[f"r{index}"] = built.items
+        if not any(built.items for _, _, built in entries):
+            return
+        response = await self._send(node.fetch, request, variables, entries[0][1])
+        if response is None:
+            return
+        data, errors = response
+        first = next(i for i, (_, _, built) in enumerate(entries) if built.items)
+        for index, (fetch, where, built) in enumerate(entries):
+            if built.items:
+                entities = data.get(f"_e{index}") if data is not None else None
+                own = _batch_errors(errors, index, len(entries), index == first)
+                self._merge_entities(fetch, request, where, built, entities, own)
+
+    def _merge_entities(
+        self,
+        node: FetchNode,
+        request: _Request,
+        path: ResponsePath,
+        representations: Representations,
+        entities: Any,
+        errors: list[dict[str, Any]],
+    ) -> None:
+        result = request.result
         if isinstance(entities, list):
             if len(entities) != len(representations.items):
                 log.warning(
@@ -228,3 +270,21 @@ def _root_keys(operation: str) -> tuple[str, ...]:
                 if isinstance(s, FieldNode)
             )
     return tuple(keys)
+
+
+def _batch_errors(
+    errors: list[dict[str, Any]], index: int, count: int, takes_rest: bool
+) -> list[dict[str, Any]]:
+    """Entry `index`'s errors of a batched request, pathed as a single `_entities` fetch's; errors
+    of no entry go to the one that `takes_rest`.
+    """
+    aliases = {f"_e{i}" for i in range(count)}
+    own: list[dict[str, Any]] = []
+    for error in errors:
+        path = error.get("path")
+        head = path[0] if isinstance(path, list) and path else None
+        if head == f"_e{index}" and isinstance(path, list):
+            own.append({**error, "path": ["_entities", *path[1:]]})
+        elif takes_rest and head not in aliases:
+            own.append(error)
+    return own

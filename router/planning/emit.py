@@ -7,6 +7,7 @@ from graphql import VariableDefinitionNode, print_ast
 from renku_fed.router.planning.conditions import conditioned
 from renku_fed.router.planning.fetch_graph import FetchGraph, FetchStep
 from renku_fed.router.planning.nodes import (
+    BatchFetchNode,
     FetchNode,
     FlattenNode,
     ParallelNode,
@@ -21,7 +22,7 @@ from renku_fed.router.planning.operation import Condition, Operation
 class _Emitter:
     def __init__(self, fetch_graph: FetchGraph, operation: Operation) -> None:
         self.operation = operation
-        self.steps = [s for s in fetch_graph.steps if not s.output.is_empty()]
+        self.steps = [s for s in fetch_graph.steps if not s.output.is_empty() and not s.batched]
         self.by_id = {s.id: s for s in self.steps}
         for step in self.steps:
             step.parents = _reduced_parents(step, self.by_id)
@@ -65,6 +66,28 @@ class _Emitter:
         return conditioned(conditions, node)
 
     def _fetch(self, step: FetchStep) -> PlanNode:
+        if step.batch:
+            return self._batch([step, *step.batch])
+        return self._single(step)
+
+    def _batch(self, steps: list[FetchStep]) -> PlanNode:
+        """One request with an aliased `_entities` call per step (`_e0`, `_e1`, ...)."""
+        entries = [self._single(step) for step in steps]
+        used = list(dict.fromkeys(n for step in steps for n in step.output.variables()))
+        declared = [f"$r{i}:[_Any!]!" for i in range(len(steps))]
+        declared += [self._declare(name) for name in used if name in self.definitions]
+        calls = "".join(
+            f"_e{i}:_entities(representations:$r{i})" + step.output.compact()
+            for i, step in enumerate(steps)
+        )
+        fetch = FetchNode(
+            service=steps[0].graph,
+            operation="query(" + ",".join(declared) + "){" + calls + "}",
+            variable_usages=tuple(n for n in used if n in self.definitions),
+        )
+        return BatchFetchNode(fetch, tuple(e for e in entries if isinstance(e, FlattenNode)))
+
+    def _single(self, step: FetchStep) -> PlanNode:
         used = list(dict.fromkeys(step.output.variables()))
         declared = [self._declare(name) for name in used if name in self.definitions]
         name = None

@@ -40,6 +40,10 @@ class FetchStep:
     input_rewrites: list[Rewrite] = field(default_factory=list)
     output_rewrites: list[Rewrite] = field(default_factory=list)
     conditions: tuple[Condition, ...] | None = None
+    batch: list[FetchStep] = field(default_factory=list)
+    """Entity steps of the same subgraph sent in this step's request (one `_entities` each)."""
+    batched: bool = False
+    """Sent inside another step's request (that step's `batch` holds it)."""
     """The `@skip`/`@include` conditions every selection of this step is under (None: none
     noted yet)."""
 

@@ -147,7 +147,21 @@ class ConditionNode:
     else_clause: PlanNode | None
 
 
-PlanNode: TypeAlias = FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode
+@dataclass(frozen=True, slots=True)
+class BatchFetchNode:
+    """One request to one subgraph holding one `_entities` call per entry, as Hive Router batches.
+
+    `fetch` sends the request: entry i is asked as `_e{i}: _entities(representations: $r{i})`.
+    Each entry is a `FlattenNode` whose own fetch gives that call's `requires` and rewrites.
+    """
+
+    fetch: FetchNode
+    entries: tuple[FlattenNode, ...]
+
+
+PlanNode: TypeAlias = (
+    FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode | BatchFetchNode
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from renku_fed.router.planning.fetch_graph import FetchGraph
 from renku_fed.router.planning.graph import QueryGraph
 from renku_fed.router.planning.nodes import QueryPlan
 from renku_fed.router.planning.operation import Operation, normalize, select_operation
-from renku_fed.router.planning.optimize import merge_leaf_siblings
+from renku_fed.router.planning.optimize import batch_siblings, merge_leaf_siblings
 from renku_fed.router.supergraph import Supergraph
 
 _CacheKey = tuple[str, str | None, str, frozenset[str]]
@@ -85,6 +85,7 @@ class QueryPlanner:
             fetch_graph.build_root(plan)
         merge_leaf_siblings(fetch_graph)
         settle_conditions(fetch_graph)
+        batch_siblings(fetch_graph)
         return emit_plan(fetch_graph, operation)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse, print_ast
 
 from renku_fed.router.planning.nodes import (
+    BatchFetchNode,
     ConditionNode,
     FetchNode,
     FieldKey,
@@ -59,6 +60,9 @@ def _node(node: PlanNode, depth: int) -> str:
         kind = "Sequence" if isinstance(node, SequenceNode) else "Parallel"
         body = "".join(_node(child, depth + 1) + ",\n" for child in node.nodes)
         return f"{pad}{kind} {{\n{body}{pad}}}"
+    if isinstance(node, BatchFetchNode):
+        body = "".join(_node(child, depth + 1) + ",\n" for child in node.entries)
+        return f'{pad}BatchFetch(service: "{node.fetch.service}") {{\n{body}{pad}}}'
     return _condition(node, depth)
 
 
@@ -152,6 +156,13 @@ def _json(node: PlanNode) -> dict[str, object]:
     if isinstance(node, SequenceNode | ParallelNode):
         kind = "Sequence" if isinstance(node, SequenceNode) else "Parallel"
         return {"kind": kind, "nodes": [_json(n) for n in node.nodes]}
+    if isinstance(node, BatchFetchNode):
+        return {
+            "kind": "BatchFetch",
+            "serviceName": node.fetch.service,
+            "operation": node.fetch.operation,
+            "nodes": [_json(n) for n in node.entries],
+        }
     return {
         "kind": "Condition",
         "condition": node.variable,

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from renku_fed.router.planning import PlanningError, print_plan
 from renku_fed.router.planning.nodes import (
+    BatchFetchNode,
     ConditionNode,
     FetchNode,
     FlattenNode,
@@ -32,6 +33,9 @@ def _fetches(node: PlanNode | None) -> list[FetchNode]:
         return _fetches(node.node)
     if isinstance(node, SequenceNode | ParallelNode):
         return [f for child in node.nodes for f in _fetches(child)]
+    if isinstance(node, BatchFetchNode):
+        assert {f.service for f in _fetches(node.entries[0])} == {node.fetch.service}
+        return [node.fetch, *(f for entry in node.entries for f in _fetches(entry))]
     assert isinstance(node, ConditionNode)
     return _fetches(node.if_clause) + _fetches(node.else_clause)
 
@@ -62,4 +66,6 @@ def test_valid_operations_always_plan(case: tuple[str, str]) -> None:
         assert "__schema" not in fetch.operation
         if fetch.requires is not None:
             assert fetch.operation.startswith("query($representations:[_Any!]!")
+        elif fetch.operation.startswith("query($r0:"):
+            assert "_e1:_entities(representations:$r1)" in fetch.operation
     assert print_plan(plan).startswith("QueryPlan {")
