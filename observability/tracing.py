@@ -30,13 +30,13 @@ def otlp_endpoint() -> str | None:
 def configure_tracing(service: str, exporter: SpanExporter | None = None) -> bool:
     """Export this process's spans to `exporter`, or to the OTLP endpoint; say if tracing is on.
 
-    Without either, a tracer configured before stays (tests configure theirs first).
+    Without an exporter, a tracer configured before stays (one per process; tests set theirs).
     """
     global _tracer
     given = exporter is not None
     if exporter is None:
         endpoint = otlp_endpoint()
-        if endpoint is None:
+        if endpoint is None or _tracer is not None:
             return _tracer is not None
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

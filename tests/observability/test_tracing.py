@@ -71,6 +71,7 @@ def test_the_renku_variable_names_the_endpoint_first(monkeypatch: pytest.MonkeyP
     assert tracing.otlp_endpoint() == "http://ours:4318"
     monkeypatch.delenv("RENKU_FED_OTEL_EXPORTER_OTLP_ENDPOINT")
     assert tracing.otlp_endpoint() == "http://standard:4318"
+    tracing.disable_tracing()
     try:
         assert tracing.configure_tracing("router") is True
         assert tracing.tracing_enabled()
