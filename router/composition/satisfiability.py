@@ -1,4 +1,10 @@
-"""The satisfiability check: every field of the API schema can be reached from a root."""
+"""The satisfiability check: every field of the API schema can be reached from a root.
+
+Like Apollo's composition, the walk carries, per API position, every subgraph position that can
+reach it, and a field fails only when none of them resolves it in place or after key moves. Where
+this walk knows less than Apollo's (a type condition below an `@interfaceObject`), it stops
+without an error rather than guess.
+"""
 
 from __future__ import annotations
 
