@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pyoxigraph import Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from renku_fed.subgraphs.kg.backends.vocabulary import RENKU, SCHEMA
 
@@ -48,6 +48,10 @@ _FACTS = {SCHEMA + "keywords": "keyword", RENKU + "creatorKey": "creator"}
 _ROLES = {RENKU + "owner": "OWNER", RENKU + "editor": "EDITOR", RENKU + "viewer": "VIEWER"}
 
 
+def _text(term: NamedNode | BlankNode | Literal | Triple) -> str:
+    return str(term) if isinstance(term, Triple) else term.value
+
+
 class SearchIndex:
     """One SQLite database (a file, or memory) behind a lock; every method blocks."""
 
@@ -71,7 +75,7 @@ class SearchIndex:
         tokens: dict[tuple[str, str], int] = {}
         facts: set[tuple[str, str, str]] = set()
         for t in triples:
-            subject, predicate, value = t.subject.value, t.predicate.value, t.object.value
+            subject, predicate, value = _text(t.subject), t.predicate.value, _text(t.object)
             if predicate in _DOC:
                 docs.setdefault(subject, {})[_DOC[predicate]] = value
             elif predicate in INDEX_ONLY:
@@ -104,15 +108,15 @@ class SearchIndex:
         visibility = namespace = ""
         roles: list[tuple[str, str, str]] = []
         for t in triples:
-            if t.subject.value != project:
+            if _text(t.subject) != project:
                 continue
             predicate = t.predicate.value
             if predicate == RENKU + "visibility":
-                visibility = t.object.value
+                visibility = _text(t.object)
             elif predicate == RENKU + "namespace":
-                namespace = t.object.value
+                namespace = _text(t.object)
             elif predicate in _ROLES:
-                roles.append((project, t.object.value, _ROLES[predicate]))
+                roles.append((project, _text(t.object), _ROLES[predicate]))
         with self.connection() as db:
             db.execute("DELETE FROM roles WHERE project = ?", (project,))
             db.execute(

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.subgraphs.common.demo import FLIGHTS
 from renku_fed.subgraphs.kg.app import build_app
@@ -152,3 +153,43 @@ async def test_internal_routes_need_the_secret(
 def replace_secret(settings: KgSettings) -> KgSettings:
     """The settings with the test's events secret."""
     return KgSettings(**{**settings.model_dump(), "events_secret": SECRET})
+
+
+RECORD_DATASET = """mutation($input: RecordDatasetInput!) { recordDataset(input: $input) {
+  datasetId commit errors { code field } } }"""
+
+
+async def test_record_dataset_commits_and_is_ingested(
+    tmp_path: Path, verifier: TokenVerifier, dev_issuer: DevIssuer
+) -> None:
+    repository = bare_repository(tmp_path / "flights.git")
+    settings = replace_secret(KgSettings(data_dir=tmp_path / "kg", ingestion_poll_seconds=0.05))
+    app = build_app(settings, verifier)
+    event = {"type": "project", "project": access_to_json(demo_access(FLIGHTS)),
+             "repository": repository.path.as_uri()}  # fmt: skip
+    dataset = {"projectId": FLIGHTS.id, "name": "flight-delays", "files": ["data/raw.csv"],
+               "keywords": ["aviation"]}  # fmt: skip
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://kg") as client,
+    ):
+        headers = {"X-Renku-Events-Token": SECRET}
+        assert (await client.post("/internal/events", json=event, headers=headers)).is_success
+        await app.state.ingester.drain()
+
+        async def record(user: str, **changes: Any) -> dict[str, Any]:
+            body = {"query": RECORD_DATASET, "variables": {"input": {**dataset, **changes}}}
+            auth = {"Authorization": f"Bearer {dev_issuer.sign(user)}"}
+            response = await client.post("/graphql", json=body, headers=auth)
+            result: dict[str, Any] = response.json()["data"]["recordDataset"]
+            return result
+
+        recorded = await record("alice")
+        assert recorded["errors"] == [] and recorded["commit"] == repository.head()
+        assert (await record("bob"))["errors"][0]["code"] == "FORBIDDEN"
+        bad = await record("alice", files=["../etc/passwd"])
+        assert bad["errors"] == [{"code": "BAD_USER_INPUT", "field": "files"}]
+        await app.state.ingester.drain()
+        found = app.state.ingester.graph.dataset(recorded["datasetId"], None)
+    assert found is not None and (found.name, found.files) == ("flight-delays", ["data/raw.csv"])
