@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode, Triple
 
-from renku_fed.subgraphs.kg.backends import Row, TripleStore
+from renku_fed.subgraphs.kg.backends import Row, TripleStore, hydrate
 from renku_fed.subgraphs.kg.backends import reading as r
 from renku_fed.subgraphs.kg.backends.lineage import lineage
 from renku_fed.subgraphs.kg.backends.search import search
@@ -40,19 +40,6 @@ _PROJECT_NAMES = """
 SELECT ?namespace ?slug ?name WHERE { GRAPH ?acl {
   ?project renku:namespace ?namespace ; renku:slug ?slug OPTIONAL { ?project schema:name ?name }
 } }"""
-
-_DATASETS = """
-SELECT ?dataset ?project ?p ?o ?person ?pp ?po WHERE {
-  %(values)s
-  ?dataset a schema:Dataset ; schema:isPartOf ?project .
-  %(access)s
-  { ?dataset ?p ?o FILTER(?p IN (schema:alternateName, schema:name, schema:description,
-      schema:keywords, schema:dateCreated, schema:datePublished, schema:dateModified,
-      schema:sameAs, prov:wasDerivedFrom, schema:version)) }
-  UNION { ?dataset schema:hasPart ?file . ?file prov:atLocation ?o BIND(schema:hasPart AS ?p) }
-  UNION { ?dataset schema:creator ?person . ?person ?pp ?po
-          FILTER(?pp IN (schema:name, schema:email, schema:affiliation, schema:identifier)) }
-}"""
 
 _SORTS = {
     DatasetSort.NAME: "?name ?dataset",
@@ -192,22 +179,7 @@ class KnowledgeGraph:
         """The readable datasets among `dataset_ids`, in that order."""
         if not dataset_ids:
             return []
-        rule, bindings = r.access(viewer)
-        iris = [dataset_iri(i) for i in dataset_ids]
-        query = _DATASETS % {"values": r.values("dataset", iris), "access": rule}
-        rows = self._store.select(query, bindings)
-        people: dict[str, dict[str, r.Properties]] = {}
-        for row in rows:
-            if "person" in row:
-                props = people.setdefault(row["dataset"].value, {})
-                props.setdefault(row["person"].value, r.Properties()).add(
-                    row["pp"].value, row["po"]
-                )
-        found = {
-            iri: r.dataset(iri, project, props, [r.person(p) for p in people.get(iri, {}).values()])
-            for iri, (project, props) in r.group_rows(rows, "dataset").items()
-        }
-        return [found[iri.value] for iri in iris if iri.value in found]
+        return hydrate.datasets(self._store.select, [dataset_iri(i) for i in dataset_ids], viewer)
 
     def project_datasets(
         self, project_id: str, viewer: str | None, sort: DatasetSort, first: int, offset: int
