@@ -46,7 +46,7 @@ from renku_fed.subgraphs.kg.recording import (
     write_activity,
     write_dataset,
 )
-from renku_fed.subgraphs.kg.repository import Author, GitRepository
+from renku_fed.subgraphs.kg.repository import Author, GitRepository, RepositoryError
 
 MAX_QUERY_LENGTH = 200
 
@@ -199,7 +199,19 @@ async def _editable(service: KgService, caller: Identity, project_id: str) -> Gi
             "OWNER role in the project; ask an owner.",
             "projectId",
         )
-    return GitRepository(url)
+    try:
+        return GitRepository(url)
+    except RepositoryError as exc:
+        raise _unwritable(exc) from exc
+
+
+def _unwritable(exc: RepositoryError) -> DomainError:
+    return DomainError(
+        ErrorCode.UNAVAILABLE,
+        f"The project's repository cannot be written now ({exc}); try again later or commit "
+        "the `.renku/` files yourself.",
+        "projectId",
+    )
 
 
 async def _pushed(service: KgService, project_id: str, commit: str) -> None:
@@ -219,9 +231,12 @@ async def record_dataset(
     )
     now = datetime.now(UTC)
     record = replace(record, date_created=record.date_created or now)
-    written, commit = await asyncio.to_thread(
-        write_dataset, repository, record, _author(caller), now
-    )
+    try:
+        written, commit = await asyncio.to_thread(
+            write_dataset, repository, record, _author(caller), now
+        )
+    except RepositoryError as exc:
+        raise _unwritable(exc) from exc
     await _pushed(service, project_id, commit)
     return written, commit
 
@@ -252,9 +267,12 @@ async def record_activity(
         run, id=str(uuid.uuid4()), workflow_id=plan.id, command=command, used=used,
         generated=generated, started_at=run.started_at or now, agent=_person(caller),
     )  # fmt: skip
-    commit = await asyncio.to_thread(
-        write_activity, repository, plan, activity, _author(caller), now
-    )
+    try:
+        commit = await asyncio.to_thread(
+            write_activity, repository, plan, activity, _author(caller), now
+        )
+    except RepositoryError as exc:
+        raise _unwritable(exc) from exc
     await _pushed(service, project_id, commit)
     return activity, commit
 

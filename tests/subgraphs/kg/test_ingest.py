@@ -11,17 +11,19 @@ import httpx
 import pytest
 
 from renku_fed.identity.dev_issuer import DevIssuer
-from renku_fed.identity.tokens import TokenVerifier
-from renku_fed.subgraphs.common.demo import FLIGHTS
+from renku_fed.identity.tokens import Identity, TokenVerifier
+from renku_fed.subgraphs.common.demo import ALICE, FLIGHTS
+from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.kg import core
 from renku_fed.subgraphs.kg.app import build_app
 from renku_fed.subgraphs.kg.backends import StoreUnavailable
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
 from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 from renku_fed.subgraphs.kg.demo import FLIGHTS_METADATA, demo_access, demo_files
 from renku_fed.subgraphs.kg.events import EventKind, EventLog, access_to_json
-from renku_fed.subgraphs.kg.ingest import Ingester
+from renku_fed.subgraphs.kg.ingest import Ingester, KgService
 from renku_fed.subgraphs.kg.metadata import read_metadata
-from renku_fed.subgraphs.kg.models import EventStatus, ProjectMetadata, SearchQuery
+from renku_fed.subgraphs.kg.models import ActivityRecord, EventStatus, ProjectMetadata, SearchQuery
 from renku_fed.subgraphs.kg.repository import Author, GitRepository
 from renku_fed.subgraphs.kg.settings import KgSettings
 
@@ -193,3 +195,16 @@ async def test_record_dataset_commits_and_is_ingested(
         await app.state.ingester.drain()
         found = app.state.ingester.graph.dataset(recorded["datasetId"], None)
     assert found is not None and (found.name, found.files) == ("flight-delays", ["data/raw.csv"])
+
+
+async def test_recording_into_a_repository_the_kg_cannot_reach_is_unavailable(
+    tmp_path: Path,
+) -> None:
+    graph = KnowledgeGraph(EmbeddedTripleStore(tmp_path / "store"))
+    ingester = Ingester(graph, EventLog(tmp_path / "events.sqlite3"))
+    ingester.events.register(demo_access(FLIGHTS), "https://gitlab.example.org/alice/flights.git")
+    run = ActivityRecord(id="", workflow_id=None, command="python clean.py")
+    alice = Identity(subject=ALICE.id, username="alice")
+    with pytest.raises(DomainError) as refused:
+        await core.record_activity(KgService(graph, ingester), alice, FLIGHTS.id, run, None)
+    assert (refused.value.code, refused.value.field) == (ErrorCode.UNAVAILABLE, "projectId")
