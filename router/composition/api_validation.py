@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from renku_fed.router.composition.errors import quoted_subgraphs
 from renku_fed.router.composition.merge_context import MergeContext
-from renku_fed.router.composition.subgraph import Kind
+from renku_fed.router.composition.subgraph import Field, Kind, NamedType, Subgraph
 from renku_fed.router.composition.supergraph import MergedInput, MergedType
 
 
@@ -18,6 +18,62 @@ def validate_supergraph(context: MergeContext, types: dict[str, MergedType]) -> 
         )
     check_implementations(context, types)
     check_inaccessible(context, types)
+    check_interface_object_sharing(context, types)
+
+
+def check_interface_object_sharing(context: MergeContext, types: dict[str, MergedType]) -> None:
+    """INVALID_FIELD_SHARING for an implementation's field that an `@interfaceObject` also
+    resolves, when either side is not shareable.
+    """
+    for subgraph in context.subgraphs:
+        for interface in subgraph.types.values():
+            if not interface.interface_object:
+                continue
+            for member in interface.fields.values():
+                if member.external:
+                    continue
+                for implementation in sorted(types):
+                    if interface.name in types[implementation].interfaces:
+                        check_shared_through(context, subgraph, interface, member, implementation)
+
+
+def check_shared_through(
+    context: MergeContext, subgraph: Subgraph, interface: NamedType, member: Field, type_name: str
+) -> None:
+    """One implementation's field against the `@interfaceObject` field that also resolves it."""
+    through_shareable = (
+        member.shareable
+        or interface.shareable
+        or (interface.name, member.name) in context.usage[subgraph.name].key_fields
+    )
+    sharing = [
+        (
+            other.name,
+            field.shareable
+            or other.types[type_name].shareable
+            or (type_name, member.name) in context.usage[other.name].key_fields,
+        )
+        for other in context.subgraphs
+        if (field := other.field(type_name, member.name)) is not None and not field.external
+    ]
+    if not sharing or (through_shareable and all(shared for _, shared in sharing)):
+        return
+    through = f'"{subgraph.name}" (through @interfaceObject field "{interface.name}.{member.name}")'
+    resolving = sorted([*(f'"{name}"' for name, _ in sharing), through])
+    non_shareable = [name for name, shared in sharing if not shared]
+    if not through_shareable:
+        non_shareable.append(subgraph.name)
+    where = (
+        "all of them"
+        if len(non_shareable) == len(resolving)
+        else quoted_subgraphs(sorted(non_shareable))
+    )
+    context.error(
+        "INVALID_FIELD_SHARING",
+        f'Non-shareable field "{type_name}.{member.name}" is resolved from multiple subgraphs: '
+        f"it is resolved from subgraphs {', '.join(resolving[:-1])} and {resolving[-1]} and "
+        f"defined as non-shareable in {where}",
+    )
 
 
 def check_implementations(context: MergeContext, types: dict[str, MergedType]) -> None:
