@@ -68,19 +68,28 @@ class _Matches:
         return ", ".join("?" * len(values))
 
     def sql(self) -> str:
-        """SELECT iri, type, name, date, modified, score of the matches, one row each."""
-        score = f"{len(self.terms)} + (SELECT COUNT(DISTINCT t.token) FROM tokens t WHERE "
-        score += f"t.iri = d.iri AND t.in_name = 1 AND t.token IN ({self._marks(self.terms)}))"
-        score += f" + CASE WHEN d.name = {self._marks([' '.join(words(self.query.text))])} "
-        score += "THEN 3 ELSE 0 END"
+        """SELECT iri, type, name, date, modified, score of the matches, one row each.
+
+        The first word's prefix rows drive the join (the index's order groups them by entity);
+        each further word must match too; a word matching the name adds 1 to the score.
+        """
+        exact = self._marks([" ".join(words(self.query.text))])
+        joins, name_hits = ["FROM docs d"], []
+        for n, term in enumerate(self.terms):
+            if n == 0:
+                joins = ["FROM tokens t0 JOIN docs d ON d.iri = t0.iri AND d.source = t0.source"]
+            else:
+                joins.append(f"JOIN tokens t{n} ON t{n}.token = ? AND t{n}.iri = d.iri")
+                self.params.append(term)
+            name_hits.append(f"MAX(t{n}.in_name)")
+        score = " + ".join([str(len(self.terms)), *name_hits, f"MAX(d.name = {exact}) * 3"])
         if self.terms:
-            found = " INTERSECT ".join(["SELECT iri FROM tokens WHERE token = ?"] * len(self.terms))
-            self.params += self.terms
-            self.where.append(f"d.iri IN ({found})")
+            self.where.append("t0.token = ?")
+            self.params.append(self.terms[0])
         self._filters()
         return (
-            f"SELECT d.iri AS iri, d.type AS type, d.name AS name, d.date AS date, "
-            f"MAX(d.modified) AS modified, {score} AS score FROM docs d "
+            "SELECT d.iri AS iri, d.type AS type, d.name AS name, d.date AS date, "
+            f"MAX(d.modified) AS modified, {score} AS score {' '.join(joins)} "
             f"JOIN projects p ON p.iri = d.through WHERE {' AND '.join(self.where)} "
             "GROUP BY d.iri"
         )

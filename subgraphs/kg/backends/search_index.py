@@ -60,6 +60,10 @@ class SearchIndex:
             path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path or ":memory:"), check_same_thread=False)
         self._lock = threading.Lock()
+        # Searches build their matches in a temporary table: kept in memory, with a page cache
+        # large enough for the index's hot pages.
+        self._db.execute("PRAGMA temp_store = MEMORY")
+        self._db.execute("PRAGMA cache_size = -65536")
         with self.connection() as db:
             db.executescript(_SCHEMA)
 
