@@ -109,6 +109,8 @@ async def test_project_scenario_through_the_router(
     assert (await platform.query(READ, bob, {"id": project["id"]}))["data"]["project"] is None
     assert (await platform.query(READ, None, {"id": project["id"]}))["data"]["project"] is None
 
+    # Members must be users the directory knows; the embedded one learns bob when he signs in.
+    assert (await platform.query("{ me { id } }", bob))["data"]["me"] == {"id": subs["bob"]}
     members = [{"userId": subs["bob"], "role": "EDITOR"}]
     shared = await mutate(platform, SET_MEMBERS, alice, id=project["id"], members=members)
     assert shared["errors"] == []

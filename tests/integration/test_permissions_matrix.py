@@ -70,6 +70,10 @@ def token(issuer: DevIssuer, role: str) -> str | None:
 async def private_project(
     platform: InProcessPlatform, issuer: DevIssuer, name: str
 ) -> dict[str, Any]:
+    # Members must be users the directory knows: the embedded one learns each at sign-in.
+    for role, user in ROLES.items():
+        if user is not None:
+            await platform.query("{ me { id } }", token(issuer, role))
     owner = token(issuer, "owner")
     created = (await platform.query(SETUP, owner, {"name": name}))["data"]["createProject"]
     assert created["errors"] == []

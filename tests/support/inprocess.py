@@ -51,6 +51,7 @@ def _subgraph_app(
     verifier: TokenVerifier,
     transport: PortRouting,
     configured: BaseSettings | None = None,
+    with_kg: bool = True,
 ) -> Starlette:
     if name == "users":
         from renku_fed.subgraphs.users.app import build_app as build_users
@@ -71,8 +72,11 @@ def _subgraph_app(
             else ProjectsSettings(
                 data_dir=data_dir,
                 seed_demo=True,
-                kg_events_url=f"http://127.0.0.1:{SUBGRAPH_PORTS['kg']}/internal/events",
-                events_secret=EVENTS_SECRET,
+                # Without a kg in the platform, no events: they would be retried forever.
+                kg_events_url=(
+                    f"http://127.0.0.1:{SUBGRAPH_PORTS['kg']}/internal/events" if with_kg else None
+                ),
+                events_secret=EVENTS_SECRET if with_kg else None,
             )
         )
         users = UsersServiceNamespaces(
@@ -142,7 +146,7 @@ async def inprocess_platform(
     transport = PortRouting()
     apps = {
         SUBGRAPH_PORTS[name]: _subgraph_app(
-            name, data_dir / name, verifier, transport, configured.get(name)
+            name, data_dir / name, verifier, transport, configured.get(name), "kg" in subgraphs
         )
         for name in subgraphs
     }
