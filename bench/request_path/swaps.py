@@ -29,7 +29,6 @@ from renku_fed.observability.logs import JsonFormatter, redact
 from renku_fed.observability.request_id import RequestIdFilter
 from renku_fed.router.planning import QueryPlan, QueryPlanner
 from renku_fed.router.planning.nodes import FetchNode, PlanNode
-from renku_fed.router.planning.operation import condition_variables
 from renku_fed.router.planning.planner import _CacheKey, _document_hash
 from renku_fed.router.supergraph import Supergraph
 
@@ -82,16 +81,8 @@ class HandWrittenLruPlanner(QueryPlanner):
         override_labels: frozenset[str] = frozenset(),
     ) -> QueryPlan:
         """The plan, cached in the hand-written LRU."""
-        values = variables or {}
         labels = override_labels & self.supergraph.model.override_labels
-        conditions = tuple((name, values.get(name)) for name in condition_variables(document))
-        key: _CacheKey = (
-            _document_hash(document),
-            operation_name,
-            self.supergraph.version,
-            conditions,
-            labels,
-        )
+        key: _CacheKey = (_document_hash(document), operation_name, self.supergraph.version, labels)
         cached = self._own_cache.get(key)
         if cached is not None:
             self._own_cache.move_to_end(key)
