@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import strawberry
+from graphql import ValidationContext, ValidationRule
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.extensions.query_depth_limiter import create_validator
 
 MAX_BODY_BYTES = 4_000_000
 MAX_DEPTH = 24
@@ -28,8 +30,26 @@ class BodyTooLarge(Exception):
     """The request body grew past the limit while it was read."""
 
 
+def _guarded(rule: type[ValidationRule]) -> type[ValidationRule]:
+    """`rule`, skipped on a document it cannot measure (an empty selection, an unknown fragment).
+
+    Strawberry's depth rule assumes a valid document and raises on those; graphql-core's own
+    rules, which run beside it, report what is wrong with the document instead.
+    """
+
+    class Guarded(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            try:
+                rule(context)
+            except (KeyError, ValueError):
+                return
+
+    return Guarded
+
+
 def _depth_limit() -> SchemaExtension:
-    return QueryDepthLimiter(max_depth=MAX_DEPTH)
+    return AddValidationRules([_guarded(create_validator(MAX_DEPTH, None))])
 
 
 def _alias_limit() -> SchemaExtension:
