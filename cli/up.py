@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import sys
@@ -93,6 +94,11 @@ class PlatformLayout:
         """Where clients send GraphQL."""
         return f"http://{self.host}:{self.port}/graphql"
 
+    @property
+    def metrics_dir(self) -> Path:
+        """Where the router's workers keep their Prometheus samples, emptied at each start."""
+        return self.data_dir / "run" / "metrics"
+
     def environment(self, service: Service, seed_demo: bool) -> dict[str, str]:
         """The settings a service's process gets, as environment variables."""
         env = {ISSUER_VARIABLE: self.trusted_issuer, "PYTHONUNBUFFERED": "1"}
@@ -100,6 +106,9 @@ class PlatformLayout:
             subgraph_urls = {s.name: s.url(self.host, "/graphql") for s in self.services[:-1]}
             env["RENKU_FED_ROUTER_SUBGRAPHS"] = json.dumps(subgraph_urls)
             env["RENKU_FED_ROUTER_SESSION_PROXY_SECRET"] = session_proxy_secret(self.data_dir)
+            if self.router_workers > 1:
+                # Each worker's /metrics then answers the sum over all workers.
+                env["PROMETHEUS_MULTIPROC_DIR"] = str(self.metrics_dir)
             return env | (self._login_environment() if self.uses_dev_issuer else {})
         prefix = f"RENKU_FED_{service.name.upper()}_"
         env[prefix + "DATA_DIR"] = str(self.data_dir / service.name)
@@ -261,6 +270,8 @@ def prepare_data_dir(layout: PlatformLayout, say: Callable[[str], None]) -> None
     if changed:
         say(f"took group and other permissions off {changed} files and folders in {data_dir}")
     (data_dir / "logs").mkdir(exist_ok=True)
+    shutil.rmtree(layout.metrics_dir, ignore_errors=True)
+    layout.metrics_dir.mkdir(mode=0o700, parents=True)
     DevIssuer.create(data_dir / "dev-issuer", layout.issuer)
     register_dev_client(data_dir / "dev-issuer", LOGIN_CLIENT_ID, layout.callback_urls)
 

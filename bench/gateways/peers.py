@@ -12,7 +12,6 @@ NODE_MODULES = HERE / "node_modules"
 # Settings of `renku-fed router` whose defaults refuse the benchmark: the query's estimated
 # cost is above max_cost, and the load is far above one client's rate limit. 0 turns each off.
 ROUTER_OVERRIDES = {
-    "RENKU_FED_ROUTER_LIMITS_MAX_COST": "0",
     "RENKU_FED_ROUTER_LIMITS_RATE_PER_SECOND": "0",
 }
 

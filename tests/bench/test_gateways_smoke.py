@@ -33,4 +33,4 @@ def test_harness_checks_the_answer_and_counts_requests(tmp_path: Path) -> None:
         assert result["status"] == "ok", result
         assert result["runs"][0]["requests"] > 0
     assert all(rate > 0 for rate in report["subgraph_direct_rps"].values())
-    assert any("MAX_COST" in change for change in report["router_settings_changed"])
+    assert any("RATE_PER_SECOND" in change for change in report["router_settings_changed"])
