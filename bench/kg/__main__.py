@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from renku_fed.subgraphs.kg.backends import TripleStore
@@ -142,14 +143,11 @@ def run(
     ]
     viewers = [None, "user-3", "user-42"]
     search = _time(
-        [
-            (lambda q=q, v=viewers[i % 3]: graph.search(SearchQuery(text=q), v))
-            for i, q in enumerate(queries)
-        ]
+        [partial(graph.search, SearchQuery(text=q), viewers[i % 3]) for i, q in enumerate(queries)]
     )
     lineage = _time(
         [
-            (lambda n=n: graph.lineage(f"p{n}", f"data/step-{runs // 2}.csv", None))
+            partial(graph.lineage, f"p{n}", f"data/step-{runs // 2}.csv", None)
             for n in rng.sample(range(1, projects), 40)
             if n % 5
         ]
@@ -194,7 +192,7 @@ def main() -> None:
     projects = max(10, int(10_000 * args.scale))
     with tempfile.TemporaryDirectory(prefix="bench-kg-") as tmp:
         if args.store in ("embedded", "both"):
-            store = EmbeddedTripleStore(Path(tmp) / "store")
+            store: TripleStore = EmbeddedTripleStore(Path(tmp) / "store")
             result = run(store, Path(tmp) / "embedded-search.sqlite3", projects, 5, 20)
             print(json.dumps({"store": "embedded", **result}), flush=True)
         if args.store in ("virtuoso", "both"):

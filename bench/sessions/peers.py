@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -89,7 +90,7 @@ def peers(repository: Path, sandbox: bool) -> dict[str, float]:
     """The peers' times, each the best of two."""
     sandboxed = sandbox and shutil.which("bwrap") is not None
     trim = ["--ServerApp.jpserver_extensions={'jupyter_lsp': False}"]
-    cases = {
+    cases: dict[str, Callable[[], float]] = {
         "python -c 'import jupyterlab'": lambda: import_time("jupyterlab"),
         "git clone (local)": lambda: clone_time(repository),
         "bare jupyter_server": lambda: server_start("jupyter_server", False, []),
