@@ -67,8 +67,30 @@ def test_subgraphs_accept_traffic_only_from_the_router(production: Rendered) -> 
         assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == name
         peers = [p["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
                  for p in spec["ingress"][0]["from"]]  # fmt: skip
-        # The projects subgraph asks the users subgraph for group roles.
-        assert peers == (["router", "projects"] if name == "users" else ["router"])
+        # Besides the router: projects asks users for group roles, users asks projects to
+        # follow a renamed group, projects posts its events to the kg.
+        expected = {"users": ["router", "projects"], "projects": ["router", "users"]}
+        assert peers == expected.get(name, ["router", "projects"] if name == "kg" else ["router"])
+
+
+def test_the_services_reach_each_other_and_the_sparql_store(production: Rendered) -> None:
+    config = {
+        c["metadata"]["name"].removeprefix(f"{FULLNAME}-"): c["data"]
+        for c in production.of_kind("ConfigMap")
+    }
+    assert config["kg"]["RENKU_FED_KG_BACKEND"] == "sparql"
+    assert config["kg"]["RENKU_FED_KG_SPARQL_QUERY_URL"] == "http://virtuoso.renku.svc:8890/sparql"
+    assert config["kg"]["RENKU_FED_KG_SPARQL_USER"] == "renku"
+    assert config["projects"]["RENKU_FED_PROJECTS_KG_EVENTS_URL"].endswith("/internal/events")
+    assert config["users"]["RENKU_FED_USERS_PROJECTS_URL"].endswith("/graphql")
+    kg, projects = env_of(production, "kg"), env_of(production, "projects")
+    assert kg["RENKU_FED_KG_SPARQL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "renku-virtuoso",
+        "key": "password",
+    }
+    secret = {"name": FULLNAME, "key": "events-secret"}
+    assert kg["RENKU_FED_KG_EVENTS_SECRET"]["valueFrom"]["secretKeyRef"] == secret
+    assert projects["RENKU_FED_PROJECTS_EVENTS_SECRET"]["valueFrom"]["secretKeyRef"] == secret
 
 
 def test_credentials_come_from_existing_secrets(production: Rendered) -> None:

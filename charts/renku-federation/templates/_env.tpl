@@ -31,6 +31,7 @@ RENKU_FED_ROUTER_LIMITS_CLIENT_IP_HEADER: x-forwarded-for
 RENKU_FED_USERS_DATA_DIR: /data
 RENKU_FED_USERS_SEED_DEMO: {{ .Values.users.seedDemo | toString | quote }}
 RENKU_FED_USERS_BACKEND: {{ .Values.users.backend }}
+RENKU_FED_USERS_PROJECTS_URL: {{ printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" . "component" "projects")) | quote }}
 {{- if include "renku-fed.devIssuer" . }}
 RENKU_FED_USERS_DEV_ISSUER_DIR: /data/dev-issuer
 {{- end }}
@@ -46,6 +47,7 @@ RENKU_FED_PROJECTS_DATA_DIR: /data
 RENKU_FED_PROJECTS_SEED_DEMO: {{ .Values.projects.seedDemo | toString | quote }}
 RENKU_FED_PROJECTS_BACKEND: {{ .Values.projects.backend }}
 RENKU_FED_PROJECTS_USERS_URL: {{ printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" . "component" "users")) | quote }}
+RENKU_FED_PROJECTS_KG_EVENTS_URL: {{ printf "%s/internal/events" (include "renku-fed.serviceUrl" (dict "root" . "component" "kg")) | quote }}
 {{- if eq .Values.projects.backend "gitlab" }}
 RENKU_FED_PROJECTS_GITLAB_URL: {{ required "projects.backend gitlab needs projects.gitlab.url" .Values.projects.gitlab.url | quote }}
 RENKU_FED_PROJECTS_KEYCLOAK_URL: {{ required "projects.backend gitlab needs keycloak.url" .Values.keycloak.url | quote }}
@@ -62,11 +64,20 @@ RENKU_FED_SESSIONS_PUBLIC_URL: {{ include "renku-fed.publicUrl" . | quote }}
 RENKU_FED_SESSIONS_GRAPH_URL: {{ printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" . "component" "router")) | quote }}
 RENKU_FED_SESSIONS_MAX_LIVE_SESSIONS: {{ .Values.sessions.maxLiveSessions | toString | quote }}
 RENKU_FED_SESSIONS_MAX_LIVE_SESSIONS_PER_USER: {{ .Values.sessions.maxLiveSessionsPerUser | toString | quote }}
+RENKU_FED_SESSIONS_KUBERNETES_NAMESPACE: {{ .Values.sessions.amalthea.namespace | default .Release.Namespace | quote }}
 {{- end }}
 
 {{- define "renku-fed.env.kg" -}}
 RENKU_FED_KG_DATA_DIR: /data
 RENKU_FED_KG_SEED_DEMO: {{ .Values.kg.seedDemo | toString | quote }}
+{{- with .Values.kg.sparql.url }}
+RENKU_FED_KG_BACKEND: sparql
+RENKU_FED_KG_SPARQL_QUERY_URL: {{ . | quote }}
+RENKU_FED_KG_SPARQL_UPDATE_URL: {{ $.Values.kg.sparql.updateUrl | default . | quote }}
+{{- with $.Values.kg.sparql.user }}
+RENKU_FED_KG_SPARQL_USER: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* A component's ConfigMap data: its settings with the `settings` values over them. */}}
@@ -97,6 +108,10 @@ RENKU_FED_KG_SEED_DEMO: {{ .Values.kg.seedDemo | toString | quote }}
 {{- if eq $v.projects.backend "gitlab" }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_PROJECTS_GITLAB_ADMIN_TOKEN" "key" "projects-gitlab-admin-token" "value" $v.projects.gitlab.adminToken "existingSecret" $v.projects.gitlab.existingSecret "existingSecretKey" $v.projects.gitlab.existingSecretKey) }}
 {{- end }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_PROJECTS_EVENTS_SECRET" "key" "events-secret" "value" "generated" "existingSecret" "" "existingSecretKey" "") }}
+{{- else if eq .component "kg" }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_KG_EVENTS_SECRET" "key" "events-secret" "value" "generated" "existingSecret" "" "existingSecretKey" "") }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_KG_SPARQL_PASSWORD" "key" "kg-sparql-password" "value" $v.kg.sparql.password "existingSecret" $v.kg.sparql.existingSecret "existingSecretKey" $v.kg.sparql.existingSecretKey) }}
 {{- else if eq .component "sessions" }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_SESSIONS_PROXY_SECRET" "key" "session-proxy-secret" "value" "generated" "existingSecret" $v.sessionProxy.existingSecret "existingSecretKey" $v.sessionProxy.existingSecretKey) }}
 {{- end }}
