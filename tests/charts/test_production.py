@@ -128,8 +128,7 @@ def test_settings_reach_the_config_maps(production: Rendered) -> None:
     assert projects["RENKU_FED_PROJECTS_GITLAB_URL"] == "https://gitlab.example.org"
     sessions = production.named("ConfigMap", f"{FULLNAME}-sessions")["data"]
     assert sessions["RENKU_FED_SESSIONS_PUBLIC_URL"] == "https://renku.example.org"
-    pools = production.named("ConfigMap", f"{FULLNAME}-sessions-pools")["data"]
-    assert '"name":"Standard"' in pools["resource-pools.json"]
+    assert sessions["RENKU_FED_SESSIONS_KUBERNETES_NAMESPACE"] == "renku-sessions"
 
 
 def test_a_wrong_value_fails_at_template_time() -> None:
