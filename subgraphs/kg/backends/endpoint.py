@@ -2,7 +2,7 @@
 
 Queries go to the query URL, updates to the update URL with the configured credentials, and a
 graph is replaced in one request through the SPARQL 1.1 Graph Store protocol when its URL is
-set (Virtuoso takes `INSERT DATA` of ~1,000 triples at most; /work/shared/MACHINE_FACTS.md).
+set (Virtuoso refuses `INSERT DATA` of more than about 1,000 triples: memory exhausted).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Use it by naming this module as a plugin at the top of a test module::
     pytest_plugins = ["tests.support.services.virtuoso"]
 
 `virtuoso_server` starts `virtuoso-t` once per test session from a temporary `virtuoso.ini`
-(database files in a temporary folder, see /work/shared/MACHINE_FACTS.md "Virtuoso") and stops
+(its database files and `ServerPort` on a free loopback port set there) and stops
 it when the session ends. Tests that need it are skipped, with the reason, only when `virtuoso-t`
 is not installed (`bash tests/support/services/install.sh` installs it, as CI does).
 `start_virtuoso` starts one outside pytest (the benchmark uses it).
