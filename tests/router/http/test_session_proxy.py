@@ -31,6 +31,8 @@ from tests.support.inprocess import PortRouting
 from tests.support.sessions import git, router_double
 
 SESSIONS_PORT = 4003
+# The platform's own files: a session sees at most the virtualenv, which may lie inside.
+CHECKOUT = Path(__file__).resolve().parents[3]
 LAUNCH = """mutation($id: ID!) {
   launchSession(input: {launcherId: $id}) { session { id url state } errors { code message } }
 }"""
@@ -213,7 +215,12 @@ async def test_only_the_owner_reaches_a_session_and_its_kernel_is_sandboxed(
     data = tmp_path / "sessions"
     paths = [
         *(str(path) for path in (tmp_path / "dev-issuer", data, data / "sessions.sqlite3")),
-        *(str(tmp_path / "flights.git"), "/root/.bashrc", "/work/main", "/etc/shadow"),
+        *(
+            str(tmp_path / "flights.git"),
+            "/root/.bashrc",
+            str(CHECKOUT / "pyproject.toml"),
+            "/etc/shadow",
+        ),
     ]
     code = f"PATHS = {paths!r}\n" + PROBE
     report = json.loads(await run_in_kernel(platform, url, code))
