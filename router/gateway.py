@@ -34,6 +34,7 @@ from renku_fed.router.authorization import (
 )
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
+from renku_fed.router.execution.response_policy import ResponseValidation, completion_extensions
 from renku_fed.router.limits import LimitExceeded, OperationLimits, Safelist
 from renku_fed.router.limits.operation_limits import OperationAnalysis
 from renku_fed.router.persisted_queries import PersistedQueries
@@ -103,6 +104,7 @@ class Gateway:
             else (*specified_rules, NoSchemaIntrospectionCustomRule)
         )
         self._limits = OperationLimits(settings.limits, supergraph, settings.plan_cache_size)
+        self._validation = settings.response_validation
         manifest = settings.limits.safelist_manifest
         self._persisted = PersistedQueries(
             Safelist.load(manifest) if manifest is not None else None, settings.plan_cache_size
@@ -195,8 +197,12 @@ class Gateway:
             data, errors, failed_paths = result.data, [*result.errors, *errors], result.failed_paths
         removed = frozenset[int]() if decision is None else decision.removed
         report = self._authorizer is None or self._authorizer.emit_errors
-        projected = projector.project(data, errors, variables, failed_paths, removed, report)
-        return GraphQLResponse(projected, errors, True, 200, operation.name)
+        problems = errors if self._validation is ResponseValidation.STRICT else []
+        projected = projector.project(
+            data, errors, variables, failed_paths, removed, report, problems
+        )
+        extensions = completion_extensions(self._validation, errors, problems)
+        return GraphQLResponse(projected, errors, True, 200, operation.name, extensions)
 
     async def _authorize(self, operation: _Operation, identity: Identity) -> Decision | None:
         """The caller's view of the operation; None when no authorization rule applies to it."""

@@ -30,14 +30,17 @@ class GraphQLResponse:
     has_data: bool = True
     status: int = 200
     operation_name: str | None = None
+    extensions: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON body: `data` (when executed) then `errors` (when any)."""
+        """The JSON body: `data` (when executed), `errors` and `extensions` (when any)."""
         body: dict[str, Any] = {}
         if self.has_data:
             body["data"] = self.data
         if self.errors:
             body["errors"] = self.errors
+        if self.extensions:
+            body["extensions"] = self.extensions
         return body
 
     @classmethod

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from renku_fed.router.auth.settings import LoginSettings
 from renku_fed.router.authorization.settings import AuthorizationSettings
+from renku_fed.router.execution.response_policy import ResponseValidation
 from renku_fed.router.limits.settings import LimitSettings
 
 
@@ -71,6 +72,13 @@ class RouterSettings(BaseSettings):
         default=False,
         description="Replace the messages of subgraph errors with a generic one (paths and "
         "`extensions.code` are kept); the router's own errors stay readable.",
+    )
+    response_validation: ResponseValidation = Field(
+        default=ResponseValidation.STRICT,
+        description="Where a subgraph value that does not fit the API schema is reported once "
+        "nulled: `strict`, a RESPONSE_VALIDATION_FAILED error at its path; `apollo`, as "
+        "Apollo's gateway does, under `extensions.valueCompletion` when there is no other "
+        "error (README, Errors).",
     )
     introspection: bool = Field(default=True, description="Answer `__schema` and `__type` queries.")
     graphiql: bool = Field(

@@ -17,6 +17,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -28,6 +29,7 @@ from graphql import (
     is_object_type,
 )
 
+from renku_fed.router.execution.response_policy import scalar_types
 from renku_fed.router.execution.typeindex import TypeIndex
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
@@ -79,14 +81,16 @@ class Shape:
     """The collected fields of one selection on one type, sorted for a fast projection.
 
     `pairs` are (response key, is `__typename`) in order, every field's value read in one pass;
-    `required` are keys of non-null scalars, `composite` the fields completed one by one, with
-    their object completion when they have one.
+    `required` are keys of non-null scalars, `scalars` the built-in scalar fields' keys with the
+    JSON types their values may have, `composite` the fields completed one by one, with their
+    object completion when they have one.
     `fast` is False when a field needs the generic walk (`__typename` on an abstract type).
     """
 
     fields: tuple[CollectedField, ...]
     pairs: tuple[tuple[str, bool], ...]
     required: tuple[str, ...]
+    scalars: tuple[tuple[str, frozenset[type]], ...]
     composite: tuple[tuple[CollectedField, ObjectCompletion | None], ...]
     fast: bool
 
@@ -96,6 +100,11 @@ def _shape(runtime: GraphQLNamedType, fields: tuple[CollectedField, ...]) -> Sha
         fields,
         tuple((f.key, f.kind == TYPENAME) for f in fields),
         tuple(f.key for f in fields if f.kind == REQUIRED_SCALAR),
+        tuple(
+            (f.key, accepted)
+            for f in fields
+            if f.kind in (COPY, REQUIRED_SCALAR) and (accepted := _scalar_types(f.type)) is not None
+        ),
         tuple(
             (f, object_completion(f.type) if f.type is not None else None)
             for f in fields
@@ -241,6 +250,11 @@ class Collection:
     ) -> tuple[CollectedField, ...]:
         """The fields `selection_sets` select on `runtime`, grouped by response key, in order."""
         return self._collector.collect(self._cache, self.variables, runtime, selection_sets)
+
+
+def _scalar_types(type_: GraphQLOutputType | None) -> frozenset[type] | None:
+    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    return scalar_types(named) if isinstance(named, GraphQLScalarType) else None
 
 
 def _kind(name: str, type_: GraphQLOutputType | None) -> int:

@@ -36,6 +36,7 @@ from renku_fed.router.execution.collect import (
     FieldCollector,
     ObjectCompletion,
 )
+from renku_fed.router.execution.response_policy import fits_scalar
 from renku_fed.router.execution.typeindex import TypeIndex
 
 
@@ -55,6 +56,7 @@ class _Run:
         "fields",
         "path",
         "prefixes",
+        "problems",
         "removed",
         "report_removed",
         "shape",
@@ -67,8 +69,10 @@ class _Run:
         covered: Iterable[tuple[str | int, ...]] = (),
         removed: frozenset[int] = frozenset(),
         report_removed: bool = True,
+        problems: list[dict[str, Any]] | None = None,
     ) -> None:
         self.errors = errors
+        self.problems = errors if problems is None else problems
         self.fields = collection.fields
         self.shape = collection.shape
         self.removed = removed
@@ -88,14 +92,16 @@ class _Run:
         self.prefixes.update(path[:i] for i in range(len(path) + 1))
 
     def add_error(self, message: str, *, unless_covered: bool = False) -> None:
-        """Record an error at the current path (skipped if an error on it or near it exists)."""
+        """Record a value-completion problem at the current path (skipped if an error on it or
+        near it exists), among the errors or the `problems` kept apart (response_policy.py).
+        """
         path = tuple(self.path)
         if unless_covered and (
             path in self.prefixes or any(path[:i] in self.exact for i in range(len(path)))
         ):
             return
         self._cover(path)
-        self.errors.append(
+        self.problems.append(
             {
                 "message": message,
                 "path": list(path),
@@ -113,6 +119,13 @@ class _Run:
         self._cover(path)
         if self.report_removed:
             self.errors.append(unauthorized_error(list(path)))
+
+
+def _fits(field: CollectedField, value: Any) -> bool:
+    """Whether a leaf's value may be copied as is (built-in scalars are checked)."""
+    type_ = field.type
+    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    return not isinstance(named, GraphQLScalarType) or fits_scalar(named, value)
 
 
 class OperationProjector:
@@ -185,15 +198,22 @@ class OperationProjector:
         covered: Iterable[tuple[str | int, ...]] = (),
         removed: frozenset[int] = frozenset(),
         report_removed: bool = True,
+        problems: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any] | None:
         """The client's `data` (None when a null reached the root); `errors` gains new errors.
 
         `covered` lists paths whose absence is already explained (a failed fetch); `removed`
         holds the ids of field nodes authorization removed, answered with null (and an
-        UNAUTHORIZED_FIELD_OR_TYPE error when `report_removed`).
+        UNAUTHORIZED_FIELD_OR_TYPE error when `report_removed`); values that do not fit their
+        type are reported in `problems` when given, else among the errors.
         """
         run = _Run(
-            errors, self._collector.for_variables(variables), covered, removed, report_removed
+            errors,
+            self._collector.for_variables(variables),
+            covered,
+            removed,
+            report_removed,
+            problems,
         )
         result = self._object(run, data, self._root, self._root.name, self._root_selection)
         return None if isinstance(result, _Bubble) else result
@@ -217,6 +237,9 @@ class OperationProjector:
             out[key] = typename if is_typename else get(key)
         for key in shape.required:
             if out[key] is None:
+                return self._checked_object(run, obj, runtime, typename, shape.fields)
+        for key, accepted in shape.scalars:
+            if type(out[key]) not in accepted:
                 return self._checked_object(run, obj, runtime, typename, shape.fields)
         path = run.path
         for field, completion in shape.composite:
@@ -308,7 +331,7 @@ class OperationProjector:
                 out[field.key] = None
                 continue
             kind = field.kind
-            if kind == COPY:
+            if kind == COPY and _fits(field, obj.get(field.key)):
                 out[field.key] = obj.get(field.key)
                 continue
             if kind == TYPENAME:
@@ -324,7 +347,7 @@ class OperationProjector:
                 out[field.key] = typename
                 continue
             value = obj.get(field.key)
-            if kind == REQUIRED_SCALAR and value is not None:
+            if kind == REQUIRED_SCALAR and value is not None and _fits(field, value):
                 out[field.key] = value
                 continue
             assert field.type is not None
@@ -384,6 +407,12 @@ class OperationProjector:
                 items.append(completed)
             return items
         if isinstance(type_, GraphQLScalarType):
+            if not fits_scalar(type_, value):
+                run.add_error(
+                    f"Invalid value found for field {field.label}: "
+                    f"{value!r} is not a valid {type_.name} value."
+                )
+                return None
             return value
         if isinstance(type_, GraphQLEnumType):
             if not isinstance(value, str) or value not in type_.values:

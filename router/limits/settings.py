@@ -24,7 +24,7 @@ class LimitSettings(BaseSettings):
         "is at depth 1 (MAX_DEPTH_EXCEEDED).",
     )
     max_aliases: int = Field(
-        default=30,
+        default=50,
         ge=0,
         description="Aliased fields in an operation, each fragment counted as often as it is "
         "spread (MAX_ALIASES_EXCEEDED).",

@@ -76,7 +76,7 @@ class SessionsSettings(BaseSettings):
         default=20,
         ge=1,
         description="Most projects looked up in one router request, one aliased `project` field "
-        "each; keep it within the router's max_root_fields and max_aliases (20 and 30 by default).",
+        "each; keep it within the router's max_root_fields and max_aliases (20 and 50 by default).",
     )
     clone_timeout_seconds: float = Field(
         default=120.0, gt=0, description="Longest a `git clone` of a project may take."

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from renku_fed.router.execution.response_policy import ResponseValidation
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.limits import LimitSettings
 from renku_fed.router.request import GraphQLRequest
@@ -24,11 +25,13 @@ HERE = Path(__file__).parent
 RUNNER = HERE / "apollo_runner.mjs"
 INSTALL_HINT = "run `npm ci --prefix tests/differential` to install @apollo/gateway"
 # The differential test asks both gateways the same questions; our operation limits are a
-# policy of their own (README, "Limits") and stay off here.
+# policy of their own (README, "Protection limits") and stay off here, and values that do not
+# fit the API schema are reported as Apollo does (README, "Response validation").
 SETTINGS = RouterSettings(
     limits=LimitSettings(
         max_depth=0, max_aliases=0, max_root_fields=0, max_fields=0, max_cost=0, max_tokens=0
-    )
+    ),
+    response_validation=ResponseValidation.APOLLO,
 )
 
 

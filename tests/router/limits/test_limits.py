@@ -114,7 +114,7 @@ async def test_a_thousand_aliases_are_refused(open_router: Any, fakes: FakeSubgr
         payload = await _refused(client, {"query": f"{{ me {{ {aliases} }} }}"})
 
     assert _extensions(payload) == [
-        {"code": "MAX_ALIASES_EXCEEDED", "limit": "max_aliases", "maximum": 30, "measured": 1000}
+        {"code": "MAX_ALIASES_EXCEEDED", "limit": "max_aliases", "maximum": 50, "measured": 1000}
     ]
     assert fakes.requests == []
 
@@ -387,7 +387,7 @@ def test_limits_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
 
     limits = RouterSettings().limits
 
-    assert (limits.max_depth, limits.rate_per_second, limits.max_aliases) == (7, 0.0, 30)
+    assert (limits.max_depth, limits.rate_per_second, limits.max_aliases) == (7, 0.0, 50)
 
 
 async def test_fragments_spread_exponentially_are_refused(
