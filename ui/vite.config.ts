@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 
@@ -27,8 +28,42 @@ function graphiqlFiles(): Plugin {
   };
 }
 
+// What the build is made from; tests/ui/test_web_build.py hashes the same files the same way.
+const SOURCES = [
+  "codegen.ts", "index.html", "package-lock.json", "package.json", "public", "schema.graphql",
+  "src", "tsconfig.json", "vite.config.ts",
+];
+
+function files(path: string): string[] {
+  const full = new URL(`./${path}`, import.meta.url);
+  if (!statSync(full).isDirectory()) return [path];
+  return readdirSync(full).flatMap((name) => files(`${path}/${name}`));
+}
+
+/** sha256 over each source file's path and sha256, in sorted path order. */
+function sourceHash(): string {
+  const all = SOURCES.flatMap(files).sort();
+  const digest = createHash("sha256");
+  for (const path of all) {
+    const content = readFileSync(new URL(`./${path}`, import.meta.url));
+    digest.update(`${path}\0${createHash("sha256").update(content).digest("hex")}\n`);
+  }
+  return digest.digest("hex");
+}
+
+// The hash of the sources, so a test can tell a build that is older than ui/.
+function sourceStamp(): Plugin {
+  return {
+    name: "renku-source-stamp",
+    apply: "build",
+    generateBundle() {
+      this.emitFile({ type: "asset", fileName: "source-hash.txt", source: `${sourceHash()}\n` });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), graphiqlFiles()],
+  plugins: [react(), graphiqlFiles(), sourceStamp()],
   build: {
     outDir: "../router/http/web",
     emptyOutDir: true,
