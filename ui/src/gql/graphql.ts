@@ -240,6 +240,9 @@ export type SearchPageQueryVariables = Exact<{
   query?: string | null | undefined;
   types?: Array<EntityType> | EntityType | null | undefined;
   keywords?: Array<string> | string | null | undefined;
+  creators?: Array<string> | string | null | undefined;
+  since?: string | null | undefined;
+  until?: string | null | undefined;
 }>;
 
 
@@ -657,8 +660,16 @@ export const UpdateProjectDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<UpdateProjectMutation, UpdateProjectMutationVariables>;
 export const SearchPageDocument = new TypedDocumentString(`
-    query SearchPage($query: String, $types: [EntityType!], $keywords: [String!]) {
-  search(query: $query, types: $types, keywords: $keywords, first: 30) {
+    query SearchPage($query: String, $types: [EntityType!], $keywords: [String!], $creators: [String!], $since: DateTime, $until: DateTime) {
+  search(
+    query: $query
+    types: $types
+    keywords: $keywords
+    creators: $creators
+    since: $since
+    until: $until
+    first: 30
+  ) {
     totalCount
     byType {
       type

@@ -1,13 +1,30 @@
 import { useState, type FormEvent } from "react";
 import { useQuery } from "../api";
+import { SearchFilters } from "../components/SearchFilters";
 import { Empty, Status } from "../components/Status";
 import { graphql } from "../gql";
-import type { EntityType, SearchPageQuery } from "../gql/graphql";
+import type { SearchPageQuery } from "../gql/graphql";
 import { Link, navigate } from "../router";
+import { searchVariables, withParam } from "../searchParams";
 
 const SearchQuery = graphql(`
-  query SearchPage($query: String, $types: [EntityType!], $keywords: [String!]) {
-    search(query: $query, types: $types, keywords: $keywords, first: 30) {
+  query SearchPage(
+    $query: String
+    $types: [EntityType!]
+    $keywords: [String!]
+    $creators: [String!]
+    $since: DateTime
+    $until: DateTime
+  ) {
+    search(
+      query: $query
+      types: $types
+      keywords: $keywords
+      creators: $creators
+      since: $since
+      until: $until
+      first: 30
+    ) {
       totalCount
       byType { type count }
       byKeyword { keyword count }
@@ -25,23 +42,12 @@ const SearchQuery = graphql(`
   }
 `);
 
-function withParam(params: URLSearchParams, name: string, value: string | null): string {
-  const next = new URLSearchParams(params);
-  if (value === null) next.delete(name);
-  else next.set(name, value);
-  return `/search?${next.toString()}`;
-}
-
 export function SearchPage(props: { params: URLSearchParams }) {
   const text = props.params.get("q") ?? "";
-  const type = props.params.get("type") as EntityType | null;
+  const type = props.params.get("type");
   const keyword = props.params.get("keyword");
   const [draft, setDraft] = useState(text);
-  const q = useQuery(SearchQuery, {
-    query: text || null,
-    types: type ? [type] : null,
-    keywords: keyword ? [keyword] : null,
-  });
+  const q = useQuery(SearchQuery, searchVariables(props.params));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     navigate(withParam(props.params, "q", draft || null));
@@ -55,6 +61,7 @@ export function SearchPage(props: { params: URLSearchParams }) {
         <input id="search-text" value={draft} onChange={(e) => setDraft(e.target.value)} />
         <button type="submit">Search</button>
       </form>
+      <SearchFilters key={props.params.toString()} params={props.params} />
       <Status loading={q.loading} errors={q.errors}>
         {search ? (
           <div className="search-layout">
