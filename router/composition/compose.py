@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from renku_fed.router.composition.api_validation import validate_supergraph
+from renku_fed.router.composition.contexts import apply_contexts, validate_contexts
 from renku_fed.router.composition.errors import CompositionError, CompositionFailed
 from renku_fed.router.composition.merge_context import MergeContext
 from renku_fed.router.composition.merge_types import TypeMerger
@@ -60,10 +61,12 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> str:
     context = MergeContext(parsed, {graph.name: graph.enum_value for graph in graphs})
     for subgraph in parsed:
         validate_subgraph(context, subgraph)
+        validate_contexts(context, subgraph)
     validate_across_subgraphs(context)
     if context.errors:
         raise CompositionFailed(context.errors)
     types = TypeMerger(context).merge()
+    apply_contexts(context, types)
     validate_supergraph(context, types)
     if not context.errors:
         check_satisfiability(context, types)

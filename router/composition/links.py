@@ -41,10 +41,10 @@ FEDERATION_DIRECTIVES = frozenset(
         "policy",
         "cost",
         "listSize",
+        "context",
+        "fromContext",
     }
 )
-UNSUPPORTED_DIRECTIVES = frozenset({"context", "fromContext"})
-"""Federation directives this composer recognises but cannot compose yet."""
 FED1_DIRECTIVES = frozenset({"key", "external", "requires", "provides", "extends", "tag"})
 
 
@@ -119,7 +119,7 @@ def read_links(schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode
             context.version = (int(match.group(1)), int(match.group(2)))
             prefix = string_argument(directive, "as") or "federation"
             context.internal_prefixes = ("link__", f"{prefix}__")
-            known = FEDERATION_DIRECTIVES | UNSUPPORTED_DIRECTIVES
+            known = FEDERATION_DIRECTIVES
             context.names = {f"{prefix}__{name}": name for name in known}
             for local, original in imports(directive):
                 if original in known:

@@ -19,6 +19,7 @@ from renku_fed.router.composition.specs import (
 )
 from renku_fed.router.composition.subgraph import Alternatives, Kind, ListSize
 from renku_fed.router.composition.supergraph import (
+    ContextArgument,
     Directives,
     JoinField,
     JoinType,
@@ -49,6 +50,7 @@ def print_supergraph(supergraph: Supergraph) -> str:
             definitions.update(cost_definitions(names))
             continue
         definitions[name] = FEATURES[name].directive
+        definitions.update(FEATURES[name].more_directives)
         types.update((text.split()[1], text) for text in FEATURES[name].types)
     for name, composed in supergraph.composed.items():
         definitions[name] = print_ast(composed.definition)
@@ -77,6 +79,7 @@ def _features(supergraph: Supergraph) -> list[str]:
         "tag": lambda d: bool(d.tags),
         "inaccessible": lambda d: d.inaccessible,
         "cost": lambda d: d.cost is not None or d.list_size is not None,
+        "context": lambda d: bool(d.contexts),
     }
     # Apollo links each spec when merging first meets one of its directives; keep that order.
     used: dict[str, None] = {}
@@ -183,7 +186,18 @@ def _join_field(join: JoinField) -> str:
         args.append("usedOverridden: true")
     if join.override_label is not None:
         args.append(f"overrideLabel: {print_string(join.override_label)}")
+    if join.context_arguments:
+        args.append(f"contextArguments: {_context_arguments(join.context_arguments)}")
     return f"@join__field({', '.join(args)})" if args else "@join__field"
+
+
+def _context_arguments(arguments: tuple[ContextArgument, ...]) -> str:
+    items = (
+        f"{{context: {print_string(a.context)}, name: {print_string(a.name)}, "
+        f"type: {print_string(a.type)}, selection: {print_string(a.selection)}}}"
+        for a in arguments
+    )
+    return f"[{', '.join(items)}]"
 
 
 def _type(merged: MergedType, names: Mapping[str, str]) -> str:
@@ -195,6 +209,7 @@ def _type(merged: MergedType, names: Mapping[str, str]) -> str:
     directives += [
         f'@join__unionMember(graph: {g}, member: "{m}")' for g, m in merged.union_members
     ]
+    directives += [f"@context(name: {print_string(n)})" for n in merged.directives.contexts]
     if merged.directives.inaccessible:
         directives.append("@inaccessible")
     directives += _applied(merged.directives, names)

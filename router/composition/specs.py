@@ -66,6 +66,8 @@ class Feature:
     link: str
     directive: str
     types: tuple[str, ...] = ()
+    more_directives: tuple[tuple[str, str], ...] = ()
+    """(name, definition) of the spec's other directives."""
 
 
 FEATURES = {
@@ -90,6 +92,18 @@ FEATURES = {
     "inaccessible": Feature(
         '@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)',
         f"directive @inaccessible on {ELEMENT_LOCATIONS}",
+    ),
+    "context": Feature(
+        '@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)',
+        "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION",
+        ("scalar context__ContextFieldValue",),
+        (
+            (
+                "context__fromContext",
+                "directive @context__fromContext(field: context__ContextFieldValue) on "
+                "ARGUMENT_DEFINITION",
+            ),
+        ),
     ),
 }
 

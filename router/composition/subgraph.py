@@ -57,6 +57,8 @@ class InputValue:
     default: ConstValueNode | None
     description: str | None
     applied: Applied
+    from_context: str | None = None
+    """An argument's `@fromContext(field:)`: `$<context> <selection>`."""
 
 
 @dataclass
@@ -111,6 +113,8 @@ class NamedType:
     extends: bool = False
     shareable: bool = False
     interface_object: bool = False
+    contexts: list[str] = field(default_factory=list)
+    """The names of the `@context`s this type sets."""
 
 
 @dataclass(frozen=True)

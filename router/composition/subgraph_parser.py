@@ -41,7 +41,6 @@ from renku_fed.router.composition.errors import CompositionError, CompositionFai
 from renku_fed.router.composition.fieldsets import field_set_coordinates, parse_field_set
 from renku_fed.router.composition.links import (
     FEDERATION_DIRECTIVES,
-    UNSUPPORTED_DIRECTIVES,
     LinkContext,
     alternatives,
     argument,
@@ -178,15 +177,6 @@ def definition_errors(
     collector = DirectiveNames()
     visit(document, collector)
     for name in dict.fromkeys(collector.names):
-        if context.names.get(name) in UNSUPPORTED_DIRECTIVES:
-            problems.append(
-                (
-                    "UNSUPPORTED_FEATURE",
-                    f'Directive "@{name}" is valid federation but this router does not support '
-                    "@context/@fromContext: it neither composes them nor plans a field whose "
-                    "argument comes from an ancestor's context",
-                )
-            )
         if name in known:
             continue
         message = f'Unknown directive "@{name}".'
@@ -304,6 +294,8 @@ class SubgraphBuilder:
                 named.extension = named.extends = True
             elif canonical == "interfaceObject":
                 named.interface_object = True
+            elif canonical == "context":
+                named.contexts.append(string_argument(directive, "name") or "")
             elif canonical == "external":
                 type_external = True
         for node in nodes:
@@ -338,6 +330,14 @@ class SubgraphBuilder:
             default=node.default_value,
             description=node.description.value if node.description else None,
             applied=self.applied(node.directives),
+            from_context=next(
+                (
+                    string_argument(d, "field") or ""
+                    for d in node.directives or ()
+                    if self.federation(d) == "fromContext"
+                ),
+                None,
+            ),
         )
 
     def field(self, node: FieldDefinitionNode) -> Field:

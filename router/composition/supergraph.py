@@ -31,6 +31,18 @@ class Directives:
     policies: Alternatives | None = None
     cost: int | None = None
     list_size: ListSize | None = None
+    contexts: list[str] = field(default_factory=list)
+    """`@context` names set on a type, prefixed with their subgraph's name as Apollo does."""
+
+
+@dataclass(frozen=True)
+class ContextArgument:
+    """One `join__ContextArgument`: an argument a subgraph takes from an ancestor's context."""
+
+    name: str
+    type: str
+    context: str
+    selection: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class JoinField:
     override: str | None = None
     used_overridden: bool = False
     override_label: str | None = None
+    context_arguments: tuple[ContextArgument, ...] = ()
 
 
 @dataclass(frozen=True)

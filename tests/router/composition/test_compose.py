@@ -61,18 +61,37 @@ def test_federation_prefixed_directives_without_import() -> None:
     assert "join/v0.3" in supergraph
 
 
-def test_federation_features_not_composed_yet_are_named() -> None:
+def test_context_arguments_leave_the_api_for_the_join_metadata() -> None:
     sdl = (
-        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", '
-        'import: ["@key", "@context"])\n'
-        'type Query @context(name: "scope") { expensive: Int }'
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", '
+        'import: ["@key", "@context", "@fromContext"])\n'
+        'type Query @context(name: "scope") { page: Int! item: Item! }\n'
+        'type Item @key(fields: "id") { id: ID! '
+        'size(page: Int @fromContext(field: "$scope { page }")): Int }'
+    )
+    supergraph = compose([SubgraphSource("kg", "http://kg", sdl)])
+    assert '@context(name: "kg__scope")' in supergraph
+    assert (
+        "size: Int @join__field(graph: KG, contextArguments: "
+        '[{context: "kg__scope", name: "page", type: "Int", selection: " { page }"}])'
+    ) in supergraph
+
+
+def test_context_misuse_is_named_with_apollo_codes() -> None:
+    sdl = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", '
+        'import: ["@key", "@context", "@fromContext"])\n'
+        'type Query @context(name: "my_scope") { page: Int! item: Item! }\n'
+        'type Item @key(fields: "id") { id: ID! '
+        'size(page: Int @fromContext(field: "$nope { page }")): Int }'
     )
     with pytest.raises(CompositionFailed) as failure:
         compose([SubgraphSource("kg", "http://kg", sdl)])
-    (error,) = failure.value.errors
-    assert error.code == "UNSUPPORTED_FEATURE"
-    assert error.message.startswith('[kg] Directive "@context" is valid federation')
-    assert "does not support @context/@fromContext" in error.message
+    assert [str(error) for error in failure.value.errors] == [
+        'CONTEXT_NAME_INVALID: [kg] Context name "my_scope" may not contain an underscore.',
+        'CONTEXT_NOT_SET: [kg] Context "nope" is used at location "Item.size(page:)" but is '
+        "never set.",
+    ]
 
 
 def test_cost_directives_are_kept_with_apollo_messages_for_misuse() -> None:
