@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,8 +14,13 @@ from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
 from renku_fed.subgraphs.projects.backends import NamespaceDirectory, ProjectStore
 from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
-from renku_fed.subgraphs.projects.backends.events import KgEvents, publishing
+from renku_fed.subgraphs.projects.backends.events import KgEvents, PublishingStore
 from renku_fed.subgraphs.projects.backends.gitlab import connect_gitlab_store
+from renku_fed.subgraphs.projects.backends.outbox import (
+    OutboxDelivery,
+    disable_outbox,
+    enable_outbox,
+)
 from renku_fed.subgraphs.projects.backends.users_service import UsersServiceNamespaces
 from renku_fed.subgraphs.projects.demo import seed_demo
 from renku_fed.subgraphs.projects.schema import schema
@@ -25,10 +29,24 @@ from renku_fed.subgraphs.projects.settings import ProjectsSettings
 SERVICE = "projects"
 
 
-def _kg_events(settings: ProjectsSettings, client: httpx.AsyncClient | None) -> KgEvents | None:
-    if settings.kg_events_url is None or settings.events_secret is None:
-        return None
-    return KgEvents(settings.kg_events_url, settings.events_secret.get_secret_value(), client)
+def _kg_events(
+    settings: ProjectsSettings, store: ProjectStore, client: httpx.AsyncClient | None
+) -> tuple[ProjectStore, OutboxDelivery | KgEvents | None]:
+    """The store that tells the kg of its changes, and what delivers them (None: no kg)."""
+    url, secret = settings.kg_events_url, settings.events_secret
+    embedded = store if isinstance(store, EmbeddedProjectStore) else None
+    if url is None or secret is None:
+        if embedded is not None:
+            disable_outbox(embedded.database)
+        return store, None
+    if embedded is not None:
+        enable_outbox(embedded.database)
+        delivery = OutboxDelivery(
+            embedded.database, embedded.stored, url, secret.get_secret_value(), client
+        )
+        return store, delivery
+    events = KgEvents(url, secret.get_secret_value(), client)
+    return PublishingStore(store, events), events
 
 
 def build_app(
@@ -41,25 +59,23 @@ def build_app(
 
     Group roles come from `namespaces`, by default the users subgraph at `settings.users_url`.
     With `kg_events_url` set, every change is told to the kg (through `events_client`, by
-    default a client of its own), and at start the embedded store announces every project.
+    default a client of its own): the embedded store's from its durable outbox, pushes into its
+    repositories included.
     """
     users_service = UsersServiceNamespaces(settings.users_url)
     store: ProjectStore
-    embedded: EmbeddedProjectStore | None = None
     if settings.backend == "gitlab":
         store = connect_gitlab_store(settings)
     else:
-        store = embedded = EmbeddedProjectStore(settings.data_dir, namespaces or users_service)
+        store = EmbeddedProjectStore(settings.data_dir, namespaces or users_service)
         if settings.seed_demo:
-            seed_demo(embedded)
-    events = _kg_events(settings, events_client)
-    if events is not None:
-        store = publishing(store, events)
+            seed_demo(store)
+    store, events = _kg_events(settings, store, events_client)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if events is not None and embedded is not None:
-            events.announce(await asyncio.to_thread(embedded.all_projects))
+        if isinstance(events, OutboxDelivery):
+            events.start()
         yield
         if events is not None:
             await events.aclose()

@@ -18,7 +18,7 @@ from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.common.sqlite import transaction
-from renku_fed.subgraphs.projects.backends import NamespaceDirectory, refusals
+from renku_fed.subgraphs.projects.backends import NamespaceDirectory, push_hook, refusals
 from renku_fed.subgraphs.projects.backends.embedded_namespaces import NamespaceMoves
 from renku_fed.subgraphs.projects.backends.project_rows import (
     COLUMNS,
@@ -52,7 +52,8 @@ class EmbeddedProjectStore:
     def __init__(self, data_dir: Path, namespaces: NamespaceDirectory | None = None) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._path = data_dir / DATABASE_FILE
-        self._repositories = BareRepositories(data_dir / REPOSITORIES_DIR)
+        root = data_dir / REPOSITORIES_DIR
+        self._repositories = BareRepositories(root, push_hook.script(self._path, root))
         self._namespaces = namespaces
         with self._connect() as db:
             migrate(db)
@@ -71,6 +72,15 @@ class EmbeddedProjectStore:
         with self._connect() as db:
             rows = db.execute(f"SELECT {COLUMNS} FROM projects ORDER BY creation_date, id")
             return self._projects(db, rows.fetchall(), {})
+
+    def stored(self, project_id: str) -> Project | None:
+        """The stored project with this id; no permission checks (for telling the kg)."""
+        return self._one("id = ?", (project_id,), {})
+
+    @property
+    def database(self) -> Path:
+        """The store's SQLite database file."""
+        return self._path
 
     def add(self, project: Project, author: Author) -> Project:
         """Store a project as it is, with a first commit by `author`; no permission checks.

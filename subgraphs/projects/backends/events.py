@@ -1,10 +1,10 @@
 """Project events for the kg subgraph: created, changed (visibility, members, names), deleted.
 
-A `PublishingStore` wraps any `ProjectStore` and, after each change it made, hands the project
-to `KgEvents`, which posts it to the kg's internal route with the shared secret, one event at a
-time in the order they happened, retried with backoff while the kg is unreachable. Events still
-queued when the process stops are not lost for good: at start the embedded store announces every
-project again (`announce`), and the kg applies the same entry twice without change.
+The embedded store keeps its events in a durable outbox (`outbox`). A GitLab-backed store has
+no database of its own: a `PublishingStore` wraps it and, after each change it made, hands the
+project to `KgEvents`, which posts it to the kg's internal route with the shared secret, one
+event at a time in the order they happened, retried with backoff while the kg is unreachable;
+those are held in memory only.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -59,6 +59,18 @@ def project_event(project: Project) -> dict[str, Any]:
     }
 
 
+async def post_event(
+    client: httpx.AsyncClient, url: str, secret: str, event: dict[str, Any]
+) -> None:
+    """Post one event to the kg; EventRefused when the kg should be asked again later."""
+    response = await client.post(url, json=event, headers={TOKEN_HEADER: secret})
+    if response.status_code >= 500 or response.status_code == 401:
+        log.warning("kg refused an event", extra={"status": response.status_code})
+        raise EventRefused(f"kg answered {response.status_code}")
+    if response.status_code >= 400:
+        log.error("kg rejected an event", extra={"status": response.status_code})
+
+
 class KgEvents:
     """Posts events to the kg in order, from one background task."""
 
@@ -82,11 +94,6 @@ class KgEvents:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._deliver())
 
-    def announce(self, projects: Iterable[Project]) -> None:
-        """Queue a `project` event for each project (at start, to catch up on lost events)."""
-        for project in projects:
-            self.publish(project_event(project))
-
     async def flush(self) -> None:
         """Wait until every queued event was delivered."""
         await self._queue.join()
@@ -106,14 +113,7 @@ class KgEvents:
                 self._queue.task_done()
 
     async def _post(self, event: dict[str, Any]) -> None:
-        response = await self._client.post(
-            self._url, json=event, headers={TOKEN_HEADER: self._secret}
-        )
-        if response.status_code >= 500 or response.status_code == 401:
-            log.warning("kg refused an event", extra={"status": response.status_code})
-            raise EventRefused(f"kg answered {response.status_code}")
-        if response.status_code >= 400:
-            log.error("kg rejected an event", extra={"status": response.status_code})
+        await post_event(self._client, self._url, self._secret, event)
 
     async def aclose(self) -> None:
         """Stop delivering and close the HTTP client."""
@@ -202,42 +202,3 @@ class PublishingStore:
         for project_id in deleted:
             self._events.publish({"type": "deleted", "projectId": project_id})
         return deleted
-
-
-class PublishingNamespaceStore(PublishingStore):
-    """A `PublishingStore` over a store that also moves projects between namespaces."""
-
-    def __init__(self, store: ProjectStore, events: KgEvents) -> None:
-        super().__init__(store, events)
-        self._moves: Any = store
-
-    async def _announce(self, caller: Identity, ids: list[str]) -> list[str]:
-        for project_id in ids:
-            project = await self._store.get(project_id, caller)
-            if project is not None:
-                self._changed(project)
-        return ids
-
-    async def move(self, caller: Identity, project_id: str, namespace: str) -> Project:
-        """Move, then announce the project under its new path."""
-        moved: Project = await self._moves.move(caller, project_id, namespace)
-        return self._changed(moved)
-
-    async def follow_rename(self, caller: Identity, old: str, new: str) -> list[str]:
-        """Move a renamed group's projects, then announce each."""
-        ids: list[str] = await self._moves.follow_rename(caller, old, new)
-        return await self._announce(caller, ids)
-
-    async def delete_namespace(self, caller: Identity, namespace: str) -> list[str]:
-        """Delete a group's projects, then announce each deletion."""
-        ids: list[str] = await self._moves.delete_namespace(caller, namespace)
-        for project_id in ids:
-            self._events.publish({"type": "deleted", "projectId": project_id})
-        return ids
-
-
-def publishing(store: ProjectStore, events: KgEvents) -> PublishingStore:
-    """`store` telling the kg of its changes, namespace moves included when it has them."""
-    if all(hasattr(store, m) for m in ("move", "follow_rename", "delete_namespace")):
-        return PublishingNamespaceStore(store, events)
-    return PublishingStore(store, events)

@@ -32,12 +32,30 @@ class Author:
 
 
 class BareRepositories:
-    """`<root>/<namespace>/<slug>.git`, built in a staging area and moved into place whole."""
+    """`<root>/<namespace>/<slug>.git`, built in a staging area and moved into place whole.
 
-    def __init__(self, root: Path) -> None:
+    With `post_receive`, every repository in place (those already there at start, and each one
+    published) runs that script as its `hooks/post-receive`.
+    """
+
+    def __init__(self, root: Path, post_receive: str | None = None) -> None:
         self._root = root.resolve()
+        self._post_receive = post_receive
         for area in (STAGING, TRASH):
             (self._root / area).mkdir(parents=True, exist_ok=True)
+        for repository in self._root.glob("*/*.git"):
+            if repository.parent.name not in (STAGING, TRASH):
+                self._install_hook(repository)
+
+    def _install_hook(self, repository: Path) -> None:
+        if self._post_receive is None:
+            return
+        hook = repository / "hooks" / "post-receive"
+        if hook.exists() and hook.read_text() == self._post_receive:
+            return
+        hook.parent.mkdir(exist_ok=True)
+        hook.write_text(self._post_receive)
+        hook.chmod(0o755)
 
     def path(self, namespace: str, slug: str) -> Path:
         """Where the repository of a project lives."""
@@ -104,6 +122,7 @@ class BareRepositories:
             log.warning("replacing orphaned repository", extra={"repository": str(target)})
             shutil.rmtree(target)
         staged.rename(target)
+        self._install_hook(target)
         return target
 
     def withdraw(self, namespace: str, slug: str) -> Path | None:
