@@ -21,6 +21,8 @@ from renku_fed.router.execution.typeindex import TypeIndex
 from renku_fed.router.planning.nodes import (
     BatchFetchNode,
     ConditionNode,
+    DeferNode,
+    DeferredNode,
     FetchNode,
     FlattenNode,
     ParallelNode,
@@ -102,10 +104,37 @@ class Executor:
             await asyncio.gather(*(self._run(child, request, path) for child in node.nodes))
         elif isinstance(node, BatchFetchNode):
             await self._batch_fetch(node, request, path)
+        elif isinstance(node, DeferNode):
+            # one response for everything: the deferred parts run once the primary is merged
+            if node.primary is not None:
+                await self._run(node.primary, request, path)
+            await asyncio.gather(*(self._deferred(part, request) for part in node.deferred))
         elif isinstance(node, ConditionNode):
             branch = node.if_clause if request.variables.get(node.variable) else node.else_clause
             if branch is not None:
                 await self._run(branch, request, path)
+
+    async def execute_deferred(
+        self,
+        part: DeferredNode,
+        plan: QueryPlan,
+        variables: Mapping[str, Any],
+        headers: Mapping[str, str],
+        data: dict[str, Any],
+    ) -> ExecutionResult:
+        """Run one deferred part of `plan` on the merged `data`; its errors are its own."""
+        request = _Request(variables, headers, ExecutionResult(data), plan.prepared)
+        await self._deferred(part, request)
+        return request.result
+
+    async def _deferred(self, part: DeferredNode, request: _Request) -> None:
+        if part.node is None:
+            return
+        if part.type_name is not None:
+            # the representations need `__typename`, which a concrete position does not fetch
+            for obj in reach(request.result.data, part.path, self._types):
+                obj.setdefault("__typename", part.type_name)
+        await self._run(part.node, request, ())
 
     async def _root_fetch(self, node: FetchNode, request: _Request, path: ResponsePath) -> None:
         result = request.result

@@ -159,8 +159,43 @@ class BatchFetchNode:
     entries: tuple[FlattenNode, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class DeferredNode:
+    """One `@defer` fragment's own fetches, run after the primary part (Apollo's `Deferred`).
+
+    `path` reaches the objects the fragment is on, `depends` is the selection the primary part
+    fetched for them (`__typename` and a key) and `keys` the response keys the part delivers.
+    """
+
+    label: str | None
+    path: ResponsePath
+    depends: tuple[Selection, ...]
+    keys: tuple[str, ...]
+    node: PlanNode | None
+
+    @property
+    def type_name(self) -> str | None:
+        """The object type the fragment is on (None for a fragment on the root)."""
+        first = self.depends[0] if self.depends else None
+        return first.type_condition if isinstance(first, SelectedFragment) else None
+
+
+@dataclass(frozen=True, slots=True)
+class DeferNode:
+    """A primary part sent first, then each deferred part as it completes (Apollo's `Defer`)."""
+
+    primary: PlanNode | None
+    deferred: tuple[DeferredNode, ...]
+
+
 PlanNode: TypeAlias = (
-    FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode | BatchFetchNode
+    FetchNode
+    | FlattenNode
+    | SequenceNode
+    | ParallelNode
+    | ConditionNode
+    | BatchFetchNode
+    | DeferNode
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import partial
 
 from cachetools import LRUCache
 from graphql import DocumentNode, print_ast
@@ -17,6 +18,7 @@ from graphql import DocumentNode, print_ast
 from renku_fed.router.planning.chosen_plan import FieldPlan
 from renku_fed.router.planning.conditions import settle_conditions
 from renku_fed.router.planning.decide import Decider
+from renku_fed.router.planning.defer import has_defer, plan_with_defer
 from renku_fed.router.planning.emit import emit_plan
 from renku_fed.router.planning.errors import PlanningError
 from renku_fed.router.planning.fetch_graph import FetchGraph
@@ -60,8 +62,13 @@ class QueryPlanner:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        operation = normalize(select_operation(document, operation_name), document)
-        plan = self._cache[key] = self._plan(operation, labels)
+        definition = select_operation(document, operation_name)
+        if has_defer(document):
+            plan_operation = partial(self._plan, labels=labels)
+            plan = plan_with_defer(self.graph, labels, document, definition, plan_operation)
+        else:
+            plan = self._plan(normalize(definition, document), labels)
+        self._cache[key] = plan
         return plan
 
     def _plan(self, operation: Operation, labels: frozenset[str]) -> QueryPlan:

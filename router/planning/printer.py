@@ -7,6 +7,7 @@ from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse,
 from renku_fed.router.planning.nodes import (
     BatchFetchNode,
     ConditionNode,
+    DeferNode,
     FetchNode,
     FieldKey,
     FlattenNode,
@@ -63,7 +64,26 @@ def _node(node: PlanNode, depth: int) -> str:
     if isinstance(node, BatchFetchNode):
         body = "".join(_node(child, depth + 1) + ",\n" for child in node.entries)
         return f'{pad}BatchFetch(service: "{node.fetch.service}") {{\n{body}{pad}}}'
+    if isinstance(node, DeferNode):
+        return _defer(node, depth)
     return _condition(node, depth)
+
+
+def _defer(node: DeferNode, depth: int) -> str:
+    """Apollo's `Defer { Primary { ... }, [ Deferred(...) { ... }, ] }`."""
+    pad, inner = _INDENT * depth, _INDENT * (depth + 1)
+    primary = "" if node.primary is None else _node(node.primary, depth + 2) + "\n"
+    text = f"{pad}Defer {{\n{inner}Primary {{\n{primary}{inner}}}, [\n"
+    for part in node.deferred:
+        head = "Deferred("
+        if part.depends:
+            head += 'depends: "' + " ".join(_selections(part.depends).split()) + '", '
+        head += f'path: "{_format_path(part.path)}"'
+        head += f', label: "{part.label}")' if part.label is not None else ")"
+        keys = _INDENT * (depth + 3) + "{ " + " ".join(part.keys) + " }:"
+        body = "" if part.node is None else "\n" + _node(part.node, depth + 3)
+        text += f"{inner}{_INDENT}{head} {{\n{keys}{body}\n{inner}{_INDENT}}},\n"
+    return text + f"{inner}]\n{pad}}}"
 
 
 def _condition(node: ConditionNode, depth: int) -> str:
@@ -162,6 +182,21 @@ def _json(node: PlanNode) -> dict[str, object]:
             "serviceName": node.fetch.service,
             "operation": node.fetch.operation,
             "nodes": [_json(n) for n in node.entries],
+        }
+    if isinstance(node, DeferNode):
+        return {
+            "kind": "Defer",
+            "primary": {"node": None if node.primary is None else _json(node.primary)},
+            "deferred": [
+                {
+                    "depends": [_json_selection(s) for s in part.depends],
+                    "label": part.label,
+                    "path": _json_path(part.path),
+                    "keys": list(part.keys),
+                    "node": None if part.node is None else _json(part.node),
+                }
+                for part in node.deferred
+            ],
         }
     return {
         "kind": "Condition",
