@@ -13,6 +13,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -44,6 +45,23 @@ FETCHES = Histogram(
     "renku_fed_router_subgraph_fetch_seconds",
     "Time of the router's subgraph calls, by subgraph and outcome.",
     ["subgraph", "outcome"],
+)
+RETRIES = Counter(
+    "renku_fed_router_subgraph_retries",
+    "Subgraph queries the router sent again after a failed try, by subgraph.",
+    ["subgraph"],
+)
+SHED = Counter(
+    "renku_fed_router_subgraph_shed",
+    "Subgraph calls the router failed without sending them, by subgraph and reason "
+    "(breaker_open, queue_timeout).",
+    ["subgraph", "reason"],
+)
+BREAKER = Gauge(
+    "renku_fed_router_subgraph_breaker_state",
+    "State of each subgraph's circuit breaker: 0 closed, 1 half-open, 2 open.",
+    ["subgraph"],
+    multiprocess_mode="livemax",
 )
 CACHE = Counter(
     "renku_fed_router_cache_lookups",
@@ -113,6 +131,21 @@ def observe_fetch(subgraph: str, outcome: str, started: float) -> None:
     if histogram is None:
         histogram = _fetches[key] = FETCHES.labels(subgraph, outcome)
     histogram.observe(time.perf_counter() - started)
+
+
+def count_retry(subgraph: str) -> None:
+    """Count one retried subgraph query."""
+    RETRIES.labels(subgraph).inc()
+
+
+def count_shed(subgraph: str, reason: str) -> None:
+    """Count one subgraph call failed without being sent."""
+    SHED.labels(subgraph, reason).inc()
+
+
+def set_breaker_state(subgraph: str, state: int) -> None:
+    """Report the state of a subgraph's circuit breaker."""
+    BREAKER.labels(subgraph).set(state)
 
 
 def registry() -> CollectorRegistry:

@@ -154,6 +154,12 @@ class ErrorCode(HttpErrorCode):
         _OK,
         "A subgraph could not be reached; its fields are null. Retry later.",
     )
+    SUBGRAPH_OVERLOADED = (
+        "SUBGRAPH_OVERLOADED",
+        _OK,
+        "A subgraph had `traffic_shaping` max_concurrency requests in flight and no slot freed "
+        "within queue_timeout_seconds; its fields are null. Retry later.",
+    )
     SUBGRAPH_INVALID_RESPONSE = (
         "SUBGRAPH_INVALID_RESPONSE",
         _OK,

@@ -91,6 +91,7 @@ class Gateway:
             timeouts=settings.subgraph_timeouts,
             transport=transport,
             deduplicate=settings.deduplicate_subgraph_queries,
+            shaping=settings.traffic_shaping,
         )
         self._executor = Executor(
             self._schema,

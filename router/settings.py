@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from renku_fed.router.auth.settings import LoginSettings
 from renku_fed.router.authorization.settings import AuthorizationSettings
 from renku_fed.router.execution.response_policy import ResponseValidation
+from renku_fed.router.execution.shaping_settings import TrafficShaping
 from renku_fed.router.limits.settings import LimitSettings
 
 
@@ -50,6 +51,13 @@ class RouterSettings(BaseSettings):
         description="A subgraph query identical to one already in flight (same operation, "
         "variables and forwarded headers, so the same caller) waits for that call's answer "
         "instead of sending its own; mutations are always sent.",
+    )
+    traffic_shaping: TrafficShaping = Field(
+        default_factory=TrafficShaping,
+        description="How the router calls subgraphs (README, Traffic shaping): timeout, "
+        "concurrency limit, retries of queries, circuit breaker; `all` for every subgraph, "
+        '`subgraphs` overrides by name (JSON in the environment: {"all": {"retry_attempts": '
+        '1}, "subgraphs": {"kg": {"max_concurrency": 20}}}).',
     )
     startup_timeout_seconds: float = Field(
         default=60.0,
