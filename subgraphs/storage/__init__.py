@@ -1,0 +1,1 @@
+"""The storage subgraph: data connectors (rclone storage) and users' encrypted secrets."""
