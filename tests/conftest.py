@@ -14,7 +14,7 @@ from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import TokenVerifier
 
 # Fixtures that start real services (pytest reads plugins only from the top-level conftest).
-pytest_plugins = ["tests.support.services.virtuoso"]
+pytest_plugins = ["tests.support.services.virtuoso", "tests.support.services.storage_servers"]
 
 TEST_ISSUER = "http://127.0.0.1:4001/realms/renku"
 

@@ -22,9 +22,10 @@ from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.router.http import create_router_app
 from renku_fed.router.settings import RouterSettings
 
-SUBGRAPH_PORTS = {"users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004}
+SUBGRAPH_PORTS = {"users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004, "storage": 4005}
 ROUTER_URL = "http://127.0.0.1:4000/graphql"
 EVENTS_SECRET = "in-process-events-secret"
+STORAGE_INTERNAL_SECRET = "in-process-storage-secret"
 
 
 class PortRouting(httpx.AsyncBaseTransport):
@@ -93,6 +94,20 @@ def _subgraph_app(
             ingestion_poll_seconds=0.05,
         )  # fmt: skip
         return build_kg(kg, verifier)
+    if name == "storage":
+        from renku_fed.subgraphs.storage.app import build_app as build_storage
+        from renku_fed.subgraphs.storage.backends.secret_box import SecretBox
+        from renku_fed.subgraphs.storage.settings import StorageSettings
+
+        storage = (
+            configured
+            if isinstance(configured, StorageSettings)
+            else StorageSettings(
+                data_dir=data_dir, secrets_keys=SecretBox.new_key(), graph_url=ROUTER_URL,
+                internal_secret=STORAGE_INTERNAL_SECRET,
+            )
+        )  # fmt: skip
+        return build_storage(storage, verifier, client=httpx.AsyncClient(transport=transport))
     raise ValueError(f"no in-process factory for the {name} subgraph")
 
 
@@ -103,6 +118,7 @@ class InProcessPlatform:
     client: httpx.AsyncClient
     transport: PortRouting
     apps: dict[str, Starlette]
+    router: Starlette | None = None
 
     async def settle(self) -> None:
         """Wait until projects told the kg every change and the kg ingested every event."""
@@ -162,6 +178,8 @@ async def inprocess_platform(
             await stack.enter_async_context(app.router.lifespan_context(app))
         client = await stack.enter_async_context(httpx.AsyncClient(transport=transport))
         by_name = {name: apps[SUBGRAPH_PORTS[name]] for name in subgraphs}
-        platform = InProcessPlatform(client=client, transport=transport, apps=by_name)
+        platform = InProcessPlatform(
+            client=client, transport=transport, apps=by_name, router=router
+        )
         await platform.settle()
         yield platform
