@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -34,11 +34,18 @@ from renku_fed.router.authorization import (
 )
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
+from renku_fed.router.execution.incremental import (
+    Delivery,
+    IncrementalResponse,
+    Projection,
+    active_defer,
+)
 from renku_fed.router.execution.response_policy import ResponseValidation, completion_extensions
 from renku_fed.router.limits import LimitExceeded, OperationLimits, Safelist
 from renku_fed.router.limits.operation_limits import OperationAnalysis
 from renku_fed.router.persisted_queries import PersistedQueries
 from renku_fed.router.planning import PlanningError, QueryPlan, QueryPlanner
+from renku_fed.router.planning.defer import defer_values, deferred_documents
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
@@ -69,6 +76,8 @@ class _Operation:
     limits: OperationAnalysis
     plans: dict[frozenset[str], QueryPlan]
     """Plans of the unfiltered document by override labels."""
+    deferred: dict[tuple[bool, ...], tuple[OperationProjector, ...]] = field(default_factory=dict)
+    """Projectors of the primary and each deferred part, by the `@defer(if:)` variable values."""
 
 
 class Gateway:
@@ -137,7 +146,33 @@ class Gateway:
         `identity` is the verified caller, whom the supergraph's authorization directives judge.
         """
         try:
-            return await self._execute(request, headers, read_only, identity)
+            result = await self._execute(request, headers, read_only, identity)
+            # without `incremental`, deferred parts are merged into the one response
+            assert isinstance(result, GraphQLResponse)
+            return result
+        except GatewayRequestError as exc:
+            return exc.response
+        except Exception:
+            log.exception("request failed", extra={"operation": request.operation_name})
+            return GraphQLResponse.request_error(
+                "Internal server error; the failure has been logged.",
+                ErrorCode.INTERNAL_SERVER_ERROR,
+                operation_name=request.operation_name,
+            )
+
+    async def execute_incremental(
+        self,
+        request: GraphQLRequest,
+        headers: Mapping[str, str],
+        *,
+        read_only: bool = False,
+        identity: Identity = ANONYMOUS,
+    ) -> GraphQLResponse | IncrementalResponse:
+        """As `execute`, but an operation with active `@defer` fragments answers its primary
+        part first and the deferred parts as they complete.
+        """
+        try:
+            return await self._execute(request, headers, read_only, identity, incremental=True)
         except GatewayRequestError as exc:
             return exc.response
         except Exception:
@@ -162,7 +197,8 @@ class Gateway:
         headers: Mapping[str, str],
         read_only: bool,
         identity: Identity,
-    ) -> GraphQLResponse:
+        incremental: bool = False,
+    ) -> GraphQLResponse | IncrementalResponse:
         query = self._persisted.query(request)
         if not isinstance(query, str) or not query.strip():
             raise GatewayRequestError(
@@ -193,6 +229,17 @@ class Gateway:
         projector = operation.projector
         data, errors = projector.introspect(variables, request.variables)
         failed_paths: Sequence[tuple[str | int, ...]] = ()
+        defer = active_defer(plan.node, variables) if incremental and plan is not None else None
+        if plan is not None and defer is not None:
+            projection = self._projection(operation, decision, variables)
+            delivery = Delivery(
+                self._executor, self._types, plan, defer, projection, _forwarded(headers)
+            )
+            initial = await delivery.primary(data, errors)
+            response = GraphQLResponse(
+                initial.data, initial.errors, True, 200, operation.name, initial.extensions
+            )
+            return IncrementalResponse(response, delivery.subsequent())
         if plan is not None:
             result = await self._executor.execute(plan, variables, _forwarded(headers), data)
             data, errors, failed_paths = result.data, [*result.errors, *errors], result.failed_paths
@@ -204,6 +251,29 @@ class Gateway:
         )
         extensions = completion_extensions(self._validation, errors, problems)
         return GraphQLResponse(projected, errors, True, 200, operation.name, extensions)
+
+    def _projection(
+        self, operation: _Operation, decision: Decision | None, variables: dict[str, Any]
+    ) -> Projection:
+        """How a deferred operation's parts are shaped for the client, for these variables."""
+        values = defer_values(operation.document, variables)
+        projectors = operation.deferred.get(values)
+        if projectors is None:
+            parts = deferred_documents(
+                self._planner.graph, operation.document, operation.definition, values
+            )
+            projectors = operation.deferred[values] = tuple(
+                OperationProjector(self._schema, document, definition, self._types)
+                for document, definition in parts
+            )
+        return Projection(
+            projectors[0],
+            projectors[1:],
+            variables,
+            frozenset() if decision is None else decision.removed,
+            self._authorizer is None or self._authorizer.emit_errors,
+            self._validation,
+        )
 
     async def _authorize(self, operation: _Operation, identity: Identity) -> Decision | None:
         """The caller's view of the operation; None when no authorization rule applies to it."""

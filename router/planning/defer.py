@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from graphql import (
     DirectiveNode,
     DocumentNode,
+    FragmentDefinitionNode,
     InlineFragmentNode,
     NamedTypeNode,
     NameNode,
@@ -93,6 +94,36 @@ def deferrable(graph: QueryGraph) -> Callable[[str], bool]:
         return any(graph.re_entry_keys(type_name, g) for g in info.graphs)
 
     return check
+
+
+def defer_values(document: DocumentNode, variables: Mapping[str, object]) -> tuple[bool, ...]:
+    """The values of the `@defer(if:)` variables the plan branches on."""
+    names = defer_variables(document)[:MAX_DEFER_VARIABLES]
+    return tuple(bool(variables.get(name)) for name in names)
+
+
+def deferred_documents(
+    graph: QueryGraph,
+    document: DocumentNode,
+    definition: OperationDefinitionNode,
+    values: tuple[bool, ...],
+) -> list[tuple[DocumentNode, OperationDefinitionNode]]:
+    """The operation without its deferred fragments (the primary part's shape), then, for each
+    deferred part in the plan's order, the operation with only that part's fragment.
+    """
+    names = defer_variables(document)[:MAX_DEFER_VARIABLES]
+    fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
+    base = DocumentNode(definitions=(definition, *fragments))
+    branch = dict(zip(names, values, strict=True))
+    found = find_defers(base, definition, graph.model, deferrable(graph), branch)
+
+    def keeping(kept: FoundDefer | None) -> tuple[DocumentNode, OperationDefinitionNode]:
+        rewritten = rewrite(base, {id(f.node): None for f in found if f is not kept})
+        operation = rewritten.definitions[0]
+        assert isinstance(operation, OperationDefinitionNode)
+        return rewritten, operation
+
+    return [keeping(None), *(keeping(f) for f in found)]
 
 
 @dataclass(frozen=True, slots=True)

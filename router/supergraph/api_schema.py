@@ -22,11 +22,13 @@ from graphql import (
     TypeDefinitionNode,
     UnionTypeDefinitionNode,
     build_ast_schema,
+    parse,
 )
 
 from renku_fed.router.supergraph.errors import SupergraphError
 from renku_fed.router.supergraph.links import Links
 
+_DEFER = "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
 _FIELD_HOLDERS = (
     ObjectTypeDefinitionNode,
     InterfaceTypeDefinitionNode,
@@ -54,6 +56,11 @@ def build_api_schema(document: DocumentNode, links: Links) -> GraphQLSchema:
             if name in inaccessible or spec.is_spec_type(name):
                 continue
             definitions.append(_clean_type(definition, spec, inaccessible))
+    if not any(
+        isinstance(d, DirectiveDefinitionNode) and d.name.value == "defer" for d in definitions
+    ):
+        # Apollo's API schemas declare `@defer`, which the router plans (router/planning/defer.py)
+        definitions.extend(parse(_DEFER).definitions)
     try:
         return build_ast_schema(DocumentNode(definitions=tuple(definitions)))
     except (GraphQLError, TypeError) as error:

@@ -1,0 +1,206 @@
+"""Incremental delivery of `@defer`: the primary payload first, then each deferred part.
+
+Payloads follow the incremental delivery format Apollo Router serves (`deferSpec=20220824`):
+`{data, errors?, hasNext: true}` first, then `{incremental: [{data, path, label?, errors?}],
+hasNext}` as each deferred part completes. A deferred part's errors stay in its own items; an
+item whose parent object is null in the response is not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from renku_fed.router.execution.executor import ExecutionResult, Executor
+from renku_fed.router.execution.flatten import ConcretePath, concrete_paths
+from renku_fed.router.execution.projection import OperationProjector
+from renku_fed.router.execution.response_policy import ResponseValidation, completion_extensions
+from renku_fed.router.execution.typeindex import TypeIndex
+from renku_fed.router.planning.nodes import (
+    ConditionNode,
+    DeferNode,
+    DeferredNode,
+    PlanNode,
+    QueryPlan,
+)
+from renku_fed.router.request import GraphQLResponse
+
+
+@dataclass(frozen=True, slots=True)
+class IncrementalResponse:
+    """A deferred operation's answer: the first payload now, the others as they complete."""
+
+    initial: GraphQLResponse
+    subsequent: AsyncIterator[dict[str, Any]]
+
+
+def active_defer(node: PlanNode | None, variables: Mapping[str, Any]) -> DeferNode | None:
+    """The plan's `DeferNode` for these variables (its `@defer(if:)` conditions evaluated)."""
+    while isinstance(node, ConditionNode):
+        node = node.if_clause if variables.get(node.variable) else node.else_clause
+    return node if isinstance(node, DeferNode) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """How merged data becomes the client's: the document without deferred fragments, and per
+    deferred part (in the plan's order) that document with the part's fragment.
+    """
+
+    primary: OperationProjector
+    parts: tuple[OperationProjector, ...]
+    variables: Mapping[str, Any]
+    removed: frozenset[int]
+    report_removed: bool
+    validation: ResponseValidation
+
+    def project(
+        self,
+        projector: OperationProjector,
+        data: dict[str, Any],
+        errors: list[dict[str, Any]],
+        failed: list[tuple[str | int, ...]],
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Projected data (errors gain the new ones) and the payload's `extensions`."""
+        problems = errors if self.validation is ResponseValidation.STRICT else []
+        projected = projector.project(
+            data, errors, self.variables, failed, self.removed, self.report_removed, problems
+        )
+        return projected, completion_extensions(self.validation, errors, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Initial:
+    """The primary part, projected: what the first payload carries."""
+
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]]
+    extensions: dict[str, Any] | None
+
+
+class Delivery:
+    """Runs one deferred operation: `primary()` once, then iterate `subsequent()`."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        types: TypeIndex,
+        plan: QueryPlan,
+        defer: DeferNode,
+        projection: Projection,
+        headers: Mapping[str, str],
+    ) -> None:
+        self._executor = executor
+        self._types = types
+        self._plan = plan
+        self._defer = defer
+        self._projection = projection
+        self._headers = headers
+        self._data: dict[str, Any] = {}
+
+    async def primary(self, data: dict[str, Any], errors: list[dict[str, Any]]) -> Initial:
+        """Run the primary part on `data` (introspection answers) and project it."""
+        primary = QueryPlan(self._defer.primary, self._plan.prepared)
+        variables = self._projection.variables
+        result = await self._executor.execute(primary, variables, self._headers, data)
+        self._data = result.data
+        errors = [*result.errors, *errors]
+        projection = self._projection
+        projected, extensions = projection.project(
+            projection.primary, result.data, errors, result.failed_paths
+        )
+        return Initial(projected, errors, extensions)
+
+    async def subsequent(self) -> AsyncIterator[dict[str, Any]]:
+        """One payload per completed deferred part (those with nothing to send merged into the
+        next), the last with `hasNext: false`.
+        """
+        deferred = self._defer.deferred
+        tasks = [asyncio.create_task(self._run(i, part)) for i, part in enumerate(deferred)]
+        remaining = len(tasks)
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                index, result = await next_done
+                remaining -= 1
+                items = self._items(index, result)
+                if items or not remaining:
+                    payload: dict[str, Any] = {"hasNext": remaining > 0}
+                    if items:
+                        payload["incremental"] = items
+                    yield payload
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _run(self, index: int, part: DeferredNode) -> tuple[int, ExecutionResult]:
+        variables = self._projection.variables
+        result = await self._executor.execute_deferred(
+            part, self._plan, variables, self._headers, self._data
+        )
+        return index, result
+
+    def _items(self, index: int, result: ExecutionResult) -> list[dict[str, Any]]:
+        """The incremental items of one completed part: one per object it is on."""
+        part = self._defer.deferred[index]
+        errors = list(result.errors)
+        projection = self._projection
+        projector = projection.parts[index]
+        projected, _ = projection.project(projector, self._data, errors, result.failed_paths)
+        paths = dict.fromkeys(concrete_paths(self._data, part.path, self._types).values())
+        items: list[dict[str, Any]] = []
+        for path in paths:
+            value = _at(projected, path)
+            if not isinstance(value, dict):
+                continue
+            item: dict[str, Any] = {
+                "data": {key: value[key] for key in part.keys if key in value},
+                "path": list(path),
+            }
+            if part.label is not None:
+                item["label"] = part.label
+            items.append(item)
+        own, projected_errors = errors[: len(result.errors)], errors[len(result.errors) :]
+        _assign_errors(items, own, [e for e in projected_errors if _in_part(e, part, items)])
+        return items
+
+
+def _in_part(error: dict[str, Any], part: DeferredNode, items: list[dict[str, Any]]) -> bool:
+    """Whether a projection error is at a field this part delivers."""
+    path = error.get("path")
+    if not isinstance(path, list):
+        return False
+    return any(
+        path[: len(i["path"])] == i["path"]
+        and len(path) > len(i["path"])
+        and path[len(i["path"])] in part.keys
+        for i in items
+    )
+
+
+def _assign_errors(
+    items: list[dict[str, Any]], own: list[dict[str, Any]], projected: list[dict[str, Any]]
+) -> None:
+    """Each error to the item whose path is the longest prefix of the error's path; the part's
+    own errors under no item go to its first item (none are sent when it has no items).
+    """
+    if not items:
+        return
+    for error in [*own, *projected]:
+        path = error.get("path")
+        best, length = items[0], -1
+        for item in items:
+            prefix = item["path"]
+            if isinstance(path, list) and path[: len(prefix)] == prefix and len(prefix) > length:
+                best, length = item, len(prefix)
+        best.setdefault("errors", []).append(error)
+
+
+def _at(data: Any, path: ConcretePath) -> Any:
+    for segment in path:
+        if isinstance(segment, int):
+            data = data[segment] if isinstance(data, list) and segment < len(data) else None
+        else:
+            data = data.get(segment) if isinstance(data, dict) else None
+    return data
