@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = commands.add_parser(
         "up",
-        help="start the whole platform (router + users, projects, sessions, kg subgraphs)",
+        help="start the whole platform (router + users, projects, sessions, kg, storage subgraphs)",
         description="Start the four subgraphs and the router on this machine with embedded "
         "backends; the first start seeds demo data (users alice, bob, carol). Ctrl-C stops all.",
     )

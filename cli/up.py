@@ -1,7 +1,8 @@
-"""`renku-fed up`: the four subgraphs and the router as supervised local processes."""
+"""`renku-fed up`: the five subgraphs and the router as supervised local processes."""
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import os
@@ -30,18 +31,21 @@ from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.dev_login import load_dev_clients, register_dev_client
 from renku_fed.router.serve import cpu_count
 
-SUBGRAPHS = ("users", "projects", "sessions", "kg")
+SUBGRAPHS = ("users", "projects", "sessions", "kg", "storage")
 # One library each subgraph's extra brings, looked up before anything starts.
 SUBGRAPH_LIBRARIES = {
     "users": "keycloak",
     "projects": "gitlab",
     "sessions": "jupyter_server",
     "kg": "pyoxigraph",
+    "storage": "cryptography",
 }
 LOGIN_CLIENT_ID = "renku"
 EVENTS_SECRET_FILE = "events.secret"
 ISSUER_VARIABLE = "RENKU_FED_AUTH_ISSUER"
 SESSION_PROXY_SECRET_FILE = "session-proxy-secret"
+STORAGE_KEYS_FILE = "storage-secrets.keys"
+STORAGE_INTERNAL_SECRET_FILE = "storage-internal.secret"
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,27 @@ class PlatformLayout:
             env[prefix + "GRAPH_URL"] = self.router_url
             env[prefix + "PUBLIC_URL"] = f"http://{self.host}:{self.port}"
             env[prefix + "PROXY_SECRET"] = session_proxy_secret(self.data_dir)
+        return env | self._storage_environment(service.name)
+
+    def _storage_environment(self, name: str) -> dict[str, str]:
+        """The storage service's keys and graph URL, and how sessions reach its launch route."""
+        internal = generated_secret(self.data_dir / STORAGE_INTERNAL_SECRET_FILE, token_urlsafe)
+        if name == "sessions":
+            storage = next(s for s in self.services if s.name == "storage")
+            return {
+                "RENKU_FED_SESSIONS_STORAGE_URL": storage.url(
+                    self.host, "/internal/session-launch"
+                ),
+                "RENKU_FED_SESSIONS_STORAGE_SECRET": internal,
+            }
+        if name != "storage":
+            return {}
+        env = {"RENKU_FED_STORAGE_INTERNAL_SECRET": internal}
+        env["RENKU_FED_STORAGE_GRAPH_URL"] = self.router_url
+        # An operator's own keys (e.g. during a rotation) win over the generated one.
+        if "RENKU_FED_STORAGE_SECRETS_KEYS" not in os.environ:
+            keys = generated_secret(self.data_dir / STORAGE_KEYS_FILE, fernet_key)
+            env["RENKU_FED_STORAGE_SECRETS_KEYS"] = keys
         return env
 
     def command(self, service: Service) -> list[str]:
@@ -186,6 +211,26 @@ def events_secret(data_dir: Path) -> str:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def token_urlsafe() -> str:
+    """A random 32-byte secret, url-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def fernet_key() -> str:
+    """A new Fernet key, as the storage service's secrets keys take it."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def generated_secret(path: Path, make: Callable[[], str]) -> str:
+    """The secret in `path`, made once by `make` (mode 0600) when the file is missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(make())
     return path.read_text().strip()
 
 

@@ -87,6 +87,7 @@ def test_the_contracts_hold(source_copy: Path) -> None:
         ("identity/scratch.py", "renku_fed.router.gateway", "Only the command line knows"),
         ("subgraphs/users/scratch.py", "renku_fed.subgraphs.projects.models", "No subgraph"),
         ("subgraphs/common/scratch.py", "renku_fed.subgraphs.kg.models", "No subgraph"),
+        ("subgraphs/storage/scratch.py", "renku_fed.subgraphs.sessions.models", "No subgraph"),
         ("router/scratch.py", "strawberry", "A router-only install"),
     ],
 )

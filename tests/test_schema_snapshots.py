@@ -15,7 +15,9 @@ import pytest
 from renku_fed.router.composition import SubgraphSource, compose
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
-SUBGRAPH_PORTS = {"users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004}
+SUBGRAPH_PORTS = {
+    "users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004, "storage": 4005,
+}  # fmt: skip
 UPDATE = os.environ.get("RENKU_FED_UPDATE_SCHEMA") == "1"
 HOW_TO_UPDATE = "run `RENKU_FED_UPDATE_SCHEMA=1 pytest tests/test_schema_snapshots.py` and commit"
 

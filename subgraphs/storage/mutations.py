@@ -26,7 +26,7 @@ from renku_fed.subgraphs.storage.types_inputs import (
     CredentialInput,
     DataConnectorLinkPayload,
     DataConnectorPayload,
-    DeletePayload,
+    StorageDeletionPayload,
     RotateSecretsKeysPayload,
     SecretPayload,
     SecretSlotPayload,
@@ -95,15 +95,15 @@ async def update_data_connector(
     return await _outcome(change, *_connector_payload(info))
 
 
-async def _deleted(change: Awaitable[None], id: strawberry.ID) -> DeletePayload:
+async def _deleted(change: Awaitable[None], id: strawberry.ID) -> StorageDeletionPayload:
     return await _outcome(
         change,
-        lambda _: DeletePayload(id=id, errors=[]),
-        lambda errors: DeletePayload(id=None, errors=errors),
+        lambda _: StorageDeletionPayload(id=id, errors=[]),
+        lambda errors: StorageDeletionPayload(id=None, errors=errors),
     )
 
 
-async def delete_data_connector(info: Info, id: strawberry.ID) -> DeletePayload:
+async def delete_data_connector(info: Info, id: strawberry.ID) -> StorageDeletionPayload:
     """Delete a data connector, its links and the credentials saved for it."""
     context = info.context
     return await _deleted(core.delete_connector(context.backend, context.identity, str(id)), id)
@@ -135,7 +135,7 @@ async def link_data_connector(
 
 async def unlink_data_connector(
     info: Info, data_connector_id: strawberry.ID, project_id: strawberry.ID
-) -> DeletePayload:
+) -> StorageDeletionPayload:
     """Remove a data connector from a project you edit."""
     change = core.unlink_connector(
         info.context.backend, info.context.identity, str(data_connector_id), str(project_id)
@@ -188,7 +188,7 @@ async def update_secret(
     return await _secret_payload(change)
 
 
-async def delete_secret(info: Info, id: strawberry.ID) -> DeletePayload:
+async def delete_secret(info: Info, id: strawberry.ID) -> StorageDeletionPayload:
     """Delete one of your secrets; the slots it filled are empty again."""
     context = info.context
     return await _deleted(
@@ -219,7 +219,7 @@ async def add_secret_slot(
     return await _slot_payload(change)
 
 
-async def delete_secret_slot(info: Info, id: strawberry.ID) -> DeletePayload:
+async def delete_secret_slot(info: Info, id: strawberry.ID) -> StorageDeletionPayload:
     """Delete a secret slot of a project you edit."""
     context = info.context
     return await _deleted(core_secrets.delete_slot(context.backend, context.identity, str(id)), id)
@@ -279,7 +279,7 @@ class Mutation:
         directives=[Authenticated()],
         description="Change a data connector; a stale `ifMatch` is a CONFLICT.",
     )
-    delete_data_connector: DeletePayload = strawberry.mutation(
+    delete_data_connector: StorageDeletionPayload = strawberry.mutation(
         resolver=delete_data_connector,
         directives=[Authenticated()],
         description="Delete a data connector (its namespace's OWNERs).",
@@ -289,7 +289,7 @@ class Mutation:
         directives=[Authenticated()],
         description="Link a data connector you see to a project you edit.",
     )
-    unlink_data_connector: DeletePayload = strawberry.mutation(
+    unlink_data_connector: StorageDeletionPayload = strawberry.mutation(
         resolver=unlink_data_connector,
         directives=[Authenticated()],
         description="Remove a data connector from a project you edit.",
@@ -309,7 +309,7 @@ class Mutation:
         directives=[Authenticated()],
         description="Rename one of your secrets or replace its value.",
     )
-    delete_secret: DeletePayload = strawberry.mutation(
+    delete_secret: StorageDeletionPayload = strawberry.mutation(
         resolver=delete_secret,
         directives=[Authenticated()],
         description="Delete one of your secrets.",
@@ -319,7 +319,7 @@ class Mutation:
         directives=[Authenticated()],
         description="Add a secret slot (a file its sessions get) to a project you edit.",
     )
-    delete_secret_slot: DeletePayload = strawberry.mutation(
+    delete_secret_slot: StorageDeletionPayload = strawberry.mutation(
         resolver=delete_secret_slot,
         directives=[Authenticated()],
         description="Delete a secret slot of a project you edit.",

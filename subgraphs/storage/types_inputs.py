@@ -91,7 +91,7 @@ class DataConnectorPayload:
 
 
 @strawberry.type(description="The id of what was deleted, or why not.")
-class DeletePayload:
+class StorageDeletionPayload:
     """A deletion's outcome."""
 
     id: strawberry.ID | None

@@ -11,7 +11,9 @@ import pytest
 from renku_fed.cli.main import main, parse_duration
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
-SUBGRAPH_PORTS = {"users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004}
+SUBGRAPH_PORTS = {
+    "users": 4001, "projects": 4002, "sessions": 4003, "kg": 4004, "storage": 4005,
+}  # fmt: skip
 
 
 def test_compose_files_reproduces_the_checked_in_supergraph(
