@@ -11,6 +11,7 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 
+from renku_fed.router.execution.context import context_groups
 from renku_fed.router.execution.errors import entity_errors, failure_error, redacted, root_errors
 from renku_fed.router.execution.flatten import ConcretePath, concrete_paths, hoisted_path, reach
 from renku_fed.router.execution.merge import copy_json, deep_merge
@@ -158,13 +159,31 @@ class Executor:
             result.errors.extend(root_errors(errors, node.service))
 
     async def _entity_fetch(self, node: FetchNode, request: _Request, path: ResponsePath) -> None:
-        result = request.result
+        data = request.result.data
+        if node.context_inputs:
+            groups = context_groups(node.context_inputs, data, path, self._types)
+            await asyncio.gather(
+                *(self._entities(node, request, path, objs, values) for values, objs in groups)
+            )
+            return
+        await self._entities(node, request, path, reach(data, path, self._types), {})
+
+    async def _entities(
+        self,
+        node: FetchNode,
+        request: _Request,
+        path: ResponsePath,
+        objects: list[dict[str, Any]],
+        variables: dict[str, Any],
+    ) -> None:
+        """One `_entities` request for `objects`, with `variables` (context values) added."""
         builder = self._compile(node, request).builder
         assert builder is not None
-        representations = builder.build(reach(result.data, path, self._types))
+        representations = builder.build(objects)
         if not representations.items:
             return
-        response = await self._send(node, request, {"representations": representations.items}, path)
+        variables["representations"] = representations.items
+        response = await self._send(node, request, variables, path)
         if response is None:
             return
         data, errors = response
@@ -175,6 +194,10 @@ class Executor:
         self, node: BatchFetchNode, request: _Request, path: ResponsePath
     ) -> None:
         """One request for several entity fetches: entry i answers as `_e{i}`."""
+        if any(isinstance(e.node, FetchNode) and e.node.context_inputs for e in node.entries):
+            # each entry's context values may split it into several requests
+            await asyncio.gather(*(self._run(entry, request, path) for entry in node.entries))
+            return
         entries: list[tuple[FetchNode, ResponsePath, Representations]] = []
         variables: dict[str, Any] = {}
         for index, entry in enumerate(node.entries):

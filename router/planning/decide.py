@@ -185,7 +185,8 @@ class Decider(Reachability):
                 )
                 offer([plan], 1 + children[1], ())
         for declared, target in self._declarations(position, field.name):
-            if declared.requires:
+            if declared.requires or declared.from_context:
+                # contextual arguments are sent with the representations of an entity fetch
                 self._offer_requires(position, field, declared, target, depth, guard, offer)
                 continue
             if declared.graph == position.graph and target == position.type_name:
@@ -208,11 +209,6 @@ class Decider(Reachability):
             # a shareable root field may be cheaper served in parts by several subgraphs
             self._offer_split(position, field, depth, entered, guard, offer)
         if best is None:
-            if any(d.from_context for d in info.graphs.values()):
-                self.failure = (
-                    f"cannot plan field {position.type_name}.{field.name}: it takes arguments "
-                    f"from @fromContext, which this router does not support"
-                )
             if not self.failure:
                 self.failure = (
                     f"cannot plan field {position.type_name}.{field.name}: no subgraph can "
@@ -286,7 +282,7 @@ class Decider(Reachability):
         """Serve a composite field's children from several subgraphs, each child where cheapest."""
         candidates: list[tuple[FieldInGraph, tuple[Hop, ...], Route, int]] = []
         for declared, target in self._declarations(position, field.name):
-            if declared.requires or target != position.type_name:
+            if declared.requires or declared.from_context or target != position.type_name:
                 continue
             if declared.graph == position.graph:
                 candidates.append((declared, (), (), 0))

@@ -86,6 +86,19 @@ Selection: TypeAlias = SelectedField | SelectedFragment
 
 
 @dataclass(frozen=True, slots=True)
+class ContextInput:
+    """Where an entity fetch's contextual argument (`@fromContext`) takes its value from.
+
+    `ancestor` counts the key and list steps of the fetch's response path that lead to the
+    object setting the context; `path` is the field path selected on it.
+    """
+
+    variable: str
+    ancestor: int
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FetchNode:
     """One request to one subgraph.
 
@@ -102,6 +115,7 @@ class FetchNode:
     input_rewrites: tuple[Rewrite, ...] = ()
     output_rewrites: tuple[Rewrite, ...] = ()
     id: int | None = None
+    context_inputs: tuple[ContextInput, ...] = ()
     body_prefix: bytes = field(init=False, repr=False, compare=False)
     """The JSON request body up to its `variables` value, encoded once when planned."""
 

@@ -17,6 +17,7 @@ from graphql import DocumentNode, print_ast
 
 from renku_fed.router.planning.chosen_plan import FieldPlan
 from renku_fed.router.planning.conditions import settle_conditions
+from renku_fed.router.planning.context import ContextArguments
 from renku_fed.router.planning.decide import Decider
 from renku_fed.router.planning.defer import has_defer, plan_with_defer
 from renku_fed.router.planning.emit import emit_plan
@@ -75,6 +76,8 @@ class QueryPlanner:
         root_type = self.supergraph.model.root_types.get(operation.kind)
         if root_type is None:
             raise PlanningError(f"the supergraph has no {operation.kind} type")
+        contexts = ContextArguments(self.supergraph.model)
+        operation = contexts.rewrite(operation, root_type)
         decider = Decider(self.graph, labels)
         fetch_graph = FetchGraph(self.supergraph.model)
         root = decider.root(root_type)
@@ -93,7 +96,7 @@ class QueryPlanner:
         merge_leaf_siblings(fetch_graph)
         settle_conditions(fetch_graph)
         batch_siblings(fetch_graph)
-        return emit_plan(fetch_graph, operation)
+        return contexts.attach(emit_plan(fetch_graph, operation))
 
 
 def _document_hash(document: DocumentNode) -> str:

@@ -45,7 +45,7 @@ class Reachability:
             return None if declared is None else (declared, provided)
         if declared is None:
             return None
-        if not declared.resolvable(self.labels) or declared.requires:
+        if not declared.resolvable(self.labels) or declared.requires or declared.from_context:
             return None
         return declared, ()
 

@@ -28,6 +28,7 @@ from graphql import (
     print_ast,
 )
 
+from renku_fed.router.supergraph.contexts import context_arguments, type_contexts
 from renku_fed.router.supergraph.errors import SupergraphError
 from renku_fed.router.supergraph.fed1 import owned_key_fields, parse_field_set
 from renku_fed.router.supergraph.links import Links
@@ -163,6 +164,7 @@ class _Reader:
                 fields=fields[d.name.value],
                 possible_types_by_graph=self._possible_types(d, type_graphs),
                 enum_values_by_graph=self._enum_values(d, type_graphs[d.name.value]),
+                contexts=type_contexts(d, self.links),
             )
             for d in self.definitions
             if type(d) in _KINDS
@@ -226,7 +228,7 @@ class _Reader:
                     override_from=_str(args.get("override")),
                     override_label=_str(args.get("overrideLabel")),
                     used_overridden=_bool(args.get("usedOverridden"), False),
-                    from_context="contextArguments" in args,
+                    context_arguments=context_arguments(args.get("contextArguments")),
                 )
             if not joins:
                 default_graphs: Iterable[str] = type_graphs[name]

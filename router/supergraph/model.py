@@ -38,6 +38,16 @@ class KeyInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextArgumentInfo:
+    """An argument a subgraph takes from an ancestor's context (`join__ContextArgument`)."""
+
+    name: str
+    type: str
+    context: str
+    selection: str
+
+
+@dataclass(frozen=True, slots=True)
 class FieldInGraph:
     """How one subgraph declares a field (from `@join__field`)."""
 
@@ -49,11 +59,16 @@ class FieldInGraph:
     override_from: str | None = None
     override_label: str | None = None
     used_overridden: bool = False
-    from_context: bool = False
+    context_arguments: tuple[ContextArgumentInfo, ...] = ()
+
+    @property
+    def from_context(self) -> bool:
+        """Whether some argument comes from an ancestor's context (an entity fetch sends it)."""
+        return bool(self.context_arguments)
 
     def resolvable(self, active_labels: frozenset[str]) -> bool:
         """Whether this subgraph may return the field, given the active override labels."""
-        if self.external or self.used_overridden or self.from_context:
+        if self.external or self.used_overridden:
             return False
         if self.override_label is None:
             return True
@@ -83,6 +98,8 @@ class TypeInfo:
     fields: Mapping[str, FieldInfo]
     possible_types_by_graph: Mapping[str, frozenset[str]]
     enum_values_by_graph: Mapping[str, frozenset[str]]
+    contexts: frozenset[str] = frozenset()
+    """The `@context` names this type sets."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from graphql import parse
 from renku_fed.router.planning import PlanningError, QueryPlanner, plan_to_json
 from renku_fed.router.planning.nodes import (
     ConditionNode,
+    ContextInput,
     FetchNode,
     FieldKey,
     FlattenNode,
@@ -232,9 +233,12 @@ def test_unreachable_field_is_a_planning_error_naming_it() -> None:
         planner.plan(parse("{ project(id: 1) { datasets { title } } }"), None)
 
 
-def test_from_context_fields_are_refused() -> None:
-    with pytest.raises(PlanningError, match="@fromContext"):
-        _plan("context_v05", "{ org { team { greeting } } }")
+def test_from_context_fields_are_entity_fetches_told_where_the_context_is() -> None:
+    plan = _plan("context_v05", "{ org { team { greeting } } }")
+    _, flatten = _sequence(plan).nodes
+    assert isinstance(flatten, FlattenNode) and isinstance(flatten.node, FetchNode)
+    assert flatten.node.context_inputs == (ContextInput("contextualArgument_1_0", 1, ("locale",)),)
+    assert "greeting(locale:$contextualArgument_1_0)" in flatten.node.operation
 
 
 @pytest.mark.parametrize(
