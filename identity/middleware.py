@@ -15,6 +15,9 @@ from renku_fed.identity.tokens import (
     bearer_token,
 )
 
+WS_UNAUTHORIZED = 4401
+"""The graphql-transport-ws close code for a refused token."""
+
 
 class BearerAuth:
     """ASGI wrapper: a valid bearer token becomes the request's identity, a bad one a 401."""
@@ -24,8 +27,13 @@ class BearerAuth:
         self._verifier = verifier
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the Authorization header, then hand over to the wrapped app."""
-        if scope["type"] != "http":
+        """Check the Authorization header, then hand over to the wrapped app.
+
+        A WebSocket upgrade is checked the same way; a refused one is closed before it is
+        accepted (the client sees HTTP 403), and its token may also come in the protocol's
+        first message, which the app checks.
+        """
+        if scope["type"] not in ("http", "websocket"):
             await self._app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -33,11 +41,16 @@ class BearerAuth:
         try:
             token = bearer_token(authorization)
             identity = await self._verifier.verify(token) if token else ANONYMOUS
-        except IssuerUnavailable as exc:
-            await refusal(str(exc), ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE)(scope, receive, send)
-            return
-        except TokenError as exc:
-            await refusal(str(exc), ErrorCode.UNAUTHENTICATED)(scope, receive, send)
+        except (IssuerUnavailable, TokenError) as exc:
+            code = (
+                ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE
+                if isinstance(exc, IssuerUnavailable)
+                else ErrorCode.UNAUTHENTICATED
+            )
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": WS_UNAUTHORIZED})
+            else:
+                await refusal(str(exc), code)(scope, receive, send)
             return
         scope.setdefault("state", {})["identity"] = identity
         await self._app(scope, receive, send)

@@ -55,6 +55,12 @@ class ErrorCode(HttpErrorCode):
         HTTPStatus.TOO_MANY_REQUESTS,
         "The caller sent more requests than `limits.rate_*` allow; retry after `Retry-After`.",
     )
+    SUBSCRIPTION_LIMIT_EXCEEDED = (
+        "SUBSCRIPTION_LIMIT_EXCEEDED",
+        HTTPStatus.TOO_MANY_REQUESTS,
+        "The client holds `subscriptions.max_per_client` subscriptions already; complete one "
+        "first.",
+    )
     # The document
     GRAPHQL_PARSE_FAILED = (
         "GRAPHQL_PARSE_FAILED",

@@ -6,6 +6,7 @@ import logging
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -34,6 +35,7 @@ from renku_fed.router.authorization import (
 )
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
+from renku_fed.router.execution.errors import root_errors
 from renku_fed.router.execution.incremental import (
     Delivery,
     IncrementalResponse,
@@ -48,6 +50,8 @@ from renku_fed.router.planning import PlanningError, QueryPlan, QueryPlanner
 from renku_fed.router.planning.defer import defer_values, deferred_documents
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
 from renku_fed.router.settings import RouterSettings
+from renku_fed.router.subscriptions.plan import Subscription, SubscriptionPlan
+from renku_fed.router.subscriptions.plan import split as split_subscription
 from renku_fed.router.supergraph import Supergraph
 
 log = logging.getLogger(__name__)
@@ -252,6 +256,69 @@ class Gateway:
         extensions = completion_extensions(self._validation, errors, problems)
         return GraphQLResponse(projected, errors, True, 200, operation.name, extensions)
 
+    async def subscription(self, request: GraphQLRequest, identity: Identity) -> Subscription:
+        """Admit a subscription as a query is admitted, and plan it; GatewayRequestError if not."""
+        query = self._persisted.query(request)
+        if not isinstance(query, str) or not query.strip():
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(
+                    "The request has no GraphQL `query`.", ErrorCode.BAD_REQUEST
+                )
+            )
+        operation = self._operation(query, request.operation_name or None)
+        if operation.definition.operation is not OperationType.SUBSCRIPTION:
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(
+                    "Only subscriptions are streamed; send queries and mutations as requests.",
+                    ErrorCode.BAD_REQUEST,
+                    operation_name=operation.name,
+                )
+            )
+        variables = self._coerce(operation, request.variables or {})
+        exceeded = self._limits.check(operation.limits, variables)
+        if exceeded:
+            raise GatewayRequestError(_refused(exceeded, operation.limits.definition))
+        decision = await self._authorize(operation, identity)
+        try:
+            plan = self._plan(operation, decision, variables)
+        except PlanningError as exc:
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(str(exc), ErrorCode.QUERY_PLANNING_FAILED)
+            ) from exc
+        if plan is None:
+            raise GatewayRequestError(
+                GraphQLResponse(None, [unauthorized_error([])], False, 403, operation.name)
+            )
+        removed = frozenset[int]() if decision is None else decision.removed
+        split_plan = split_subscription(plan)
+        complete = partial(self._complete_event, operation, split_plan, variables, removed)
+        return Subscription(split_plan, variables, operation.name, complete)
+
+    async def _complete_event(
+        self,
+        operation: _Operation,
+        plan: SubscriptionPlan,
+        variables: dict[str, Any],
+        removed: frozenset[int],
+        payload: dict[str, Any],
+        headers: Mapping[str, str],
+    ) -> GraphQLResponse:
+        """One event of a subscription: the rest of its plan run on the event's data."""
+        data = payload.get("data")
+        data = data if isinstance(data, dict) else {}
+        errors = root_errors(payload.get("errors") or [], plan.primary.service)
+        failed_paths: Sequence[tuple[str | int, ...]] = ()
+        if plan.rest.node is not None:
+            result = await self._executor.execute(plan.rest, variables, _forwarded(headers), data)
+            data, errors, failed_paths = result.data, [*errors, *result.errors], result.failed_paths
+        report = self._authorizer is None or self._authorizer.emit_errors
+        problems = errors if self._validation is ResponseValidation.STRICT else []
+        projected = operation.projector.project(
+            data, errors, variables, failed_paths, removed, report, problems
+        )
+        extensions = completion_extensions(self._validation, errors, problems)
+        return GraphQLResponse(projected, errors, True, 200, operation.name, extensions)
+
     def _projection(
         self, operation: _Operation, decision: Decision | None, variables: dict[str, Any]
     ) -> Projection:
@@ -425,7 +492,8 @@ def _check_kind(operation: _Operation, read_only: bool) -> None:
     if kind is OperationType.SUBSCRIPTION:
         raise GatewayRequestError(
             GraphQLResponse.request_error(
-                "Subscriptions are not supported by this router.",
+                "Subscriptions are streamed: open a graphql-transport-ws WebSocket at this path, "
+                'or POST with `Accept: multipart/mixed;subscriptionSpec="1.0"`.',
                 ErrorCode.OPERATION_NOT_SUPPORTED,
                 operation_name=operation.name,
             )

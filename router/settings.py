@@ -12,6 +12,7 @@ from renku_fed.router.authorization.settings import AuthorizationSettings
 from renku_fed.router.execution.response_policy import ResponseValidation
 from renku_fed.router.execution.shaping_settings import TrafficShaping
 from renku_fed.router.limits.settings import LimitSettings
+from renku_fed.router.subscriptions.settings import SubscriptionSettings
 
 
 class RouterSettings(BaseSettings):
@@ -87,6 +88,11 @@ class RouterSettings(BaseSettings):
         "nulled: `strict`, a RESPONSE_VALIDATION_FAILED error at its path; `apollo`, as "
         "Apollo's gateway does, under `extensions.valueCompletion` when there is no other "
         "error (README, Errors).",
+    )
+    subscriptions: SubscriptionSettings = Field(
+        default_factory=SubscriptionSettings,
+        description="Subscriptions over WebSocket and HTTP multipart (README, Subscriptions); "
+        'JSON in the environment: {"max_per_client": 5}.',
     )
     introspection: bool = Field(default=True, description="Answer `__schema` and `__type` queries.")
     graphiql: bool = Field(

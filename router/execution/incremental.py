@@ -99,6 +99,7 @@ class Delivery:
         self._projection = projection
         self._headers = headers
         self._data: dict[str, Any] = {}
+        self._initial: dict[str, Any] | None = None
 
     async def primary(self, data: dict[str, Any], errors: list[dict[str, Any]]) -> Initial:
         """Run the primary part on `data` (introspection answers) and project it."""
@@ -111,6 +112,7 @@ class Delivery:
         projected, extensions = projection.project(
             projection.primary, result.data, errors, result.failed_paths
         )
+        self._initial = projected
         return Initial(projected, errors, extensions)
 
     async def subsequent(self) -> AsyncIterator[dict[str, Any]]:
@@ -151,13 +153,14 @@ class Delivery:
         paths = dict.fromkeys(concrete_paths(self._data, part.path, self._types).values())
         items: list[dict[str, Any]] = []
         for path in paths:
-            value = _at(projected, path)
-            if not isinstance(value, dict):
+            if not isinstance(_at(self._initial, path), dict):
                 continue
-            item: dict[str, Any] = {
-                "data": {key: value[key] for key in part.keys if key in value},
-                "path": list(path),
-            }
+            # a null of this part's own that reached its parent is the item's, as `data: null`
+            value = _at(projected, path)
+            data = (
+                {k: value[k] for k in part.keys if k in value} if isinstance(value, dict) else None
+            )
+            item: dict[str, Any] = {"data": data, "path": list(path)}
             if part.label is not None:
                 item["label"] = part.label
             items.append(item)

@@ -39,9 +39,11 @@ from renku_fed.router.auth import (
     SessionStore,
 )
 from renku_fed.router.errors import ErrorCode
+from renku_fed.router.execution.incremental import IncrementalResponse
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.http.client_info import client_info_routes
 from renku_fed.router.http.graphiql import graphiql_page
+from renku_fed.router.http.multipart import accepts_multipart, multipart_response
 from renku_fed.router.http.readiness import readiness_route
 from renku_fed.router.http.session_proxy import SessionProxy
 from renku_fed.router.http.static import web_routes
@@ -308,7 +310,9 @@ class GraphQLEndpoint:
             return _error(
                 "The router is still starting; retry in a moment.", ErrorCode.SERVICE_UNAVAILABLE
             )
-        result = await gateway.execute(
+        accept = request.headers.get("accept", "")
+        execute = gateway.execute_incremental if accepts_multipart(accept) else gateway.execute
+        result = await execute(
             GraphQLRequest(
                 body.get("query"),
                 body.get("operationName"),
@@ -319,7 +323,8 @@ class GraphQLEndpoint:
             read_only=read_only,
             identity=identity,
         )
-        accept = request.headers.get("accept", "")
+        if isinstance(result, IncrementalResponse):
+            return self._streamed(result, body, request.method, started)
         graphql_json = GRAPHQL_RESPONSE_JSON in accept
         status = result.status if graphql_json else _json_status(result)
         extra = {"Allow": "POST"} if status == 405 else None
@@ -333,6 +338,19 @@ class GraphQLEndpoint:
             media_type=GRAPHQL_RESPONSE_JSON if graphql_json else JSON,
             headers=extra,
         )
+
+    def _streamed(
+        self, result: IncrementalResponse, body: dict[str, Any], method: str, started: float
+    ) -> Response:
+        """A deferred operation's parts as a multipart stream, logged once it has ended."""
+        operation = result.initial.operation_name or body.get("operationName")
+
+        def done(errors: list[dict[str, Any]]) -> None:
+            if errors:
+                count_errors(errors)
+            self._log(operation, method, 200, started, len(errors))
+
+        return multipart_response(result, done)
 
     async def _rate_limited(self, request: Request, identity: Identity) -> Response | None:
         limiter = self._rate_limiter

@@ -15,12 +15,22 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import MaskErrors
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from renku_fed.identity.middleware import BearerAuth
-from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenVerifier
+from renku_fed.identity.tokens import (
+    ANONYMOUS,
+    Identity,
+    IssuerUnavailable,
+    TokenError,
+    TokenVerifier,
+    bearer_token,
+)
 from renku_fed.observability.metrics import SubgraphMetrics, metrics_route
 from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.observability.security_headers import SecurityHeaders
@@ -38,7 +48,9 @@ class RequestContext(Generic[B]):
 
     identity: Identity
     backend: B
-    request: Request | None = None
+    request: Request | WebSocket | None = None
+    connection_params: dict[str, Any] | None = None
+    """A WebSocket's `connection_init` payload, where its token may come instead of a header."""
 
 
 def is_client_error(error: GraphQLError) -> bool:
@@ -67,9 +79,15 @@ def mask_errors() -> MaskErrors:
 
 
 class _GraphQLApp(GraphQL[RequestContext[Any], None]):
-    def __init__(self, schema: strawberry.Schema, backend: object) -> None:
-        super().__init__(schema, graphql_ide=None, allow_queries_via_get=False)
+    def __init__(self, schema: strawberry.Schema, backend: object, verifier: TokenVerifier) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=None,
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self._backend = backend
+        self._verifier = verifier
 
     def decode_json(self, data: str | bytes) -> object:
         # Strawberry reads fields of any JSON value it decodes (`null` raised, a 500), and lets
@@ -86,6 +104,19 @@ class _GraphQLApp(GraphQL[RequestContext[Any], None]):
         identity = request.scope.get("state", {}).get("identity", ANONYMOUS)
         return RequestContext(identity=identity, backend=self._backend, request=request)
 
+    async def on_ws_connect(self, context: RequestContext[Any]) -> None:
+        """Take the caller from `connection_init`'s `Authorization`, when the upgrade had none."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        if not isinstance(authorization, str) or context.identity.subject is not None:
+            return
+        try:
+            token = bearer_token(authorization)
+            if token is not None:
+                context.identity = await self._verifier.verify(token)
+        except (TokenError, IssuerUnavailable) as exc:
+            raise ConnectionRejectionError({"message": str(exc)}) from exc
+
 
 def create_subgraph_app(
     *,
@@ -96,10 +127,11 @@ def create_subgraph_app(
     routes: Sequence[BaseRoute] = (),
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
 ) -> Starlette:
-    """A Starlette app serving `schema` at /graphql, within `limits.py`, /healthz and /metrics."""
+    """A Starlette app serving `schema` at /graphql (subscriptions over graphql-transport-ws),
+    within `limits.py`, /healthz and /metrics."""
     apply_operation_limits(schema)
     configure_tracing(service)
-    graphql_app = BodySizeLimit(BearerAuth(_GraphQLApp(schema, backend), verifier))
+    graphql_app = BodySizeLimit(BearerAuth(_GraphQLApp(schema, backend, verifier), verifier))
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": service})
@@ -115,6 +147,7 @@ def create_subgraph_app(
             Route("/healthz", healthz),
             metrics_route(),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
             *routes,
         ],
         lifespan=lifespan,

@@ -54,6 +54,22 @@ class Ingester:
         self._max_backoff = max_backoff_seconds
         self._on_new_project = on_new_project
         self._wake = asyncio.Event()
+        self._watchers: set[asyncio.Queue[str]] = set()
+
+    def watch(self) -> asyncio.Queue[str]:
+        """A queue that gets a project's id each time one of its events changes status."""
+        queue: asyncio.Queue[str] = asyncio.Queue(256)
+        self._watchers.add(queue)
+        return queue
+
+    def unwatch(self, queue: asyncio.Queue[str]) -> None:
+        """Stop filling a queue from `watch`."""
+        self._watchers.discard(queue)
+
+    def _changed(self, project_id: str) -> None:
+        for queue in self._watchers:
+            if not queue.full():
+                queue.put_nowait(project_id)
 
     async def enqueue(
         self, kind: EventKind, project_id: str, payload: dict[str, Any] | None = None
@@ -61,6 +77,7 @@ class Ingester:
         """Store an event on disk and wake the loop; the event's id."""
         event_id = await asyncio.to_thread(self.events.add, kind, project_id, payload)
         self._wake.set()
+        self._changed(project_id)
         return event_id
 
     def wake(self) -> None:
@@ -76,6 +93,7 @@ class Ingester:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)
                 continue
+            self._changed(event.project_id)
             await self.process(event)
 
     async def process(self, event: Event) -> None:
@@ -94,13 +112,15 @@ class Ingester:
         except Exception as exc:  # an event that cannot be applied fails; the loop goes on
             log.warning("ingestion event failed", extra={"event": event.id, "error": str(exc)})
             await asyncio.to_thread(self.events.finish, event.id, EventStatus.FAILED, str(exc))
-            return
-        await asyncio.to_thread(self.events.finish, event.id, EventStatus.DONE, message)
+        else:
+            await asyncio.to_thread(self.events.finish, event.id, EventStatus.DONE, message)
+        self._changed(event.project_id)
 
     def _note_retry(self, event: Event, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         message = f"store unreachable, retry {state.attempt_number}: {error}"
         self.events.finish(event.id, EventStatus.PROCESSING, message)
+        self._changed(event.project_id)
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait until no event is NEW or PROCESSING (for tests and `reindexAll` callers)."""

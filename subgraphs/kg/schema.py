@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import datetime
 
 import strawberry
 
 from renku_fed.subgraphs.common.app import mask_errors
-from renku_fed.subgraphs.kg import core, models
+from renku_fed.subgraphs.kg import core, live, models
 from renku_fed.subgraphs.kg.mutations import Mutation
-from renku_fed.subgraphs.kg.types import Dataset, Info, Project, User
+from renku_fed.subgraphs.kg.types import Dataset, IndexingStatus, Info, Project, User
 from renku_fed.subgraphs.kg.types_search import EntityType, SearchResultConnection, SearchSort
 
 Role = strawberry.enum(models.Role, description="A member's role in a project.")
@@ -71,6 +73,33 @@ class Query:
     )
 
 
+async def resolve_indexing_status_changed(
+    info: Info, project_id: strawberry.ID
+) -> AsyncGenerator[IndexingStatus | None, None]:
+    """A project's indexing status now and each time it changes."""
+    changes = live.indexing_status_changes(
+        info.context.backend, info.context.identity, str(project_id)
+    )
+    async with aclosing(changes):
+        async for status in changes:
+            yield IndexingStatus.from_model(status)
+
+
+@strawberry.type
+class Subscription:
+    """The kg subgraph's live fields."""
+
+    indexing_status_changed: AsyncGenerator[IndexingStatus | None, None] = strawberry.subscription(
+        resolver=resolve_indexing_status_changed,
+        description="A project's indexing status now and each time the ingester moves one of "
+        "its events; nothing while you may not read the project.",
+    )
+
+
 schema = strawberry.federation.Schema(
-    query=Query, mutation=Mutation, types=[Project, User, Dataset], extensions=[mask_errors]
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    types=[Project, User, Dataset],
+    extensions=[mask_errors],
 )

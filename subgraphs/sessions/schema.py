@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from contextlib import aclosing
 from typing import TypeVar
 
 import strawberry
@@ -11,9 +12,10 @@ from strawberry.federation.schema_directives import Authenticated
 
 from renku_fed.subgraphs.common.app import mask_errors
 from renku_fed.subgraphs.common.errors import DomainError, UserError
-from renku_fed.subgraphs.sessions.core import catalog
+from renku_fed.subgraphs.sessions.core import catalog, events
 from renku_fed.subgraphs.sessions.core import sessions as cases
 from renku_fed.subgraphs.sessions.models import EnvVar
+from renku_fed.subgraphs.sessions.models import Session as SessionModel
 from renku_fed.subgraphs.sessions.types import (
     Environment,
     Info,
@@ -177,9 +179,49 @@ class Mutation(CatalogMutation):
     )
 
 
+async def _typed(
+    changes: AsyncGenerator[SessionModel, None],
+) -> AsyncGenerator[Session | None, None]:
+    async with aclosing(changes):
+        async for item in changes:
+            yield Session.from_model(item)
+
+
+async def resolve_session_changed(
+    info: Info, id: strawberry.ID
+) -> AsyncGenerator[Session | None, None]:
+    """One of your sessions now, then after each change of its state, message or URL."""
+    context = info.context
+    return _typed(await events.session_changes(context.backend, context.identity, str(id)))
+
+
+async def resolve_my_sessions_changed(info: Info) -> AsyncGenerator[Session | None, None]:
+    """Any of your sessions, after each change of its state, message or URL."""
+    context = info.context
+    return _typed(await events.my_session_changes(context.backend, context.identity))
+
+
+@strawberry.type
+class Subscription:
+    """The sessions subgraph's live fields."""
+
+    session_changed: AsyncGenerator[Session | None, None] = strawberry.subscription(
+        resolver=resolve_session_changed,
+        description="One of your sessions as it is now, then each time its state, message or "
+        "URL changes; ends when it is deleted. NOT_FOUND for anyone else's.",
+        directives=[Authenticated()],
+    )
+    my_sessions_changed: AsyncGenerator[Session | None, None] = strawberry.subscription(
+        resolver=resolve_my_sessions_changed,
+        description="Each change of state, message or URL of any of your sessions.",
+        directives=[Authenticated()],
+    )
+
+
 schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Project, User, Session, SessionLauncher],
     extensions=[mask_errors, PerRequestProjectLoader],
 )

@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from renku_fed.subgraphs.common.sqlite import transaction
 from renku_fed.subgraphs.sessions.models import (
@@ -42,6 +43,9 @@ CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner_id, launcher_id);
 """
 
 Record = TypeVar("Record", Environment, ResourcePool, ResourceClass, Launcher, Session)
+
+SessionListener: TypeAlias = Callable[[str, Session | None], None]
+"""Told a session's id and its saved record (None once deleted), from the thread that wrote it."""
 
 
 def _encode(value: object) -> str:
@@ -81,6 +85,7 @@ class SqliteStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
+        self.listeners: list[SessionListener] = []
         with transaction(path) as db:
             db.executescript(_SCHEMA)
 
@@ -218,6 +223,8 @@ class SqliteStore:
                     _encode(stored),
                 ),
             )
+        for listener in self.listeners:
+            listener(session.id, stored)
 
     def session(self, session_id: str) -> Session | None:
         """A session by id."""
@@ -259,4 +266,7 @@ class SqliteStore:
 
     def delete_session(self, session_id: str) -> bool:
         """Forget a session; True when it existed."""
-        return self._delete("sessions", session_id)
+        deleted = self._delete("sessions", session_id)
+        for listener in self.listeners:
+            listener(session_id, None)
+        return deleted

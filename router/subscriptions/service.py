@@ -1,0 +1,121 @@
+"""What both client protocols share: admission through the gateway, the per-client limit, the
+subgraph sockets, and each event completed by the rest of the plan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Callable, Mapping
+from contextlib import aclosing
+
+import aiohttp
+
+from renku_fed.identity.tokens import Identity
+from renku_fed.router.errors import ErrorCode
+from renku_fed.router.gateway import Gateway
+from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
+from renku_fed.router.subscriptions.plan import Subscription
+from renku_fed.router.subscriptions.settings import SubscriptionSettings
+from renku_fed.router.subscriptions.upstream import UpstreamError, subgraph_events
+
+log = logging.getLogger(__name__)
+
+
+class LimitExceeded(Exception):
+    """The client holds as many subscriptions as it may."""
+
+
+class SubscriptionService:
+    """Runs subscriptions for the HTTP and WebSocket endpoints of one router."""
+
+    def __init__(
+        self,
+        settings: SubscriptionSettings,
+        gateway: Callable[[], Gateway | None],
+        timeout_seconds: float,
+    ) -> None:
+        self.settings = settings
+        self._gateway = gateway
+        self._timeout = timeout_seconds
+        self._held: dict[str, int] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    def held(self, client: str) -> int:
+        """How many subscriptions the client holds now."""
+        return self._held.get(client, 0)
+
+    def acquire(self, client: str) -> None:
+        """Count one more subscription of the client; LimitExceeded past `max_per_client`."""
+        if self.held(client) >= self.settings.max_per_client:
+            raise LimitExceeded(
+                f"You hold {self.settings.max_per_client} subscriptions, as many as one client "
+                "may; complete one before you start another."
+            )
+        self._held[client] = self.held(client) + 1
+
+    def release(self, client: str) -> None:
+        """Count one subscription of the client less."""
+        left = self.held(client) - 1
+        if left > 0:
+            self._held[client] = left
+        else:
+            self._held.pop(client, None)
+
+    async def admit(self, request: GraphQLRequest, identity: Identity) -> Subscription:
+        """The subscription planned for the caller; GatewayRequestError when refused."""
+        gateway = self._gateway()
+        if gateway is None:
+            raise GatewayRequestError(
+                GraphQLResponse.request_error(
+                    "The router is still starting; retry in a moment.",
+                    ErrorCode.SERVICE_UNAVAILABLE,
+                )
+            )
+        return await gateway.subscription(request, identity)
+
+    async def results(
+        self, subscription: Subscription, headers: Mapping[str, str]
+    ) -> AsyncGenerator[GraphQLResponse, None]:
+        """The client's response to each event, until the subgraph completes the stream.
+
+        A subgraph that cannot be reached, or breaks the stream, ends it with one response
+        holding only the error. Leaving the iterator closes the subgraph's socket.
+        """
+        gateway = self._gateway()
+        info = gateway.supergraph.subgraphs.get(subscription.service) if gateway else None
+        if info is None:
+            yield _failure(subscription, "The supergraph changed; subscribe again.")
+            return
+        primary = subscription.plan.primary
+        payload = {
+            "query": primary.operation,
+            "operationName": primary.operation_name,
+            "variables": subscription.upstream_variables(),
+        }
+        events = subgraph_events(self._client(), info.url, payload, headers, self._timeout)
+        try:
+            async with aclosing(events):
+                async for event in events:
+                    yield await subscription.complete(event, headers)
+        except UpstreamError as exc:
+            log.warning(
+                "subgraph subscription failed",
+                extra={"service": subscription.service, "error": str(exc)},
+            )
+            yield _failure(subscription, str(exc), exc.code)
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the connections to the subgraphs."""
+        if self._session is not None:
+            await self._session.close()
+
+
+def _failure(
+    subscription: Subscription, message: str, code: ErrorCode = ErrorCode.SUBGRAPH_UNAVAILABLE
+) -> GraphQLResponse:
+    error = {"message": message, "extensions": {"code": code, "serviceName": subscription.service}}
+    return GraphQLResponse(None, [error], False, 200, subscription.operation_name)
