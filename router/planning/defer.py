@@ -53,9 +53,9 @@ from renku_fed.router.planning.nodes import (
     Selection,
     SequenceNode,
 )
-from renku_fed.router.planning.operation import Operation, OpField, OpItem, normalize
+from renku_fed.router.planning.operation import Operation, OpField, OpItem, merge_items, normalize
 from renku_fed.router.planning.optimize import batch_siblings, merge_leaf_siblings
-from renku_fed.router.planning.positions import position_for
+from renku_fed.router.planning.positions import flatten, position_for
 from renku_fed.router.supergraph.fed1 import parse_field_set
 
 MAX_DEFER_VARIABLES = 4
@@ -129,7 +129,7 @@ def deferred_documents(
 @dataclass(frozen=True, slots=True)
 class _Deferred:
     node: DeferredNode
-    key: SelectionSetNode | None
+    keys: tuple[SelectionSetNode, ...] | None
 
 
 class _DeferPlanner:
@@ -167,7 +167,7 @@ class _DeferPlanner:
             return self.plan_operation(self.operation).node
         deferred = [self.deferred(f) for f in found]
         replacements = {
-            id(f.node): None if d.key is None else key_fragment(f.type_name, d.key)
+            id(f.node): None if d.keys is None else key_fragment(f.type_name, d.keys)
             for f, d in zip(found, deferred, strict=True)
         }
         primary_document = rewrite(self.document, replacements)
@@ -182,25 +182,27 @@ class _DeferPlanner:
         return DeferNode(primary, tuple(d.node for d in deferred))
 
     def deferred(self, found: FoundDefer) -> _Deferred:
-        """The sub-plan of one deferred fragment, and the key the primary part must fetch."""
+        """The sub-plan of one deferred fragment, and the keys the primary part must fetch."""
         items = self.items(found)
         fetch_graph = FetchGraph(self.model)
         decider = Decider(self.graph, self.labels)
-        key: Hop | None = None
+        keys: list[SelectionSetNode] = []
         depends: tuple[Selection, ...] = ()
         if found.at_root:
             fetch_graph.build_root(decider.require(decider.root(found.type_name), items))
         else:
-            key, plan = self.cheapest(decider, found.type_name, items)
-            depends = _build_entity(fetch_graph, plan, key, found.type_name)
+            for key, plan in self.entries(decider, found.type_name, items):
+                depends += _build_entity(fetch_graph, plan, key, found.type_name)
+                keys.append(parse_field_set(key.key))
+            depends = (SelectedFragment(found.type_name, tuple(dict.fromkeys(depends))),)
         merge_leaf_siblings(fetch_graph)
         settle_conditions(fetch_graph)
         batch_siblings(fetch_graph)
         node = emit_plan(fetch_graph, self.operation).node
-        keys = tuple(dict.fromkeys(_response_keys(items)))
+        delivered = tuple(dict.fromkeys(_response_keys(items)))
         rebased = None if node is None else _rebase(node, found.path)
-        result = DeferredNode(found.label, found.path, depends, keys, rebased)
-        return _Deferred(result, None if key is None else parse_field_set(key.key))
+        result = DeferredNode(found.label, found.path, depends, delivered, rebased)
+        return _Deferred(result, tuple(keys) if not found.at_root else None)
 
     def items(self, found: FoundDefer) -> tuple[OpItem, ...]:
         """The fragment's selections normalized, its `@skip`/`@include` kept."""
@@ -217,36 +219,63 @@ class _DeferPlanner:
         )
         return normalize(wrapper, self.document).items
 
-    def cheapest(
+    def entries(
         self, decider: Decider, type_name: str, items: tuple[OpItem, ...]
-    ) -> tuple[Hop, SelectionPlan]:
-        """The subgraph (and its key) where the fragment's fields cost least to fetch."""
-        best: tuple[int, Hop, SelectionPlan] | None = None
-        for graph in sorted(self.model.types[type_name].graphs):
-            keys = self.graph.re_entry_keys(type_name, graph)
-            if not keys:
+    ) -> list[tuple[Hop, SelectionPlan]]:
+        """Per subgraph entered (through one of its keys), the fragment's fields that cost
+        least from there: the entity fetches run in parallel on the primary part's keys.
+        """
+        candidates = [
+            (graph, keys[0])
+            for graph in sorted(self.model.types[type_name].graphs)
+            if (keys := self.graph.re_entry_keys(type_name, graph))
+        ]
+        groups: dict[str, list[OpItem]] = {}
+        for field in flatten(self.model, type_name, items):
+            if field.name == "__typename":
                 continue
-            plan = decider.selection(position_for(self.model, type_name, graph), items, frozenset())
-            if plan is not None and (best is None or plan.cost < best[0]):
-                best = (plan.cost, keys[0], plan)
-        if best is None:
-            raise PlanningError(
-                decider.failure or f"cannot plan the deferred fragment on {type_name}"
-            )
-        return best[1], best[2]
+            single: tuple[OpItem, ...] = (field,)
+            decider.keep.append(single)
+            costs = [
+                (plan.cost, graph)
+                for graph, _ in candidates
+                if (plan := self.plan_at(decider, type_name, graph, single)) is not None
+            ]
+            if not costs:
+                raise PlanningError(
+                    decider.failure or f"cannot plan {type_name}.{field.name} deferred"
+                )
+            groups.setdefault(min(costs)[1], []).append(field)
+        entries: list[tuple[Hop, SelectionPlan]] = []
+        for graph, key in candidates:
+            if graph in groups:
+                group = merge_items(groups[graph])
+                decider.keep.append(group)
+                plan = self.plan_at(decider, type_name, graph, group)
+                if plan is None:
+                    raise PlanningError(decider.failure or f"cannot plan {type_name} deferred")
+                entries.append((key, plan))
+        return entries
+
+    def plan_at(
+        self, decider: Decider, type_name: str, graph: str, items: tuple[OpItem, ...]
+    ) -> SelectionPlan | None:
+        """The plan of `items` on a `type_name` entity entered in `graph`."""
+        position = position_for(self.model, type_name, graph)
+        return decider.selection(position, items, frozenset())
 
 
 def _build_entity(
     fetch_graph: FetchGraph, plan: SelectionPlan, key: Hop, type_name: str
 ) -> tuple[Selection, ...]:
-    """Add `plan` as an entity fetch of `key.graph` entered with `key`; returns the key's
-    selection (what the deferred part depends on).
+    """Add `plan` as an entity fetch of `key.graph` entered with `key`; returns the
+    representation's fields (what the deferred part depends on).
     """
     fetch_graph._reserve(plan, ())
     step, inputs, loc = fetch_graph.entity_step(frozenset(), key.graph, (), type_name, 0)
     fetch_graph._representation(inputs, key.items, (), type_name)
     fetch_graph.build(plan, step, loc, (), set(), internal=False)
-    return (SelectedFragment(type_name, inputs.to_nodes()),)
+    return inputs.to_nodes()
 
 
 def _inline(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeAlias
 
@@ -151,13 +151,14 @@ def rewrite(
     return DocumentNode(definitions=tuple(definitions))
 
 
-def key_fragment(type_name: str, key: SelectionSetNode) -> InlineFragmentNode:
-    """`... on T { __typename <key> }`: what the primary part fetches for a deferred fragment."""
+def key_fragment(type_name: str, keys: Iterable[SelectionSetNode]) -> InlineFragmentNode:
+    """`... on T { __typename <keys> }`: what the primary part fetches for a deferred fragment."""
     typename = FieldNode(name=NameNode(value="__typename"), arguments=(), directives=())
+    fields = [selection for key in keys for selection in key.selections]
     return InlineFragmentNode(
         type_condition=NamedTypeNode(name=NameNode(value=type_name)),
         directives=(),
-        selection_set=SelectionSetNode(selections=(typename, *key.selections)),
+        selection_set=SelectionSetNode(selections=(typename, *fields)),
     )
 
 
