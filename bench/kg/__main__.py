@@ -33,6 +33,7 @@ from renku_fed.subgraphs.kg.models import (
     ProjectMetadata,
     Role,
     SearchQuery,
+    Viewer,
     Visibility,
 )
 
@@ -141,7 +142,7 @@ def run(
     queries = [
         " ".join(rng.sample(WORDS, rng.choice((1, 2))))[: rng.choice((4, 6, 20))] for _ in range(60)
     ]
-    viewers = [None, "user-3", "user-42"]
+    viewers = [None, Viewer("user-3"), Viewer("user-42", {"ns7": Role.VIEWER})]
     search = _time(
         [partial(graph.search, SearchQuery(text=q), viewers[i % 3]) for i, q in enumerate(queries)]
     )

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from starlette.applications import Starlette
 
 from renku_fed.identity.settings import AuthSettings, load_settings
@@ -21,6 +22,7 @@ from renku_fed.subgraphs.kg.backends.search_index import SearchIndex
 from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
 from renku_fed.subgraphs.kg.demo import seed_repository
 from renku_fed.subgraphs.kg.events import EventLog
+from renku_fed.subgraphs.kg.groups import GroupDirectory
 from renku_fed.subgraphs.kg.ingest import Ingester, KgService
 from renku_fed.subgraphs.kg.internal import internal_routes
 from renku_fed.subgraphs.kg.schema import schema
@@ -56,8 +58,13 @@ def build_knowledge_graph(settings: KgSettings) -> KnowledgeGraph:
     return KnowledgeGraph(build_store(settings), SearchIndex(settings.data_dir / SEARCH_FILE))
 
 
-def build_service(settings: KgSettings, graph: KgBackend | None = None) -> KgService:
-    """The graph (default: the configured one) and its ingester, with its event log on disk."""
+def build_service(
+    settings: KgSettings,
+    graph: KgBackend | None = None,
+    groups_client: httpx.AsyncClient | None = None,
+) -> KgService:
+    """The graph (default: the configured one) and its ingester, with its event log on disk;
+    callers' groups are asked of the users subgraph (through `groups_client` if given)."""
     graph = graph or build_knowledge_graph(settings)
     ingester = Ingester(
         graph,
@@ -66,17 +73,22 @@ def build_service(settings: KgSettings, graph: KgBackend | None = None) -> KgSer
         max_backoff_seconds=settings.ingestion_max_backoff_seconds,
         on_new_project=seed_repository if settings.seed_demo else None,
     )
-    return KgService(graph=graph, ingester=ingester)
+    groups = GroupDirectory(settings.users_url, groups_client, settings.group_cache_seconds)
+    return KgService(graph=graph, ingester=ingester, groups=groups)
 
 
 def build_app(
-    settings: KgSettings, verifier: TokenVerifier, graph: KgBackend | None = None
+    settings: KgSettings,
+    verifier: TokenVerifier,
+    graph: KgBackend | None = None,
+    groups_client: httpx.AsyncClient | None = None,
 ) -> Starlette:
     """The kg subgraph app serving `graph` (default: the configured one), closed at shutdown.
 
-    Its ingester runs as a background task for the app's lifetime.
+    Its ingester runs as a background task for the app's lifetime; `groups_client` (default:
+    its own) asks the users subgraph for callers' groups.
     """
-    service = build_service(settings, graph)
+    service = build_service(settings, graph, groups_client)
     secret = settings.events_secret.get_secret_value() if settings.events_secret else None
 
     @asynccontextmanager
@@ -89,6 +101,7 @@ def build_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             service.graph.close()
+            await service.groups.aclose()
 
     app = create_subgraph_app(
         service="kg",

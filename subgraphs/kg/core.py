@@ -1,8 +1,9 @@
 """The kg subgraph's use cases: what a caller may read of the knowledge graph.
 
-Access is decided in the graph's queries (a project is readable when public or when the caller
-is a member); each use case hands them the caller's subject. Store calls block, so each runs
-in a worker thread. Arguments are checked here and refused with a coded `DomainError`.
+Access is decided in the graph's queries (a project is readable when public, when the caller
+is a member, or when it lies in the namespace of one of the caller's groups); each use case
+hands them the caller as a `Viewer` (`groups`). Store calls block, so each runs in a worker
+thread. Arguments are checked here and refused with a coded `DomainError`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, require_sign_in
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.common.rules import check_slug
-from renku_fed.subgraphs.kg.backends import KgBackend
 from renku_fed.subgraphs.kg.events import EventKind, access_to_json
 from renku_fed.subgraphs.kg.ingest import KgService
 from renku_fed.subgraphs.kg.models import (
@@ -59,13 +59,14 @@ def _offset(first: int | None, after: str | None) -> tuple[int, int]:
     return page.first, offset
 
 
-async def dataset(graph: KgBackend, caller: Identity, dataset_id: str) -> Dataset | None:
+async def dataset(service: KgService, caller: Identity, dataset_id: str) -> Dataset | None:
     """One dataset, when the caller may read its project."""
-    return await asyncio.to_thread(graph.dataset, dataset_id, caller.subject)
+    viewer = await service.groups.viewer(caller)
+    return await asyncio.to_thread(service.graph.dataset, dataset_id, viewer)
 
 
 async def project_datasets(
-    graph: KgBackend,
+    service: KgService,
     caller: Identity,
     project_id: str,
     sort: DatasetSort,
@@ -74,42 +75,53 @@ async def project_datasets(
 ) -> Page[Dataset]:
     """A page of a project's datasets; empty when the caller may not read the project."""
     size, offset = _offset(first, after)
+    viewer = await service.groups.viewer(caller)
     return await asyncio.to_thread(
-        graph.project_datasets, project_id, caller.subject, sort, size, offset
+        service.graph.project_datasets, project_id, viewer, sort, size, offset
     )
 
 
-async def dataset_used_in(graph: KgBackend, caller: Identity, dataset_id: str) -> list[str]:
+async def dataset_used_in(service: KgService, caller: Identity, dataset_id: str) -> list[str]:
     """Other projects the caller may read that hold a copy of the dataset."""
-    return await asyncio.to_thread(graph.dataset_used_in, dataset_id, caller.subject)
+    viewer = await service.groups.viewer(caller)
+    return await asyncio.to_thread(service.graph.dataset_used_in, dataset_id, viewer)
 
 
-async def dataset_versions(graph: KgBackend, caller: Identity, dataset_id: str) -> list[Dataset]:
+async def dataset_versions(service: KgService, caller: Identity, dataset_id: str) -> list[Dataset]:
     """The dataset's other versions the caller may read, oldest first."""
-    return await asyncio.to_thread(graph.dataset_versions, dataset_id, caller.subject)
+    viewer = await service.groups.viewer(caller)
+    return await asyncio.to_thread(service.graph.dataset_versions, dataset_id, viewer)
 
 
-async def project_workflows(graph: KgBackend, caller: Identity, project_id: str) -> list[Workflow]:
+async def project_workflows(
+    service: KgService, caller: Identity, project_id: str
+) -> list[Workflow]:
     """A project's workflows; empty when the caller may not read the project."""
-    return await asyncio.to_thread(graph.project_workflows, project_id, caller.subject)
+    viewer = await service.groups.viewer(caller)
+    return await asyncio.to_thread(service.graph.project_workflows, project_id, viewer)
 
 
-async def project_activities(graph: KgBackend, caller: Identity, project_id: str) -> list[Activity]:
+async def project_activities(
+    service: KgService, caller: Identity, project_id: str
+) -> list[Activity]:
     """A project's activities, oldest first; empty when the caller may not read the project."""
-    return await asyncio.to_thread(graph.project_activities, project_id, caller.subject)
+    viewer = await service.groups.viewer(caller)
+    return await asyncio.to_thread(service.graph.project_activities, project_id, viewer)
 
 
-async def user_activities(graph: KgBackend, caller: Identity, user_id: str) -> list[Activity]:
+async def user_activities(service: KgService, caller: Identity, user_id: str) -> list[Activity]:
     """Activities a user was the agent of, in projects the caller may read."""
-    return await asyncio.to_thread(graph.user_activities, user_id, caller.subject)
+    viewer = await service.groups.viewer(caller)
+    return await asyncio.to_thread(service.graph.user_activities, user_id, viewer)
 
 
-async def lineage(graph: KgBackend, caller: Identity, project_id: str, path: str) -> Lineage:
+async def lineage(service: KgService, caller: Identity, project_id: str, path: str) -> Lineage:
     """Everything upstream and downstream of a file; NOT_FOUND when it is unknown to the caller."""
     path = path.strip().lstrip("/")
     if not path:
         raise DomainError(ErrorCode.BAD_USER_INPUT, "`path` must name a file.", "path")
-    found = await asyncio.to_thread(graph.lineage, project_id, path, caller.subject)
+    viewer = await service.groups.viewer(caller)
+    found = await asyncio.to_thread(service.graph.lineage, project_id, path, viewer)
     if found is None:
         raise DomainError(
             ErrorCode.NOT_FOUND,
@@ -121,7 +133,7 @@ async def lineage(graph: KgBackend, caller: Identity, project_id: str, path: str
 
 
 async def search(
-    graph: KgBackend,
+    service: KgService,
     caller: Identity,
     text: str | None,
     *,
@@ -161,7 +173,8 @@ async def search(
         first=size,
         offset=offset,
     )
-    return await asyncio.to_thread(graph.search, query, caller.subject)
+    viewer = await service.groups.viewer(caller)
+    return await asyncio.to_thread(service.graph.search, query, viewer)
 
 
 def _author(caller: Identity) -> Author:
@@ -182,7 +195,8 @@ async def _editable(service: KgService, caller: Identity, project_id: str) -> Gi
     role = None
     if known is not None:
         access, url = known
-        role = dict(access.members).get(caller.subject or "")
+        viewer = await service.groups.viewer(caller)
+        role = viewer.role_in(access) if viewer is not None else None
         if role is None and access.visibility is not Visibility.PUBLIC:
             known = None
     if known is None:
@@ -318,7 +332,8 @@ async def indexing_status(
     known = await asyncio.to_thread(service.ingester.events.project, project_id)
     if known is not None:
         access, _ = known
-        member = caller.subject is not None and caller.subject in dict(access.members)
+        viewer = await service.groups.viewer(caller)
+        member = viewer is not None and viewer.role_in(access) is not None
         if access.visibility is not Visibility.PUBLIC and not member:
             return None
     return await asyncio.to_thread(service.ingester.events.status, project_id)

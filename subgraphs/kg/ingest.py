@@ -12,13 +12,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from renku_fed.subgraphs.kg.backends import KgBackend, StoreUnavailable
 from renku_fed.subgraphs.kg.events import Event, EventKind, EventLog, access_from_json
+from renku_fed.subgraphs.kg.groups import GroupDirectory
 from renku_fed.subgraphs.kg.metadata import read_metadata
 from renku_fed.subgraphs.kg.models import EventStatus, ProjectAccess, ProjectMetadata
 from renku_fed.subgraphs.kg.repository import GitRepository
@@ -30,10 +31,12 @@ NewProjectHook = Callable[[ProjectAccess, str | None], None]
 
 @dataclass(frozen=True, slots=True)
 class KgService:
-    """What the kg's resolvers reach: the graph they read and the ingester they feed."""
+    """What the kg's resolvers reach: the graph they read, the ingester they feed, and who
+    reads (the callers' groups)."""
 
     graph: KgBackend
     ingester: Ingester
+    groups: GroupDirectory = field(default_factory=lambda: GroupDirectory(None))
 
 
 class Ingester:

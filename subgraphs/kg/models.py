@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -23,6 +24,9 @@ class Role(Enum):
     VIEWER = "VIEWER"
     EDITOR = "EDITOR"
     OWNER = "OWNER"
+
+
+_RANKS = [Role.VIEWER, Role.EDITOR, Role.OWNER]
 
 
 class EntityType(Enum):
@@ -69,6 +73,23 @@ class Person:
     user_id: str | None = None
     email: str | None = None
     affiliation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A signed-in caller reading the graph: their subject and their role in each group.
+
+    A group's members read the private projects in the group's namespace, as its project
+    members do.
+    """
+
+    subject: str
+    groups: Mapping[str, Role] = field(default_factory=dict)
+
+    def role_in(self, access: ProjectAccess) -> Role | None:
+        """The viewer's higher role in a project: as a member or through the project's group."""
+        held = (dict(access.members).get(self.subject), self.groups.get(access.namespace))
+        return max((r for r in held if r is not None), key=_RANKS.index, default=None)
 
 
 @dataclass(frozen=True, slots=True)

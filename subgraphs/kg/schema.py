@@ -35,7 +35,7 @@ async def resolve_search(
 ) -> SearchResultConnection:
     """Projects, groups, datasets, workflows and people you may read that match."""
     results = await core.search(
-        info.context.backend.graph,
+        info.context.backend,
         info.context.identity,
         query,
         types=types,
@@ -55,7 +55,7 @@ async def resolve_search(
 
 async def resolve_dataset(info: Info, id: strawberry.ID) -> Dataset | None:
     """One dataset, null when it does not exist or you may not read its project."""
-    found = await core.dataset(info.context.backend.graph, info.context.identity, str(id))
+    found = await core.dataset(info.context.backend, info.context.identity, str(id))
     return Dataset.from_model(found) if found else None
 
 

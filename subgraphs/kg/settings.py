@@ -60,6 +60,18 @@ class KgSettings(BaseSettings):
         "its events, and GitLab in `X-Gitlab-Token` with its push webhooks; unset: the "
         "internal event routes refuse every request.",
     )
+    users_url: str | None = Field(
+        default="http://127.0.0.1:4001/graphql",
+        description="GraphQL URL of the users subgraph, asked (with the caller's token) for the "
+        "caller's groups: a group's members read its private projects. Unset: groups grant "
+        "no access in the knowledge graph.",
+    )
+    group_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long a caller's group roles are reused; a removal from a group takes "
+        "effect in the knowledge graph within this time.",
+    )
     ingestion_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often the ingester looks for events when idle."
     )

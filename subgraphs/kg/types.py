@@ -83,7 +83,7 @@ def resolve_dataset_project(root: Dataset) -> Project:
 async def resolve_dataset_used_in(root: Dataset, info: Info) -> list[Project]:
     """Other projects you may read that hold a copy of this dataset."""
     found = await core.dataset_used_in(
-        info.context.backend.graph, info.context.identity, str(root.id)
+        info.context.backend, info.context.identity, str(root.id)
     )
     return [Project(id=strawberry.ID(project)) for project in found]
 
@@ -91,7 +91,7 @@ async def resolve_dataset_used_in(root: Dataset, info: Info) -> list[Project]:
 async def resolve_dataset_versions(root: Dataset, info: Info) -> list[Dataset]:
     """Other versions of this dataset you may read, oldest first."""
     found = await core.dataset_versions(
-        info.context.backend.graph, info.context.identity, str(root.id)
+        info.context.backend, info.context.identity, str(root.id)
     )
     return [Dataset.from_model(dataset) for dataset in found]
 
@@ -152,7 +152,7 @@ class Dataset:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Dataset | None:
         """The dataset with this id, when the caller may read its project."""
-        found = await core.dataset(info.context.backend.graph, info.context.identity, str(id))
+        found = await core.dataset(info.context.backend, info.context.identity, str(id))
         return cls.from_model(found) if found else None
 
 
@@ -294,7 +294,7 @@ async def resolve_project_datasets(
     """A page of the project's datasets; empty when you may not read the project."""
     context = info.context
     page = await core.project_datasets(
-        context.backend.graph, context.identity, str(root.id), sort, first, after
+        context.backend, context.identity, str(root.id), sort, first, after
     )
     return DatasetConnection.from_page(page, Dataset.from_model, after)
 
@@ -302,7 +302,7 @@ async def resolve_project_datasets(
 async def resolve_project_workflows(root: Project, info: Info) -> list[Workflow]:
     """The project's workflows, by name."""
     found = await core.project_workflows(
-        info.context.backend.graph, info.context.identity, str(root.id)
+        info.context.backend, info.context.identity, str(root.id)
     )
     return [Workflow.from_model(w) for w in found]
 
@@ -310,14 +310,14 @@ async def resolve_project_workflows(root: Project, info: Info) -> list[Workflow]
 async def resolve_project_activities(root: Project, info: Info) -> list[Activity]:
     """The project's runs, oldest first."""
     context = info.context
-    found = await core.project_activities(context.backend.graph, context.identity, str(root.id))
+    found = await core.project_activities(context.backend, context.identity, str(root.id))
     return [Activity.from_model(activity) for activity in found]
 
 
 async def resolve_project_lineage(root: Project, info: Info, path: str) -> Lineage:
     """Everything upstream and downstream of the file at `path`."""
     context = info.context
-    found = await core.lineage(context.backend.graph, context.identity, str(root.id), path)
+    found = await core.lineage(context.backend, context.identity, str(root.id), path)
     return Lineage.from_model(found)
 
 
@@ -361,7 +361,7 @@ class Project:
 async def resolve_user_activity(root: User, info: Info) -> list[Activity]:
     """The user's runs, in projects you may read."""
     context = info.context
-    found = await core.user_activities(context.backend.graph, context.identity, str(root.id))
+    found = await core.user_activities(context.backend, context.identity, str(root.id))
     return [Activity.from_model(activity) for activity in found]
 
 

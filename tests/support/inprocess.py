@@ -91,9 +91,9 @@ def _subgraph_app(
 
         kg = KgSettings(
             data_dir=data_dir, seed_demo=True, events_secret=EVENTS_SECRET,
-            ingestion_poll_seconds=0.05,
+            ingestion_poll_seconds=0.05, group_cache_seconds=0,
         )  # fmt: skip
-        return build_kg(kg, verifier)
+        return build_kg(kg, verifier, groups_client=httpx.AsyncClient(transport=transport))
     if name == "storage":
         from renku_fed.subgraphs.storage.app import build_app as build_storage
         from renku_fed.subgraphs.storage.backends.secret_box import SecretBox

@@ -18,6 +18,7 @@ from renku_fed.subgraphs.kg.models import (
     ProjectMetadata,
     SearchQuery,
     SearchResults,
+    Viewer,
     Workflow,
 )
 
@@ -56,8 +57,9 @@ class TripleStore(Protocol):
 class KgBackend(Protocol):
     """The knowledge graph: what ingestion writes and what a viewer may read.
 
-    `viewer` is the caller's subject, None when anonymous; a project is readable when it is
-    public or the viewer is a member. Every method blocks: call it in a worker thread.
+    `viewer` is the caller (subject and group roles), None when anonymous; a project is
+    readable when it is public, the viewer is a member, or it lies in the namespace of one of
+    the viewer's groups. Every method blocks: call it in a worker thread.
     """
 
     def set_access(self, access: ProjectAccess) -> None:
@@ -84,44 +86,44 @@ class KgBackend(Protocol):
         """Release the underlying store."""
         ...
 
-    def dataset(self, dataset_id: str, viewer: str | None) -> Dataset | None:
+    def dataset(self, dataset_id: str, viewer: Viewer | None) -> Dataset | None:
         """One dataset, when the viewer may read its project."""
         ...
 
-    def datasets(self, dataset_ids: list[str], viewer: str | None) -> list[Dataset]:
+    def datasets(self, dataset_ids: list[str], viewer: Viewer | None) -> list[Dataset]:
         """The readable datasets among `dataset_ids`, in that order."""
         ...
 
     def project_datasets(
-        self, project_id: str, viewer: str | None, sort: DatasetSort, first: int, offset: int
+        self, project_id: str, viewer: Viewer | None, sort: DatasetSort, first: int, offset: int
     ) -> Page[Dataset]:
         """A page of a project's datasets, empty when the viewer may not read the project."""
         ...
 
-    def dataset_used_in(self, dataset_id: str, viewer: str | None) -> list[str]:
+    def dataset_used_in(self, dataset_id: str, viewer: Viewer | None) -> list[str]:
         """Ids of other readable projects holding a copy (`sameAs`) of the dataset."""
         ...
 
-    def dataset_versions(self, dataset_id: str, viewer: str | None) -> list[Dataset]:
+    def dataset_versions(self, dataset_id: str, viewer: Viewer | None) -> list[Dataset]:
         """Readable datasets this one derives from or that derive from it, oldest first."""
         ...
 
-    def project_workflows(self, project_id: str, viewer: str | None) -> list[Workflow]:
+    def project_workflows(self, project_id: str, viewer: Viewer | None) -> list[Workflow]:
         """A project's workflows by name, empty when the viewer may not read the project."""
         ...
 
-    def project_activities(self, project_id: str, viewer: str | None) -> list[Activity]:
+    def project_activities(self, project_id: str, viewer: Viewer | None) -> list[Activity]:
         """A project's activities, oldest first, when the viewer may read the project."""
         ...
 
-    def user_activities(self, user_id: str, viewer: str | None) -> list[Activity]:
+    def user_activities(self, user_id: str, viewer: Viewer | None) -> list[Activity]:
         """Activities a user was the agent of, in projects the viewer may read."""
         ...
 
-    def lineage(self, project_id: str, path: str, viewer: str | None) -> Lineage | None:
+    def lineage(self, project_id: str, path: str, viewer: Viewer | None) -> Lineage | None:
         """Everything upstream and downstream of a file; None when the file is not known."""
         ...
 
-    def search(self, query: SearchQuery, viewer: str | None) -> SearchResults:
+    def search(self, query: SearchQuery, viewer: Viewer | None) -> SearchResults:
         """Entities matching a search that the viewer may read, with totals and facets."""
         ...

@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode
 from renku_fed.subgraphs.kg.backends import Row
 from renku_fed.subgraphs.kg.backends import reading as r
 from renku_fed.subgraphs.kg.backends.vocabulary import PROV, SCHEMA, Term
-from renku_fed.subgraphs.kg.models import Dataset
+from renku_fed.subgraphs.kg.models import Dataset, Viewer
 
 Select = Callable[[str, Mapping[str, Term]], list[Row]]
 _PROPERTIES = "SELECT ?s ?p ?o WHERE { %(values)s ?s ?p ?o }"
@@ -30,7 +30,7 @@ def properties(select: Select, iris: list[NamedNode]) -> dict[str, r.Properties]
     return found
 
 
-def readable(select: Select, projects: set[str], viewer: str | None) -> set[str]:
+def readable(select: Select, projects: set[str], viewer: Viewer | None) -> set[str]:
     """The projects among `projects` the viewer may read."""
     if not projects:
         return set()
@@ -42,7 +42,7 @@ def readable(select: Select, projects: set[str], viewer: str | None) -> set[str]
     }
 
 
-def datasets(select: Select, iris: list[NamedNode], viewer: str | None) -> list[Dataset]:
+def datasets(select: Select, iris: list[NamedNode], viewer: Viewer | None) -> list[Dataset]:
     """The readable datasets among `iris`, in that order."""
     own = properties(select, iris)
     projects = {props.one(_PART_OF) or "" for props in own.values()} - {""}

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 from renku_fed.subgraphs.kg.backends import reading as r
 from renku_fed.subgraphs.kg.backends.vocabulary import file_iri, local_id, project_iri
-from renku_fed.subgraphs.kg.models import Lineage, LineageEdge, LineageNode, LineageNodeType
+from renku_fed.subgraphs.kg.models import (
+    Lineage,
+    LineageEdge,
+    LineageNode,
+    LineageNodeType,
+    Viewer,
+)
 
 if TYPE_CHECKING:
     from renku_fed.subgraphs.kg.backends.sparql import KnowledgeGraph
@@ -36,7 +42,7 @@ SELECT ?activity ?command ?relation ?path WHERE {
 
 
 def lineage(
-    graph: KnowledgeGraph, project_id: str, path: str, viewer: str | None
+    graph: KnowledgeGraph, project_id: str, path: str, viewer: Viewer | None
 ) -> Lineage | None:
     """The lineage of `path` in a project; None when the file is unknown or unreadable."""
     start = file_iri(project_id, path)

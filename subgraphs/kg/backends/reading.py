@@ -17,20 +17,25 @@ from renku_fed.subgraphs.kg.backends.vocabulary import (
     local_id,
     user_iri,
 )
-from renku_fed.subgraphs.kg.models import Dataset, Person, Workflow
+from renku_fed.subgraphs.kg.models import Dataset, Person, Viewer, Workflow
 
 # Who may read `?project`: fixed query text chosen by code; the viewer's IRI is bound as
-# `?viewer`, rendered as a term, never formatted from input.
+# `?viewer`, and their groups' slugs are literals written by pyoxigraph, never formatted from
+# input by hand.
 PUBLIC_ONLY = '?project renku:visibility "PUBLIC" .'
 PUBLIC_OR_MEMBER = """?project renku:visibility ?visibility .
-  FILTER(?visibility = "PUBLIC" || EXISTS { ?project schema:member ?viewer })"""
+  FILTER(?visibility = "PUBLIC" || EXISTS { ?project schema:member ?viewer }%(groups)s)"""
+IN_GROUP = """
+    || EXISTS { ?project renku:namespace ?viewerGroup FILTER(?viewerGroup IN (%s)) }"""
 
 
-def access(viewer: str | None, **bindings: Term) -> tuple[str, dict[str, Term]]:
+def access(viewer: Viewer | None, **bindings: Term) -> tuple[str, dict[str, Term]]:
     """The access rule for `?project` and the bindings it needs, beside `bindings`."""
     if viewer is None:
         return PUBLIC_ONLY, dict(bindings)
-    return PUBLIC_OR_MEMBER, {**bindings, "viewer": user_iri(viewer)}
+    slugs = ", ".join(str(Literal(slug)) for slug in sorted(viewer.groups))
+    rule = PUBLIC_OR_MEMBER % {"groups": IN_GROUP % slugs if slugs else ""}
+    return rule, {**bindings, "viewer": user_iri(viewer.subject)}
 
 
 def offset_cursors(offset: int, count: int) -> list[str]:

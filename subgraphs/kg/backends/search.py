@@ -3,9 +3,10 @@
 Text matches through the folded word-prefix index (`search_index`, filled from the search
 triples of `triples`), so prefix and accent-insensitive matching are index lookups; a word
 that matches an entity's name ranks higher, an exact name highest. Access is the same rule as
-everywhere: an entity is visible through a project that is public or has the viewer as a
-member. One pass finds the matches; the page, the totals per type and the keyword facets are
-read from it, and only the page's datasets, workflows and people are read from the store.
+everywhere: an entity is visible through a project that is public, has the viewer as a member,
+or lies in the namespace of one of the viewer's groups. One pass finds the matches; the page,
+the totals per type and the keyword facets are read from it, and only the page's datasets,
+workflows and people are read from the store.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from renku_fed.subgraphs.kg.models import (
     SearchQuery,
     SearchResults,
     SearchSort,
+    Viewer,
 )
 
 if TYPE_CHECKING:
@@ -56,10 +58,11 @@ GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?"""
 class _Matches:
     """The SQL selecting every readable entity that matches a search, and its parameters."""
 
-    def __init__(self, query: SearchQuery, viewer: str | None) -> None:
+    def __init__(self, query: SearchQuery, viewer: Viewer | None) -> None:
         self.query = query
         self.terms = search_terms(query.text)
-        self.viewer = user_iri(viewer).value if viewer is not None else None
+        self.viewer = user_iri(viewer.subject).value if viewer is not None else None
+        self.groups = viewer.groups if viewer is not None else {}
         self.params: list[Any] = []
         self.where: list[str] = []
 
@@ -101,7 +104,10 @@ class _Matches:
         else:
             member = "SELECT 1 FROM roles m WHERE m.project = p.iri AND m.user = ?"
             self.params.append(self.viewer)
-            self.where.append(f"(p.visibility = 'PUBLIC' OR EXISTS ({member}))")
+            groups = self._marks(sorted(self.groups))
+            self.where.append(
+                f"(p.visibility = 'PUBLIC' OR EXISTS ({member}) OR p.namespace IN ({groups}))"
+            )
         if query.types != frozenset(EntityType):
             kinds = sorted(t.value for t in query.types)
             self.where.append(f"d.type IN ({self._marks(kinds)})")
@@ -114,7 +120,9 @@ class _Matches:
             held = "SELECT 1 FROM roles o WHERE o.project = p.iri AND o.user = ? AND o.role IN"
             self.params.append(self.viewer)
             roles = [role.value for role in query.roles]
-            self.where.append(f"EXISTS ({held} ({self._marks(roles)}))")
+            held_roles = f"EXISTS ({held} ({self._marks(roles)}))"
+            through = sorted(g for g, role in self.groups.items() if role in query.roles)
+            self.where.append(f"({held_roles} OR p.namespace IN ({self._marks(through)}))")
         self._facts()
         if query.since is not None or query.until is not None:
             self.where.append("d.date IS NOT NULL")
@@ -139,7 +147,7 @@ def _lower(value: str) -> str:
     return value.lower()
 
 
-def _run(db: sqlite3.Connection, query: SearchQuery, viewer: str | None) -> tuple[
+def _run(db: sqlite3.Connection, query: SearchQuery, viewer: Viewer | None) -> tuple[
     list[tuple[str, str, str, int]], dict[EntityType, int], dict[str, int]
 ]:  # fmt: skip
     db.create_function("lower_text", 1, _lower, deterministic=True)
@@ -158,7 +166,7 @@ def _run(db: sqlite3.Connection, query: SearchQuery, viewer: str | None) -> tupl
     return rows, by_type, by_keyword
 
 
-def search(graph: KnowledgeGraph, query: SearchQuery, viewer: str | None) -> SearchResults:
+def search(graph: KnowledgeGraph, query: SearchQuery, viewer: Viewer | None) -> SearchResults:
     """A page of readable entities matching `query`, with counts per type and keyword."""
     with graph.index.connection() as db:
         rows, by_type, by_keyword = _run(db, query, viewer)
@@ -176,7 +184,7 @@ def search(graph: KnowledgeGraph, query: SearchQuery, viewer: str | None) -> Sea
 
 
 def _hits(
-    graph: KnowledgeGraph, rows: list[tuple[str, str, str, int]], viewer: str | None
+    graph: KnowledgeGraph, rows: list[tuple[str, str, str, int]], viewer: Viewer | None
 ) -> list[SearchHit]:
     kinds = {iri: EntityType(kind) for iri, kind, _, _ in rows}
 

@@ -29,6 +29,7 @@ from renku_fed.subgraphs.kg.models import (
     ProjectMetadata,
     SearchQuery,
     SearchResults,
+    Viewer,
     Workflow,
 )
 
@@ -170,19 +171,19 @@ class KnowledgeGraph:
         """Rows of a query on the store (for the search and lineage modules)."""
         return self._store.select(query, bindings)
 
-    def dataset(self, dataset_id: str, viewer: str | None) -> Dataset | None:
+    def dataset(self, dataset_id: str, viewer: Viewer | None) -> Dataset | None:
         """One dataset, when the viewer may read its project."""
         found = self.datasets([dataset_id], viewer)
         return found[0] if found else None
 
-    def datasets(self, dataset_ids: list[str], viewer: str | None) -> list[Dataset]:
+    def datasets(self, dataset_ids: list[str], viewer: Viewer | None) -> list[Dataset]:
         """The readable datasets among `dataset_ids`, in that order."""
         if not dataset_ids:
             return []
         return hydrate.datasets(self._store.select, [dataset_iri(i) for i in dataset_ids], viewer)
 
     def project_datasets(
-        self, project_id: str, viewer: str | None, sort: DatasetSort, first: int, offset: int
+        self, project_id: str, viewer: Viewer | None, sort: DatasetSort, first: int, offset: int
     ) -> Page[Dataset]:
         """A page of a project's datasets."""
         rule, bindings = r.access(viewer, project=project_iri(project_id))
@@ -202,20 +203,20 @@ class KnowledgeGraph:
             has_next=len(ids) > first,
         )
 
-    def dataset_used_in(self, dataset_id: str, viewer: str | None) -> list[str]:
+    def dataset_used_in(self, dataset_id: str, viewer: Viewer | None) -> list[str]:
         """Other readable projects holding a copy of the dataset."""
         rule, bindings = r.access(viewer, this=dataset_iri(dataset_id))
         rows = self._store.select(_USED_IN % {"access": rule}, bindings)
         return [local_id(row["project"].value) for row in rows]
 
-    def dataset_versions(self, dataset_id: str, viewer: str | None) -> list[Dataset]:
+    def dataset_versions(self, dataset_id: str, viewer: Viewer | None) -> list[Dataset]:
         """Readable datasets this one derives from or that derive from it, oldest first."""
         rows = self._store.select(_VERSIONS, {"this": dataset_iri(dataset_id)})
         found = self.datasets([local_id(row["other"].value) for row in rows], viewer)
         return sorted(found, key=lambda d: (r.sort_key(d.date_created), d.id))
 
     def workflows(
-        self, iris: list[NamedNode] | None, project: str | None, viewer: str | None
+        self, iris: list[NamedNode] | None, project: str | None, viewer: Viewer | None
     ) -> list[Workflow]:
         """Readable workflows: those of `iris`, or a project's; by name."""
         bound = {"project": project_iri(project)} if project is not None else {}
@@ -225,16 +226,16 @@ class KnowledgeGraph:
         found = [r.workflow(iri, p, props) for iri, (p, props) in groups.items()]
         return sorted(found, key=lambda w: (w.name, w.id))
 
-    def project_workflows(self, project_id: str, viewer: str | None) -> list[Workflow]:
+    def project_workflows(self, project_id: str, viewer: Viewer | None) -> list[Workflow]:
         """A project's workflows, by name."""
         return self.workflows(None, project_id, viewer)
 
-    def project_activities(self, project_id: str, viewer: str | None) -> list[Activity]:
+    def project_activities(self, project_id: str, viewer: Viewer | None) -> list[Activity]:
         """A project's activities, oldest first."""
         rule, bindings = r.access(viewer, project=project_iri(project_id))
         return self._activities("", rule, bindings)
 
-    def user_activities(self, user_id: str, viewer: str | None) -> list[Activity]:
+    def user_activities(self, user_id: str, viewer: Viewer | None) -> list[Activity]:
         """Activities a user was the agent of, in projects the viewer may read."""
         rule, bindings = r.access(viewer, user=user_iri(user_id))
         return self._activities("?activity prov:wasAssociatedWith ?user .", rule, bindings)
@@ -243,11 +244,11 @@ class KnowledgeGraph:
         query = _ACTIVITIES % {"selection": selection, "access": rule}
         return _fold_activities(self._store.select(query, bindings))
 
-    def lineage(self, project_id: str, path: str, viewer: str | None) -> Lineage | None:
+    def lineage(self, project_id: str, path: str, viewer: Viewer | None) -> Lineage | None:
         """Everything upstream and downstream of a file."""
         return lineage(self, project_id, path, viewer)
 
-    def search(self, query: SearchQuery, viewer: str | None) -> SearchResults:
+    def search(self, query: SearchQuery, viewer: Viewer | None) -> SearchResults:
         """Entities matching a search that the viewer may read."""
         return search(self, query, viewer)
 

@@ -25,12 +25,17 @@ from renku_fed.subgraphs.kg.models import (
     Role,
     SearchQuery,
     SearchSort,
+    Viewer,
     Visibility,
 )
 from tests.subgraphs.kg.conftest import ALICE_ID, SECRET_DATASET
 
+ALICE, BOB_VIEWER = Viewer(ALICE_ID), Viewer(BOB.id)
 
-def names(graph: KnowledgeGraph, text: str, viewer: str | None = None, **options: object) -> list:
+
+def names(
+    graph: KnowledgeGraph, text: str, viewer: Viewer | None = None, **options: object
+) -> list:
     results = graph.search(SearchQuery(text=text, **options), viewer)  # type: ignore[arg-type]
     return [(hit.type.value, hit.name) for hit in results.page.items]
 
@@ -47,18 +52,18 @@ def test_dataset_reads_back_every_field(graph: KnowledgeGraph) -> None:
     assert found.files == ["data/clean.csv", "data/raw.csv"]
     assert found.creators == [FLIGHT_DELAYS.creators[0]]
     assert found.date_created == datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
-    assert graph.dataset("no-such-dataset", ALICE_ID) is None
+    assert graph.dataset("no-such-dataset", ALICE) is None
 
 
 def test_private_datasets_are_for_members_only(graph: KnowledgeGraph) -> None:
     assert graph.dataset(SECRET_DATASET.id, None) is None
-    assert graph.dataset(SECRET_DATASET.id, BOB.id) is None
-    assert graph.dataset(SECRET_DATASET.id, ALICE_ID) is not None
+    assert graph.dataset(SECRET_DATASET.id, BOB_VIEWER) is None
+    assert graph.dataset(SECRET_DATASET.id, ALICE) is not None
     page = graph.project_datasets(SECRET_NOTES.id, None, DatasetSort.NAME, 10, 0)
     assert (page.items, page.total) == ([], 0)
-    assert [a.command for a in graph.project_activities(SECRET_NOTES.id, BOB.id)] == []
+    assert [a.command for a in graph.project_activities(SECRET_NOTES.id, BOB_VIEWER)] == []
     assert [a.command for a in graph.user_activities(ALICE_ID, None)] == ["python clean.py"]
-    mine = graph.user_activities(ALICE_ID, ALICE_ID)
+    mine = graph.user_activities(ALICE_ID, ALICE)
     assert sorted(a.command for a in mine) == ["python clean.py", "python leak.py"]
 
 
@@ -138,11 +143,11 @@ def test_lineage_reaches_upstream_and_downstream(graph: KnowledgeGraph) -> None:
     }
     assert graph.lineage(FLIGHTS.id, "nowhere.csv", None) is None
     assert graph.lineage(SECRET_NOTES.id, "notes.md", None) is None
-    assert graph.lineage(SECRET_NOTES.id, "notes.md", ALICE_ID) is not None
+    assert graph.lineage(SECRET_NOTES.id, "notes.md", ALICE) is not None
 
 
 def test_search_finds_projects_datasets_and_workflows(graph: KnowledgeGraph) -> None:
-    assert names(graph, "flight", ALICE_ID) == [
+    assert names(graph, "flight", ALICE) == [
         ("DATASET", "flight-delays"),
         ("PROJECT", "flights"),
         ("WORKFLOW", "clean.py"),
@@ -168,16 +173,16 @@ def test_search_is_accent_insensitive_and_ranks_names_first(graph: KnowledgeGrap
 
 def test_search_respects_access_and_filters(graph: KnowledgeGraph) -> None:
     assert names(graph, "secret") == []
-    assert names(graph, "aviation", BOB.id) == [
+    assert names(graph, "aviation", BOB_VIEWER) == [
         ("DATASET", "flight-delays"),
         ("PROJECT", "flights"),
     ]
-    assert ("DATASET", "aviation-secrets") in names(graph, "aviation", ALICE_ID)
+    assert ("DATASET", "aviation-secrets") in names(graph, "aviation", ALICE)
     kinds = frozenset({EntityType.DATASET, EntityType.PROJECT})
-    private = names(graph, "", ALICE_ID, visibilities=(Visibility.PRIVATE,), types=kinds)
+    private = names(graph, "", ALICE, visibilities=(Visibility.PRIVATE,), types=kinds)
     assert private == [("DATASET", "aviation-secrets"), ("PROJECT", "secret-notes")]
     assert names(graph, "", None, roles=(Role.OWNER,)) == []
-    owned = names(graph, "", BOB.id, roles=(Role.OWNER,), types=frozenset({EntityType.PROJECT}))
+    owned = names(graph, "", BOB_VIEWER, roles=(Role.OWNER,), types=frozenset({EntityType.PROJECT}))
     assert owned == [("PROJECT", "climate")]
     in_bob = names(graph, "", None, namespaces=("bob",), types=frozenset({EntityType.PROJECT}))
     assert in_bob == [("PROJECT", "climate")]
@@ -202,7 +207,7 @@ def test_search_pages_totals_and_facets(graph: KnowledgeGraph) -> None:
         EntityType.PROJECT: 2,
         EntityType.WORKFLOW: 1,
     }
-    assert names(graph, "", ALICE_ID, sort=SearchSort.NAME)[-1] == ("PROJECT", "secret-notes")
+    assert names(graph, "", ALICE, sort=SearchSort.NAME)[-1] == ("PROJECT", "secret-notes")
     assert everything.by_keyword["aviation"] == 2
     assert everything.page.has_next
     rest = graph.search(SearchQuery(sort=SearchSort.NAME, first=10, offset=3), None)
@@ -217,27 +222,27 @@ def test_visibility_change_and_deletion_reach_every_field(graph: KnowledgeGraph)
     assert graph.dataset(FLIGHT_DELAYS.id, None) is None
     assert graph.user_activities(ALICE_ID, None) == []
     assert graph.lineage(FLIGHTS.id, "data/raw.csv", None) is None
-    assert graph.dataset(FLIGHT_DELAYS.id, BOB.id) is not None
+    assert graph.dataset(FLIGHT_DELAYS.id, BOB_VIEWER) is not None
     member_gone = dataclasses.replace(
         demo_access(FLIGHTS),
         visibility=Visibility.PRIVATE,
         members=((ALICE_ID, Role.OWNER),),
     )
     graph.set_access(member_gone)
-    assert graph.dataset(FLIGHT_DELAYS.id, BOB.id) is None
+    assert graph.dataset(FLIGHT_DELAYS.id, BOB_VIEWER) is None
     graph.delete_project(FLIGHTS.id)
-    assert graph.dataset(FLIGHT_DELAYS.id, ALICE_ID) is None
+    assert graph.dataset(FLIGHT_DELAYS.id, ALICE) is None
     assert FLIGHTS.id not in graph.project_ids()
 
 
 def test_clear_then_rebuild_gives_the_same_answers(graph: KnowledgeGraph) -> None:
-    before = graph.search(SearchQuery(text="flight"), ALICE_ID)
+    before = graph.search(SearchQuery(text="flight"), ALICE)
     graph.clear()
-    assert graph.project_ids() == [] and names(graph, "flight", ALICE_ID) == []
+    assert graph.project_ids() == [] and names(graph, "flight", ALICE) == []
     from tests.subgraphs.kg.conftest import seed
 
     seed(graph)
-    assert graph.search(SearchQuery(text="flight"), ALICE_ID) == before
+    assert graph.search(SearchQuery(text="flight"), ALICE) == before
 
 
 def test_hostile_text_is_only_ever_a_literal(graph: KnowledgeGraph) -> None:
@@ -245,3 +250,25 @@ def test_hostile_text_is_only_ever_a_literal(graph: KnowledgeGraph) -> None:
     assert names(graph, "", None, namespaces=('x") } DROP ALL #',)) == []
     assert graph.dataset("x> } DROP ALL #", None) is None
     assert graph.project_ids()
+
+
+def test_a_group_member_reads_the_groups_private_project(graph: KnowledgeGraph) -> None:
+    in_lab = dataclasses.replace(
+        demo_access(FLIGHTS),
+        namespace="lab",
+        visibility=Visibility.PRIVATE,
+        members=((ALICE_ID, Role.OWNER),),
+    )
+    graph.set_access(in_lab)
+    member = Viewer(BOB.id, {"lab": Role.VIEWER})
+    outsiders = [BOB_VIEWER, Viewer(BOB.id, {"lab-2": Role.OWNER, 'lab") } #': Role.OWNER})]
+    assert graph.dataset(FLIGHT_DELAYS.id, member) is not None
+    assert graph.lineage(FLIGHTS.id, "data/raw.csv", member) is not None
+    assert ("DATASET", "flight-delays") in names(graph, "flight", member)
+    assert [a.project_id for a in graph.user_activities(ALICE_ID, member)] == [FLIGHTS.id]
+    owned = names(graph, "", member, roles=(Role.VIEWER,), types=frozenset({EntityType.PROJECT}))
+    assert ("PROJECT", "flights") in owned
+    for outsider in outsiders:
+        assert graph.dataset(FLIGHT_DELAYS.id, outsider) is None
+        assert graph.lineage(FLIGHTS.id, "data/raw.csv", outsider) is None
+        assert names(graph, "flight", outsider) == []
