@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from renku_fed.identity.settings import AuthSettings, load_settings
 from renku_fed.identity.tokens import (
@@ -57,6 +57,12 @@ from renku_fed.router.redis_stores import (
 )
 from renku_fed.router.request import GraphQLRequest, GraphQLResponse
 from renku_fed.router.settings import RouterSettings
+from renku_fed.router.subscriptions.multipart import (
+    accepts_multipart_subscription,
+    multipart_subscription,
+)
+from renku_fed.router.subscriptions.service import SubscriptionService
+from renku_fed.router.subscriptions.websocket import GraphQLWebSocket
 from renku_fed.router.supergraph import Supergraph
 
 log = logging.getLogger("router.http")
@@ -101,6 +107,15 @@ def create_router_app(
         )
         rate_limiter = RateLimiter(limits.rate_per_second, limits.rate_burst, buckets)
     endpoint = GraphQLEndpoint(settings, verifier, login, rate_limiter)
+    subscriptions = SubscriptionService(
+        settings.subscriptions, lambda: endpoint.gateway, settings.subgraph_timeout_seconds
+    )
+    csrf_header = settings.login.csrf_headers[0] if settings.login.csrf_headers else None
+    websocket = GraphQLWebSocket(
+        subscriptions, verifier, login, csrf_header, settings.limits.client_ip_header
+    )
+    if settings.subscriptions.enabled:
+        endpoint.subscriptions = subscriptions
 
     def sessions_url() -> str | None:
         gateway = endpoint.gateway
@@ -133,6 +148,7 @@ def create_router_app(
                 yield
         finally:
             await (endpoint.gateway or gateway).aclose()
+            await subscriptions.aclose()
             await proxy.aclose()
             if login is not None:
                 await login.aclose()
@@ -167,6 +183,11 @@ def create_router_app(
         routes=[
             Route("/graphql", endpoint.post, methods=["POST"]),
             Route("/graphql", endpoint.get, methods=["GET"]),
+            *(
+                [WebSocketRoute("/graphql", websocket.serve)]
+                if settings.subscriptions.enabled
+                else []
+            ),
             Route("/healthz", endpoint.healthz, methods=["GET"]),
             metrics_route(),
             readiness_route(
@@ -200,6 +221,7 @@ class GraphQLEndpoint:
         self._rate_limiter = rate_limiter
         self._client_ip_header = settings.limits.client_ip_header
         self.gateway: Gateway | None = None
+        self.subscriptions: SubscriptionService | None = None
 
     async def post(self, request: Request) -> Response:
         """Execute a GraphQL request sent as a JSON body."""
@@ -310,19 +332,21 @@ class GraphQLEndpoint:
             return _error(
                 "The router is still starting; retry in a moment.", ErrorCode.SERVICE_UNAVAILABLE
             )
-        accept = request.headers.get("accept", "")
-        execute = gateway.execute_incremental if accepts_multipart(accept) else gateway.execute
-        result = await execute(
-            GraphQLRequest(
-                body.get("query"),
-                body.get("operationName"),
-                body.get("variables"),
-                body.get("extensions"),
-            ),
-            headers,
-            read_only=read_only,
-            identity=identity,
+        graphql_request = GraphQLRequest(
+            body.get("query"),
+            body.get("operationName"),
+            body.get("variables"),
+            body.get("extensions"),
         )
+        accept = request.headers.get("accept", "")
+        if self.subscriptions is not None and accepts_multipart_subscription(accept):
+            self._log(body.get("operationName"), request.method, 200, started, 0)
+            client = self._client_key(request, identity)
+            return await multipart_subscription(
+                self.subscriptions, graphql_request, identity, headers, client
+            )
+        execute = gateway.execute_incremental if accepts_multipart(accept) else gateway.execute
+        result = await execute(graphql_request, headers, read_only=read_only, identity=identity)
         if isinstance(result, IncrementalResponse):
             return self._streamed(result, body, request.method, started)
         graphql_json = GRAPHQL_RESPONSE_JSON in accept
@@ -356,15 +380,18 @@ class GraphQLEndpoint:
         limiter = self._rate_limiter
         if limiter is None:
             return None
-        forwarded = request.headers.get(self._client_ip_header) if self._client_ip_header else None
-        peer = request.client.host if request.client else None
-        retry_after = await limiter.acquire(client_key(identity.subject, peer, forwarded))
+        retry_after = await limiter.acquire(self._client_key(request, identity))
         if not retry_after:
             return None
         error = limiter.exceeded(retry_after).error()
         count_errors([error])
         status = ErrorCode.RATE_LIMITED.status
         return _json({"errors": [error]}, status, headers={"Retry-After": str(retry_after)})
+
+    def _client_key(self, request: Request, identity: Identity) -> str:
+        forwarded = request.headers.get(self._client_ip_header) if self._client_ip_header else None
+        peer = request.client.host if request.client else None
+        return client_key(identity.subject, peer, forwarded)
 
     @staticmethod
     def _log(operation: Any, method: str, status: int, started: float, errors: int) -> None:
