@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
@@ -136,10 +136,14 @@ class ProviderSchema:
         storage = self.storage_type(configuration.get("type"))
         provider = configuration.get("provider")
         known = storage.options_for(provider if isinstance(provider, str) else None)
+        filtered = any(option.provider for option in storage.options)
         for name, value in configuration.items():
             if name == "type":
                 continue
             option = known.get(name)
+            if option is not None and name == "provider" and filtered:
+                # Other options exist per provider, so only the providers listed are known.
+                option = replace(option, exclusive=True)
             if option is None:
                 raise _field_error(
                     name,
