@@ -121,8 +121,9 @@ class PlatformLayout:
             env[prefix + "DEV_ISSUER_DIR"] = str(self.data_dir / "dev-issuer")
             projects = next(s for s in self.services if s.name == "projects")
             env[prefix + "PROJECTS_URL"] = projects.url(self.host, "/graphql")
-        if service.name == "projects":
+        if service.name in ("projects", "kg"):
             env[prefix + "USERS_URL"] = self.services[0].url(self.host, "/graphql")
+        if service.name == "projects":
             kg = next(s for s in self.services if s.name == "kg")
             env[prefix + "KG_EVENTS_URL"] = kg.url(self.host, "/internal/events")
         if service.name in ("projects", "kg"):
