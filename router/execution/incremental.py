@@ -100,6 +100,7 @@ class Delivery:
         self._headers = headers
         self._data: dict[str, Any] = {}
         self._initial: dict[str, Any] | None = None
+        self._tasks: list[asyncio.Task[tuple[int, ExecutionResult]]] = []
 
     async def primary(self, data: dict[str, Any], errors: list[dict[str, Any]]) -> Initial:
         """Run the primary part on `data` (introspection answers) and project it."""
@@ -113,14 +114,16 @@ class Delivery:
             projection.primary, result.data, errors, result.failed_paths
         )
         self._initial = projected
+        # the deferred parts start now, while the first payload is on its way
+        deferred = self._defer.deferred
+        self._tasks = [asyncio.create_task(self._run(i, part)) for i, part in enumerate(deferred)]
         return Initial(projected, errors, extensions)
 
     async def subsequent(self) -> AsyncIterator[dict[str, Any]]:
         """One payload per completed deferred part (those with nothing to send merged into the
         next), the last with `hasNext: false`.
         """
-        deferred = self._defer.deferred
-        tasks = [asyncio.create_task(self._run(i, part)) for i, part in enumerate(deferred)]
+        tasks = self._tasks
         remaining = len(tasks)
         try:
             for next_done in asyncio.as_completed(tasks):

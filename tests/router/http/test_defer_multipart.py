@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-import orjson
 import pytest
 
 from renku_fed.router.http.multipart import accepts_multipart
 from renku_fed.router.persisted_queries import query_hash
+from tests.support.multipart_reader import parse_multipart
 from tests.support.router_client import RouterClient
 
 QUERY = '{ topProducts(first: 1) { name ... @defer(label: "stock") { inStock } } }'
 DEFER_ACCEPT = "multipart/mixed;deferSpec=20220824, application/json"
-
-
-def parse_multipart(body: bytes, boundary: str = "-") -> list[dict[str, Any]]:
-    """A strict reader of the incremental delivery framing: every part opens with the
-    delimiter and a JSON content type, and the body ends with the closing delimiter."""
-    delimiter = b"\r\n--" + boundary.encode()
-    closing = delimiter + b"--\r\n"
-    assert body.endswith(closing), body[-40:]
-    chunks = body[: -len(closing)].split(delimiter)
-    assert chunks[0] == b"", "the body must start with a delimiter"
-    payloads = []
-    for chunk in chunks[1:]:
-        assert chunk.startswith(b"\r\n"), chunk[:20]
-        head, separator, payload = chunk[2:].partition(b"\r\n\r\n")
-        assert separator, chunk
-        assert head.lower() == b"content-type: application/json; charset=utf-8"
-        payloads.append(orjson.loads(payload))
-    return payloads
 
 
 @pytest.mark.parametrize("accept", [DEFER_ACCEPT, "multipart/mixed"])
