@@ -67,9 +67,9 @@ def test_subgraphs_accept_traffic_only_from_the_router(production: Rendered) -> 
         assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == name
         peers = [p["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
                  for p in spec["ingress"][0]["from"]]  # fmt: skip
-        # Besides the router: projects asks users for group roles, users asks projects to
-        # follow a renamed group, projects posts its events to the kg.
-        expected = {"users": ["router", "projects"], "projects": ["router", "users"]}
+        # Besides the router: projects and the kg ask users for group roles, users asks
+        # projects to follow a renamed group, projects posts its events to the kg.
+        expected = {"users": ["router", "projects", "kg"], "projects": ["router", "users"]}
         assert peers == expected.get(name, ["router", "projects"] if name == "kg" else ["router"])
 
 

@@ -69,6 +69,7 @@ RENKU_FED_SESSIONS_KUBERNETES_NAMESPACE: {{ .Values.sessions.amalthea.namespace 
 
 {{- define "renku-fed.env.kg" -}}
 RENKU_FED_KG_DATA_DIR: /data
+RENKU_FED_KG_USERS_URL: {{ printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" . "component" "users")) | quote }}
 RENKU_FED_KG_SEED_DEMO: {{ .Values.kg.seedDemo | toString | quote }}
 {{- with .Values.kg.sparql.url }}
 RENKU_FED_KG_BACKEND: sparql
