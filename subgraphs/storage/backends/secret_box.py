@@ -14,14 +14,14 @@ class SecretBox:
         if not keys:
             raise ValueError(
                 "RENKU_FED_STORAGE_SECRETS_KEYS is empty; set it to one or more Fernet keys, "
-                "comma-separated (make one with `renku-fed storage new-key`)."
+                "comma-separated (`renku-fed storage new-key` prints one)."
             )
         try:
             self._fernet = MultiFernet([Fernet(key.strip().encode()) for key in keys])
         except ValueError as exc:
             raise ValueError(
                 "RENKU_FED_STORAGE_SECRETS_KEYS holds a value that is not a Fernet key (32 "
-                "url-safe base64-encoded bytes); make one with `renku-fed storage new-key`."
+                "url-safe base64-encoded bytes); `renku-fed storage new-key` prints one."
             ) from exc
 
     @staticmethod
