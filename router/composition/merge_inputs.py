@@ -152,7 +152,10 @@ class InputMerger:
         return MergedInput(
             name=sources[0][1].name,
             type=merged_type,
-            default=next((v.default for _, v in sources if v.default is not None), None),
+            # as Apollo: a default that only some subgraphs give is dropped (with a hint)
+            default=(
+                sources[0][1].default if all(v.default is not None for _, v in sources) else None
+            ),
             description=most_common([value.description for _, value in sources]),
             directives=merge_directives([value.applied for _, value in sources]),
         )

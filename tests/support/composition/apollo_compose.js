@@ -1,6 +1,7 @@
 // Composes batches of subgraph sets with @apollo/composition, the oracle for our Python composer.
 // stdin: {"<set id>": [{"name": ..., "url": ..., "sdl": ...}, ...], ...}
-// stdout: {"<set id>": {"supergraph": "<sdl>"} | {"errors": [{"code": ..., "message": ...}]}}
+// stdout: {"<set id>": {"supergraph": "<sdl>", "hints": [{"code": ..., "message": ...}]}
+//          | {"errors": [{"code": ..., "message": ...}]}}
 "use strict";
 
 const path = require("path");
@@ -24,7 +25,8 @@ function composeSet(subgraphs) {
       })),
     };
   }
-  return { supergraph: result.supergraphSdl };
+  const hints = (result.hints || []).map((h) => ({ code: h.definition.code, message: h.message }));
+  return { supergraph: result.supergraphSdl, hints };
 }
 
 let input = "";

@@ -52,6 +52,8 @@ class OracleResult:
     supergraph: str | None
     codes: tuple[str, ...]
     messages: tuple[str, ...]
+    hints: tuple[str, ...] = ()
+    """The codes of the composition hints, in Apollo's order."""
 
 
 def platform_sets() -> dict[str, list[SubgraphSource]]:
@@ -93,6 +95,7 @@ def run_apollo(sets: dict[str, list[SubgraphSource]]) -> dict[str, OracleResult]
             answer.get("supergraph"),
             tuple(error["code"] for error in errors),
             tuple(error["message"] for error in errors),
+            tuple(hint["code"] for hint in answer.get("hints") or ()),
         )
     return results
 
