@@ -67,12 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     up = commands.add_parser(
         "up",
         help="start the whole platform (router + users, projects, sessions, kg, storage subgraphs)",
-        description="Start the four subgraphs and the router on this machine with embedded "
+        description="Start the five subgraphs and the router on this machine with embedded "
         "backends; the first start seeds demo data (users alice, bob, carol). Ctrl-C stops all.",
     )
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     up.add_argument(
-        "--port", type=int, default=4000, help="router port (4000); subgraphs use the next four"
+        "--port", type=int, default=4000, help="router port (4000); subgraphs use the next five"
     )
     up.add_argument(
         "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="data folder (./.renku-fed)"
@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     from renku_fed.cli.schema import add_schema_command
 
     add_schema_command(commands)
+    from renku_fed.cli.storage_keys import add_storage_command
+
+    add_storage_command(commands, DEFAULT_DATA_DIR)
     sdk = _sdk_commands()
     if sdk is not None:
         sdk.add_commands(commands)
@@ -164,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "compose": _compose,
         "router": _router,
         "schema": _schema,
+        "storage": _storage,
     }
     try:
         if args.command not in handlers:
@@ -281,6 +285,15 @@ def _schema(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     except OSError as exc:
         raise CommandError(f"cannot read {exc.filename}: {exc.strerror}.") from exc
+
+
+def _storage(args: argparse.Namespace) -> int:
+    from renku_fed.cli.storage_keys import StorageKeysError, run_storage
+
+    try:
+        return run_storage(args.verb, getattr(args, "data_dir", DEFAULT_DATA_DIR))
+    except StorageKeysError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _router(args: argparse.Namespace) -> int:
