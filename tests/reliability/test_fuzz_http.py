@@ -1,4 +1,4 @@
-"""Hostile input against the router's and the users subgraph's HTTP endpoint: never a 5xx, never
+"""Hostile input against the router's and every subgraph's HTTP endpoint: never a 5xx, never
 a traceback. Hypothesis runs RENKU_FED_FUZZ_EXAMPLES examples per test (default 400, about 15 s
 for the whole file); set it higher for a deeper run."""
 
@@ -21,6 +21,8 @@ from starlette.applications import Starlette
 from renku_fed.identity.dev_issuer import DevIssuer, dev_issuer_routes
 from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.sessions.app import build_app as build_sessions
+from renku_fed.subgraphs.sessions.settings import SessionsSettings
 from tests.support.inprocess import (
     ROUTER_URL,
     SUBGRAPH_PORTS,
@@ -30,7 +32,10 @@ from tests.support.inprocess import (
 
 T = TypeVar("T")
 ISSUER = "http://127.0.0.1:4001/realms/renku"
-USERS_URL = f"http://127.0.0.1:{SUBGRAPH_PORTS['users']}/graphql"
+# Every subgraph but sessions, which the in-process platform does not build (added below).
+IN_PROCESS = tuple(name for name in SUBGRAPH_PORTS if name != "sessions")
+SUBGRAPH_URLS = {name: f"http://127.0.0.1:{port}/graphql" for name, port in SUBGRAPH_PORTS.items()}
+USERS_URL = SUBGRAPH_URLS["users"]
 EXAMPLES = int(os.environ.get("RENKU_FED_FUZZ_EXAMPLES", "400"))
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -38,6 +43,14 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 TYPED = "query($id: ID!, $first: Int, $search: String) { user(id: $id) { username } users(first: $first, search: $search) { edges { node { username } } } }"  # noqa: E501
+# A document with typed variables for each subgraph, for the variables' fuzzing.
+TYPED_DOCUMENTS = [
+    TYPED,
+    "query($id: ID!, $first: Int, $search: String, $after: String) { project(id: $id) { slug } projects(first: $first, search: $search, after: $after) { edges { cursor } } }",  # noqa: E501
+    "query($search: String, $first: Int, $after: String, $id: ID!) { search(query: $search, first: $first, after: $after) { edges { cursor } } dataset(id: $id) { id } }",  # noqa: E501
+    "query($id: ID!, $all: Boolean!) { session(id: $id) { id } sessions(allUsers: $all) { id } }",
+]
+VARIABLES = ["id", "first", "search", "after", "all"]
 CONTENT_TYPES = [
     "application/json",
     "application/graphql-response+json",
@@ -58,7 +71,7 @@ JSON_VALUES = st.recursive(
 
 
 class Fuzzed:
-    """The in-process platform (router and users subgraph) on one event loop, for sync tests."""
+    """The in-process platform (router and every subgraph) on one event loop, for sync tests."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.loop = asyncio.new_event_loop()
@@ -76,9 +89,15 @@ class Fuzzed:
             httpx.AsyncClient(transport=httpx.ASGITransport(app=issuer_app), base_url=ISSUER)
         )
         verifier = TokenVerifier(AuthSettings(issuer=ISSUER), client)
-        return await self._stack.enter_async_context(
-            inprocess_platform(tmp_path, verifier, subgraphs=("users",))
+        platform = await self._stack.enter_async_context(
+            inprocess_platform(tmp_path, verifier, IN_PROCESS)
         )
+        sessions = build_sessions(
+            SessionsSettings(data_dir=tmp_path / "sessions", seed_demo=True), verifier
+        )
+        await self._stack.enter_async_context(sessions.router.lifespan_context(sessions))
+        platform.transport.add(SUBGRAPH_PORTS["sessions"], sessions)
+        return platform
 
     def post(self, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
         """POST raw bytes."""
@@ -125,9 +144,10 @@ def documents() -> st.SearchStrategy[bytes]:
         ),
         size.map(lambda n: body('{ users(search: "' + "a" * n + '") { edges { cursor } } }')),
         size.map(lambda n: body(TYPED, {"id": "x", "search": "\u202e\x00" * (n // 2)})),
-        st.dictionaries(st.sampled_from(["id", "first", "search"]), JSON_VALUES).map(
-            lambda v: body(TYPED, v)
-        ),
+        st.tuples(
+            st.sampled_from(TYPED_DOCUMENTS),
+            st.dictionaries(st.sampled_from(VARIABLES), JSON_VALUES),
+        ).map(lambda typed: body(*typed)),
         st.integers(min_value=1, max_value=3000).map(
             lambda n: body("{ " + " ".join(f"a{i}: me {{ id }}" for i in range(n)) + " }")
         ),
@@ -158,18 +178,23 @@ def test_router_answers_hostile_bodies_without_5xx(
 
 
 @FUZZ
-@given(content=documents(), content_type=st.sampled_from(CONTENT_TYPES[:2]), auth=AUTH)
-def test_users_subgraph_answers_hostile_bodies_without_5xx(
-    fuzzed: Fuzzed, content: bytes, content_type: str, auth: str | None
+@given(
+    content=documents(),
+    content_type=st.sampled_from(CONTENT_TYPES[:2]),
+    auth=AUTH,
+    url=st.sampled_from(sorted(SUBGRAPH_URLS.values())),
+)
+def test_every_subgraph_answers_hostile_bodies_without_5xx(
+    fuzzed: Fuzzed, content: bytes, content_type: str, auth: str | None, url: str
 ) -> None:
-    check(fuzzed, USERS_URL, content, content_type, auth)
+    check(fuzzed, url, content, content_type, auth)
 
 
 @FUZZ
 @given(
     content=documents(),
     content_type=st.sampled_from(CONTENT_TYPES) | HEADER_TEXT,
-    url=st.sampled_from([ROUTER_URL, USERS_URL]),
+    url=st.sampled_from([ROUTER_URL, *sorted(SUBGRAPH_URLS.values())]),
 )
 def test_wrong_content_types_are_refused_cleanly(
     fuzzed: Fuzzed, content: bytes, content_type: str, url: str
@@ -178,7 +203,7 @@ def test_wrong_content_types_are_refused_cleanly(
 
 
 @pytest.mark.parametrize("content", [b"null", b"1", b"[]", b'"query"', b"\x80", b"\xff\xfe{}"])
-@pytest.mark.parametrize("url", [ROUTER_URL, USERS_URL])
+@pytest.mark.parametrize("url", [ROUTER_URL, *sorted(SUBGRAPH_URLS.values())])
 def test_a_body_that_is_not_a_json_object_is_a_400(
     fuzzed: Fuzzed, content: bytes, url: str
 ) -> None:
