@@ -19,6 +19,7 @@ import pytest
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.router.subscriptions.settings import SubscriptionSettings
+from renku_fed.sdk import AsyncClient
 from renku_fed.subgraphs.sessions.core.events import events_of
 from renku_fed.subgraphs.sessions.demo import demo_launchers
 from tests.support.sessions import git
@@ -178,3 +179,26 @@ async def test_multipart_subscriptions_are_framed_as_apollo_clients_read_them(
         b'{"payload":{"data":{"sessionChanged":{"id":"' + session_id.encode()
     )
     assert b"{}" in bodies[1:]
+
+
+class Recording(httpx.AsyncHTTPTransport):
+    """The network, noting the operation name of each GraphQL request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.operations: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Note the operation, then send the request."""
+        name = request.content.decode().split('"query":"', 1)[-1].split("(")[0].split()[-1]
+        self.operations.append(name)
+        return await super().handle_async_request(request)
+
+
+async def test_the_sdk_waits_for_a_session_on_its_subscription(platform: Platform) -> None:
+    session_id = await launched(platform)
+    network = Recording()
+    async with AsyncClient(platform.url, platform.token("alice"), transport=network) as client:
+        running = await client.sessions.wait(session_id, timeout=60)
+    assert running.state.value == "RUNNING"
+    assert network.operations == ["GetSession", "SessionChanged"]

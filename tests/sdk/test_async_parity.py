@@ -65,12 +65,23 @@ def test_both_clients_have_the_same_resources() -> None:
     assert type(awaited.projects.members) is aio.AsyncMembers
 
 
+def unstreamed() -> httpx.Response:
+    """A router without `sessionChanged`, as the SDK's wait meets it before it polls."""
+    error = {
+        "message": "Cannot query field 'sessionChanged' on type 'Subscription'.",
+        "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+    }
+    return httpx.Response(200, json={"errors": [error]})
+
+
 def async_client(answer: Answer, sent: list[tuple[str, dict[str, Any]]]) -> AsyncClient:
     """An AsyncClient whose every operation is answered by `answer(operation, variables)`."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         operation = body["query"].split("(")[0].split("{")[0].split()[1]
+        if operation == "SessionChanged":
+            return unstreamed()
         sent.append((operation, body["variables"]))
         return data(answer(operation, body["variables"]))
 
@@ -138,6 +149,8 @@ def blocking_client(answer: Answer) -> Client:
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         operation = body["query"].split("(")[0].split("{")[0].split()[1]
+        if operation == "SessionChanged":
+            return unstreamed()
         return data(answer(operation, body["variables"]))
 
     return Client(URL, "T", transport=httpx.MockTransport(handler), backoff=0)

@@ -1,4 +1,5 @@
-"""A router and the users and sessions subgraphs under uvicorn, and graphql-ws's Node client.
+"""A router and the users, projects and sessions subgraphs under uvicorn, and graphql-ws's
+Node client.
 
 The router reaches the subgraphs over real sockets (its subscriptions are WebSockets); the
 sessions subgraph looks projects up in the router stand-in of `tests.support.sessions`.
@@ -24,6 +25,8 @@ from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.router.http import create_router_app
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.subscriptions.settings import SubscriptionSettings
+from renku_fed.subgraphs.projects.app import build_app as build_projects
+from renku_fed.subgraphs.projects.settings import ProjectsSettings
 from renku_fed.subgraphs.sessions.app import build_app as build_sessions
 from renku_fed.subgraphs.sessions.backends.local import LocalSessionBackend
 from renku_fed.subgraphs.sessions.backends.project_directory import GraphProjectDirectory
@@ -90,7 +93,8 @@ async def subscriptions_platform(
     repository: Path,
     limits: SubscriptionSettings,
 ) -> AsyncIterator[Platform]:
-    """Users and sessions subgraphs and a router composing them, each on its own port."""
+    """Users, projects and sessions subgraphs and a router composing them, each on its own
+    port; projects tells no kg."""
     settings = SessionsSettings(data_dir=tmp_path / "sessions", seed_demo=True)
     directory = GraphProjectDirectory(
         "http://router/graphql",
@@ -106,12 +110,20 @@ async def subscriptions_platform(
         users_url = await stack.enter_async_context(
             served(build_users(UsersSettings(data_dir=tmp_path / "users"), verifier))
         )
+        projects = ProjectsSettings(
+            data_dir=tmp_path / "projects", seed_demo=True, users_url=f"{users_url}/graphql"
+        )
+        projects_url = await stack.enter_async_context(served(build_projects(projects, verifier)))
         sessions_url = await stack.enter_async_context(
             served(build_sessions(settings, verifier, directory, backend))
         )
         router = create_router_app(
             RouterSettings(
-                subgraphs={"users": f"{users_url}/graphql", "sessions": f"{sessions_url}/graphql"},
+                subgraphs={
+                    "users": f"{users_url}/graphql",
+                    "projects": f"{projects_url}/graphql",
+                    "sessions": f"{sessions_url}/graphql",
+                },
                 subscriptions=limits,
             ),
             verifier=verifier,

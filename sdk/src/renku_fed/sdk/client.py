@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -50,7 +50,7 @@ class Client:
         )
         self.projects = Projects(self._call)
         """Projects: list, read, create, change, delete, members."""
-        self.sessions = Sessions(self._call)
+        self.sessions = Sessions(self._call, self._stream)
         """Your interactive sessions: launch, wait, hibernate, resume, logs, delete."""
         self.users = Users(self._call)
         """People with accounts: yourself, and others by id or username."""
@@ -69,6 +69,10 @@ class Client:
     def _call(self, call: Call[T]) -> T:
         data = self._transport.execute(operations.document(call.operation), call.variables, None)
         return call.read(data)
+
+    def _stream(self, call: Call[T]) -> Iterator[T | None]:
+        for data in self._transport.subscribe(operations.document(call.operation), call.variables):
+            yield None if data is None else call.read(data)
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -106,7 +110,7 @@ class AsyncClient:
         )
         self.projects = AsyncProjects(self._call)
         """Projects: list, read, create, change, delete, members."""
-        self.sessions = AsyncSessions(self._call)
+        self.sessions = AsyncSessions(self._call, self._stream)
         """Your interactive sessions: launch, wait, hibernate, resume, logs, delete."""
         self.users = AsyncUsers(self._call)
         """People with accounts: yourself, and others by id or username."""
@@ -125,6 +129,11 @@ class AsyncClient:
     async def _call(self, call: Call[T]) -> T:
         document = operations.document(call.operation)
         return call.read(await self._transport.execute(document, call.variables, None))
+
+    async def _stream(self, call: Call[T]) -> AsyncIterator[T | None]:
+        document = operations.document(call.operation)
+        async for data in self._transport.subscribe(document, call.variables):
+            yield None if data is None else call.read(data)
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
 
+from renku_fed.sdk import streaming
 from renku_fed.sdk.credentials import Connection, Credentials, save_credentials
 from renku_fed.sdk.errors import (
     LOGIN_HINT,
@@ -142,6 +143,21 @@ class SyncTransport:
             return interpret(response)
         raise RenkuError("unreachable")  # pragma: no cover
 
+    def subscribe(
+        self, document: str, variables: Mapping[str, Any]
+    ) -> Iterator[dict[str, Any] | None]:
+        """Each event's data (None for a heartbeat); nothing when the router does not stream."""
+        refresh = self._auth.refresh_request()
+        if refresh is not None:
+            self._auth.refreshed(self._http.post(refresh[0], data=refresh[1]))
+        body = {"query": document, "variables": dict(variables)}
+        try:
+            yield from streaming.stream(
+                self._http, f"{self.url}/graphql", self._auth.headers(), body
+            )
+        except httpx.TransportError:
+            return
+
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
@@ -190,6 +206,21 @@ class AsyncTransport:
                 continue
             return interpret(response)
         raise RenkuError("unreachable")  # pragma: no cover
+
+    async def subscribe(
+        self, document: str, variables: Mapping[str, Any]
+    ) -> AsyncIterator[dict[str, Any] | None]:
+        """Each event's data (None for a heartbeat); nothing when the router does not stream."""
+        refresh = self._auth.refresh_request()
+        if refresh is not None:
+            self._auth.refreshed(await self._http.post(refresh[0], data=refresh[1]))
+        body = {"query": document, "variables": dict(variables)}
+        events = streaming.astream(self._http, f"{self.url}/graphql", self._auth.headers(), body)
+        try:
+            async for data in events:
+                yield data
+        except httpx.TransportError:
+            return
 
     async def aclose(self) -> None:
         """Close the connection pool."""

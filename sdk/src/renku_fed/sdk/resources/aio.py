@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,6 +28,8 @@ from renku_fed.sdk.resources.sync import POLL_SECONDS, id_of, settled
 
 T = TypeVar("T")
 Run = Callable[[Call[Any]], Awaitable[Any]]
+Stream = Callable[[Call[Any]], AsyncIterator[Any]]
+"""Runs a subscription: each event read by the call, None for a heartbeat."""
 
 
 async def _pages(run: Run, first: Callable[[str | None], Call[Page[T]]]) -> AsyncIterator[T]:
@@ -152,8 +154,9 @@ class AsyncUsers:
 class AsyncSessions:
     """Your interactive sessions."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, stream: Stream | None = None) -> None:
         self._run = run
+        self._stream = stream
 
     async def list(self) -> builtins.list[Session]:
         """Your sessions, newest first."""
@@ -178,19 +181,32 @@ class AsyncSessions:
         return await self.wait(session, timeout) if wait else session
 
     async def wait(self, session: Session | str, timeout: float = 600.0) -> Session:
-        """Poll until the session is RUNNING (ServerError if it fails, TimeoutError if slow).
+        """Wait until the session is RUNNING (ServerError if it fails, TimeoutError if slow).
 
-        On a terminal, standard error shows one line updated with its state while waiting.
+        The router's `sessionChanged` subscription tells each change where the router offers
+        it; otherwise the session is polled every second. On a terminal, standard error shows
+        one line updated with its state while waiting.
         """
         current = session if isinstance(session, Session) else await self.get(session)
         deadline, progress = time.monotonic() + timeout, Progress()
+        changes = self._changes(current.id)
         try:
             while not settled(current, deadline, progress):
-                await asyncio.sleep(POLL_SECONDS)
-                current = await self.get(current.id)
+                change = await changes.__anext__()
+                current = change or current
         finally:
+            await changes.aclose()
             progress.finish(current)
         return current
+
+    async def _changes(self, session_id: str) -> AsyncGenerator[Session | None, None]:
+        """The session after each change, as the subscription tells or polling finds."""
+        if self._stream is not None:
+            async for change in self._stream(calls.session_changed(session_id)):
+                yield change
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            yield await self.get(session_id)
 
     async def hibernate(self, session: Session | str) -> Session:
         """Stop the server and keep its files."""

@@ -182,6 +182,15 @@ def launch_session(project_id: str, launcher_id: str | None) -> Call[Session]:
     return Call("LaunchSession", {"input": fields}, _session_payload("launchSession"))
 
 
+def session_changed(session_id: str) -> Call[Session]:
+    """One of the caller's sessions as it is, then after each change (a subscription)."""
+    return Call(
+        "SessionChanged",
+        {"id": session_id},
+        lambda d: Session.model_validate(found(d["sessionChanged"], f"session {session_id}")),
+    )
+
+
 def get_session(session_id: str) -> Call[Session]:
     """One of the caller's sessions."""
     return Call(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,6 +28,8 @@ from renku_fed.sdk.resources.calls import Call, Page
 
 T = TypeVar("T")
 Run = Callable[[Call[Any]], Any]
+Stream = Callable[[Call[Any]], Iterator[Any]]
+"""Runs a subscription: each event read by the call, None for a heartbeat."""
 POLL_SECONDS = 1.0
 
 
@@ -165,8 +167,9 @@ def settled(session: Session, deadline: float, progress: Progress) -> bool:
 class Sessions:
     """Your interactive sessions."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, stream: Stream | None = None) -> None:
         self._run = run
+        self._stream = stream
 
     def list(self) -> builtins.list[Session]:
         """Your sessions, newest first."""
@@ -191,19 +194,30 @@ class Sessions:
         return self.wait(session, timeout) if wait else session
 
     def wait(self, session: Session | str, timeout: float = 600.0) -> Session:
-        """Poll until the session is RUNNING (ServerError if it fails, TimeoutError if slow).
+        """Wait until the session is RUNNING (ServerError if it fails, TimeoutError if slow).
 
-        On a terminal, standard error shows one line updated with its state while waiting.
+        The router's `sessionChanged` subscription tells each change where the router offers
+        it; otherwise the session is polled every second. On a terminal, standard error shows
+        one line updated with its state while waiting.
         """
         current = session if isinstance(session, Session) else self.get(session)
         deadline, progress = time.monotonic() + timeout, Progress()
+        changes = self._changes(current.id)
         try:
             while not settled(current, deadline, progress):
-                time.sleep(POLL_SECONDS)
-                current = self.get(current.id)
+                current = next(changes) or current
         finally:
+            changes.close()
             progress.finish(current)
         return current
+
+    def _changes(self, session_id: str) -> Generator[Session | None, None, None]:
+        """The session after each change, as the subscription tells or polling finds."""
+        if self._stream is not None:
+            yield from self._stream(calls.session_changed(session_id))
+        while True:
+            time.sleep(POLL_SECONDS)
+            yield self.get(session_id)
 
     def hibernate(self, session: Session | str) -> Session:
         """Stop the server and keep its files."""
