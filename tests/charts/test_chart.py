@@ -17,11 +17,12 @@ from renku_fed.router.supergraph import Supergraph
 from renku_fed.subgraphs.kg.settings import KgSettings
 from renku_fed.subgraphs.projects.settings import ProjectsSettings
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
+from renku_fed.subgraphs.storage.settings import StorageSettings
 from renku_fed.subgraphs.users.settings import UsersSettings
 from tests.support.helm import CHART, CI_VALUES, ROOT, Rendered, run_helm, values_args
 
 KUBERNETES_VERSION = "1.35.0"
-SUBGRAPHS = ("users", "projects", "sessions", "kg")
+SUBGRAPHS = ("users", "projects", "sessions", "kg", "storage")
 FULLNAME = "renku-renku-federation"
 SETTINGS: dict[str, tuple[type[BaseSettings], ...]] = {
     "router": (RouterSettings, SessionProxySettings, AuthSettings),
@@ -29,6 +30,7 @@ SETTINGS: dict[str, tuple[type[BaseSettings], ...]] = {
     "projects": (ProjectsSettings, AuthSettings),
     "sessions": (SessionsSettings, AuthSettings),
     "kg": (KgSettings, AuthSettings),
+    "storage": (StorageSettings, AuthSettings),
 }
 
 
@@ -140,6 +142,7 @@ def test_embedded_stores_get_volumes_real_services_do_not(
     assert {component(c) for c in production.of_kind("PersistentVolumeClaim")} == {
         "users",
         "sessions",
+        "storage",
     }
     kg = production.named("Deployment", f"{FULLNAME}-kg")
     assert kg["spec"]["replicas"] == 2

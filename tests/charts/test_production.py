@@ -7,7 +7,7 @@ from typing import Any
 from tests.support.helm import CHART, PRODUCTION, Rendered, render, run_helm
 
 FULLNAME = "renku-renku-federation"
-SUBGRAPHS = ("users", "projects", "sessions", "kg")
+SUBGRAPHS = ("users", "projects", "sessions", "kg", "storage")
 
 
 def env_of(rendered: Rendered, name: str) -> dict[str, Any]:
@@ -68,9 +68,13 @@ def test_subgraphs_accept_traffic_only_from_the_router(production: Rendered) -> 
         peers = [p["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
                  for p in spec["ingress"][0]["from"]]  # fmt: skip
         # Besides the router: projects and the kg ask users for group roles, users asks
-        # projects to follow a renamed group, projects posts its events to the kg.
-        expected = {"users": ["router", "projects", "kg"], "projects": ["router", "users"]}
-        assert peers == expected.get(name, ["router", "projects"] if name == "kg" else ["router"])
+        # projects to follow a renamed group, projects posts its events to the kg, sessions
+        # ask storage what a session mounts.
+        expected = {
+            "users": ["router", "projects", "kg"], "projects": ["router", "users"],
+            "kg": ["router", "projects"], "storage": ["router", "sessions"],
+        }  # fmt: skip
+        assert peers == expected.get(name, ["router"])
 
 
 def test_the_services_reach_each_other_and_the_sparql_store(production: Rendered) -> None:

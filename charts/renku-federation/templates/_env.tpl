@@ -65,6 +65,13 @@ RENKU_FED_SESSIONS_GRAPH_URL: {{ printf "%s/graphql" (include "renku-fed.service
 RENKU_FED_SESSIONS_MAX_LIVE_SESSIONS: {{ .Values.sessions.maxLiveSessions | toString | quote }}
 RENKU_FED_SESSIONS_MAX_LIVE_SESSIONS_PER_USER: {{ .Values.sessions.maxLiveSessionsPerUser | toString | quote }}
 RENKU_FED_SESSIONS_KUBERNETES_NAMESPACE: {{ .Values.sessions.amalthea.namespace | default .Release.Namespace | quote }}
+RENKU_FED_SESSIONS_STORAGE_URL: {{ printf "%s/internal/session-launch" (include "renku-fed.serviceUrl" (dict "root" . "component" "storage")) | quote }}
+{{- end }}
+
+{{- define "renku-fed.env.storage" -}}
+RENKU_FED_STORAGE_DATA_DIR: /data
+RENKU_FED_STORAGE_SEED_DEMO: {{ .Values.storage.seedDemo | toString | quote }}
+RENKU_FED_STORAGE_GRAPH_URL: {{ printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" . "component" "router")) | quote }}
 {{- end }}
 
 {{- define "renku-fed.env.kg" -}}
@@ -115,5 +122,9 @@ RENKU_FED_KG_SPARQL_USER: {{ . | quote }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_KG_SPARQL_PASSWORD" "key" "kg-sparql-password" "value" $v.kg.sparql.password "existingSecret" $v.kg.sparql.existingSecret "existingSecretKey" $v.kg.sparql.existingSecretKey) }}
 {{- else if eq .component "sessions" }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_SESSIONS_PROXY_SECRET" "key" "session-proxy-secret" "value" "generated" "existingSecret" $v.sessionProxy.existingSecret "existingSecretKey" $v.sessionProxy.existingSecretKey) }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_SESSIONS_STORAGE_SECRET" "key" "storage-internal-secret" "value" "generated" "existingSecret" "" "existingSecretKey" "") }}
+{{- else if eq .component "storage" }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_STORAGE_SECRETS_KEYS" "key" "storage-secrets-keys" "value" "generated" "existingSecret" $v.storage.secretsKeys.existingSecret "existingSecretKey" $v.storage.secretsKeys.existingSecretKey) }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_STORAGE_INTERNAL_SECRET" "key" "storage-internal-secret" "value" "generated" "existingSecret" "" "existingSecretKey" "") }}
 {{- end }}
 {{- end }}

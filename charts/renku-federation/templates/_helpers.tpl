@@ -161,7 +161,7 @@ livenessProbe:
 {{- .Values.supergraph.sdl }}
 {{- else }}
 {{- $sdl := .Files.Get "files/supergraph.graphql" }}
-{{- $ports := dict "users" 4001 "projects" 4002 "sessions" 4003 "kg" 4004 }}
+{{- $ports := dict "users" 4001 "projects" 4002 "sessions" 4003 "kg" 4004 "storage" 4005 }}
 {{- range $name, $port := $ports }}
 {{- $url := printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" $ "component" $name)) }}
 {{- $sdl = replace (printf "\"http://127.0.0.1:%d/graphql\"" $port) (printf "%q" $url) $sdl }}
@@ -176,5 +176,6 @@ livenessProbe:
 {{- if or (eq .component "users") (eq .component "sessions") }}true
 {{- else if and (eq .component "projects") (eq $v.projects.backend "embedded") }}true
 {{- else if and (eq .component "kg") (not $v.kg.sparql.url) }}true
+{{- else if eq .component "storage" }}true
 {{- end }}
 {{- end }}

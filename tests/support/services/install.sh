@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what tests start on their own ports (redis-server, virtuoso-t) and wrk, once, on Debian or Ubuntu.
+# Installs what tests start on their own ports (redis-server, virtuoso-t, rclone) and wrk, once, on Debian or Ubuntu.
 set -euo pipefail
 
 packages=""
@@ -11,6 +11,8 @@ command -v wrk >/dev/null || packages="$packages wrk"
 command -v chromium >/dev/null || packages="$packages chromium"
 # bwrap sandboxes local sessions (the sessions subgraph's default).
 command -v bwrap >/dev/null || packages="$packages bubblewrap"
+# rclone: the storage subgraph's storage types, and the WebDAV server its tests start.
+command -v rclone >/dev/null || packages="$packages rclone"
 [ -n "$packages" ] || exit 0
 
 if ! command -v apt-get >/dev/null; then
