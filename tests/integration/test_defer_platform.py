@@ -5,19 +5,16 @@ graph's part of a project query arrives after the rest, which does not wait for 
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
 from tests.support.inprocess import SUBGRAPH_PORTS, inprocess_platform
+from tests.support.meros import served
 from tests.support.multipart_reader import first_payload, parse_multipart
 
 QUERY = """{ me { username projects(first: 5) { edges { node {
@@ -41,24 +38,6 @@ class HeldQueries:
         await self.app(scope, receive, send)
 
 
-@asynccontextmanager
-async def served(app: ASGIApp) -> AsyncIterator[str]:
-    """`app` under uvicorn on a free 127.0.0.1 port, in this event loop."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-
-
 async def test_the_kg_part_streams_after_the_primary_part(
     tmp_path: Path, dev_issuer: DevIssuer, verifier: TokenVerifier
 ) -> None:
@@ -73,7 +52,7 @@ async def test_the_kg_part_streams_after_the_primary_part(
         received = b""
         first: dict[str, Any] | None = None
         async with (
-            served(platform.router) as url,
+            served(platform.router, lifespan="off") as url,
             httpx.AsyncClient(timeout=30) as client,
             client.stream("POST", f"{url}/graphql", json={"query": QUERY}, headers=headers) as r,
         ):
