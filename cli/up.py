@@ -244,6 +244,12 @@ def check_subgraphs_installed() -> None:
             "`renku-fed up` runs. Install the whole platform with "
             "pip install 'renku-federation[all]' (from a checkout: pip install '.[all]')."
         )
+    rclone = os.environ.get("RENKU_FED_STORAGE_RCLONE_BINARY", "rclone")
+    if shutil.which(rclone) is None:
+        raise PlatformError(
+            f"The storage subgraph reads its storage types from `{rclone} config providers`, "
+            "and rclone is not installed; install it (Debian, Ubuntu: apt-get install rclone)."
+        )
 
 
 def _importable(module: str) -> bool:

@@ -43,14 +43,14 @@ PUBLIC_PROJECTS = "{ projects(first: 10) { edges { node { name visibility } } } 
 
 
 def _free_base_port() -> int:
-    """A port P such that P..P+4 are all free on 127.0.0.1."""
+    """A port P such that P..P+5 are all free on 127.0.0.1 (the router and five subgraphs)."""
     for _ in range(50):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             base = probe.getsockname()[1]
-        if base + 4 < 65535 and all(_port_free(base + i) for i in range(5)):
+        if base + 5 < 65535 and all(_port_free(base + i) for i in range(6)):
             return base
-    raise RuntimeError("no five consecutive free ports")
+    raise RuntimeError("no six consecutive free ports")
 
 
 def _port_free(port: int) -> bool:
