@@ -192,7 +192,8 @@ class _DeferPlanner:
             fetch_graph.build_root(decider.require(decider.root(found.type_name), items))
         else:
             for key, plan in self.entries(decider, found.type_name, items):
-                depends += _build_entity(fetch_graph, plan, key, found.type_name)
+                inputs = fetch_graph.build_entry(plan, key.graph, found.type_name, key.items)
+                depends += inputs.to_nodes()
                 keys.append(parse_field_set(key.key))
             depends = (SelectedFragment(found.type_name, tuple(dict.fromkeys(depends))),)
         merge_leaf_siblings(fetch_graph)
@@ -263,19 +264,6 @@ class _DeferPlanner:
         """The plan of `items` on a `type_name` entity entered in `graph`."""
         position = position_for(self.model, type_name, graph)
         return decider.selection(position, items, frozenset())
-
-
-def _build_entity(
-    fetch_graph: FetchGraph, plan: SelectionPlan, key: Hop, type_name: str
-) -> tuple[Selection, ...]:
-    """Add `plan` as an entity fetch of `key.graph` entered with `key`; returns the
-    representation's fields (what the deferred part depends on).
-    """
-    fetch_graph._reserve(plan, ())
-    step, inputs, loc = fetch_graph.entity_step(frozenset(), key.graph, (), type_name, 0)
-    fetch_graph._representation(inputs, key.items, (), type_name)
-    fetch_graph.build(plan, step, loc, (), set(), internal=False)
-    return inputs.to_nodes()
 
 
 def _inline(

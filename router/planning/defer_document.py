@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 from graphql import (
+    ArgumentNode,
     BooleanValueNode,
     DefinitionNode,
     DocumentNode,
@@ -21,6 +22,7 @@ from graphql import (
     SelectionNode,
     SelectionSetNode,
     StringValueNode,
+    ValueNode,
     VariableNode,
 )
 
@@ -201,8 +203,8 @@ def _literally_excluded(selection: SelectionNode) -> bool:
     return False
 
 
-def _argument(arguments: object, name: str) -> object:
-    for argument in arguments or ():  # type: ignore[attr-defined]
+def _argument(arguments: Iterable[ArgumentNode] | None, name: str) -> ValueNode | None:
+    for argument in arguments or ():
         if argument.name.value == name:
             return argument.value
     return None

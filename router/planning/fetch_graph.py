@@ -157,6 +157,18 @@ class FetchGraph:
         self._reserve(plan, ())
         self.build(plan, None, SelSet(), (), set(), internal=False)
 
+    def build_entry(
+        self, plan: SelectionPlan, graph: str, type_name: str, key: tuple[OpItem, ...]
+    ) -> SelSet:
+        """Add `plan` as an `_entities` fetch of `graph` at the root of the data it is run on,
+        its representations made of `key` (a deferred fragment's entry); returns them.
+        """
+        self._reserve(plan, ())
+        step, inputs, loc = self.entity_step(frozenset(), graph, (), type_name, 0)
+        self._representation(inputs, key, (), type_name)
+        self.build(plan, step, loc, (), set(), internal=False)
+        return inputs
+
     def _reserve(self, plan: SelectionPlan, path: ResponsePath) -> None:
         """Claim the client's response keys first, so only internal fields get aliases."""
         self._separate_types(plan, path)
