@@ -3,8 +3,9 @@
 `rotate-keys` re-encrypts every stored secret with the first key. With
 `RENKU_FED_STORAGE_SECRETS_KEYS` set (new key first, then the old ones) it uses those keys; without
 it, it rotates the data folder that `renku-fed up` made: a new key is generated, every secret is
-re-encrypted with it, and the folder's key file then holds only the new key. Stop the platform
-first: a running storage service knows only the keys it started with.
+re-encrypted with it, and the folder's key file then holds only the new key. The store is
+`RENKU_FED_STORAGE_DATA_DIR`'s when set (as in the storage pod), else `<data dir>/storage`. Stop
+the platform first: a running storage service knows only the keys it started with.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def run_storage(verb: str, data_dir: Path) -> int:
     if verb == "new-key":
         print(fernet_key())
         return 0
-    database_file = data_dir / "storage" / DATABASE_FILE
+    storage_dir = os.environ.get("RENKU_FED_STORAGE_DATA_DIR")
+    database_file = Path(storage_dir or data_dir / "storage") / DATABASE_FILE
     if not database_file.exists():
         raise StorageKeysError(
             f"{database_file} does not exist; give the --data-dir `renku-fed up` uses."

@@ -35,6 +35,7 @@ def test_rotating_ups_folder_leaves_only_a_new_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("RENKU_FED_STORAGE_SECRETS_KEYS", raising=False)
+    monkeypatch.delenv("RENKU_FED_STORAGE_DATA_DIR", raising=False)
     old = generated_secret(tmp_path / STORAGE_KEYS_FILE, fernet_key)
     slot = _store(tmp_path, old).add_slot("p", "Token", None, "token")
     secret = _store(tmp_path, old).create("alice", "token", SecretKind.GENERAL, VALUE)
@@ -51,6 +52,7 @@ def test_rotating_with_wrong_keys_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _store(tmp_path, fernet_key()).create("alice", "token", SecretKind.GENERAL, VALUE)
+    monkeypatch.delenv("RENKU_FED_STORAGE_DATA_DIR", raising=False)
     monkeypatch.setenv("RENKU_FED_STORAGE_SECRETS_KEYS", fernet_key())
     assert main(["storage", "rotate-keys", "--data-dir", str(tmp_path)]) == 2
     assert "add that key after the first" in capsys.readouterr().err
@@ -74,3 +76,15 @@ def test_up_gives_storage_its_keys_and_sessions_the_launch_route(
     for name in (STORAGE_KEYS_FILE, STORAGE_INTERNAL_SECRET_FILE):
         assert (tmp_path / name).stat().st_mode & 0o077 == 0
     assert "RENKU_FED_STORAGE_SECRETS_KEYS" not in by_name["projects"]
+
+
+def test_the_storage_pods_folder_and_keys_come_from_its_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = fernet_key(), fernet_key()
+    store = EmbeddedSecrets(Database(tmp_path / "pod-data"), SecretBox([old]))
+    store.create("alice", "token", SecretKind.GENERAL, VALUE)
+    monkeypatch.setenv("RENKU_FED_STORAGE_DATA_DIR", str(tmp_path / "pod-data"))
+    monkeypatch.setenv("RENKU_FED_STORAGE_SECRETS_KEYS", f"{new},{old}")
+    assert main(["storage", "rotate-keys"]) == 0
+    assert EmbeddedSecrets(Database(tmp_path / "pod-data"), SecretBox([new])).rotate() == 1
