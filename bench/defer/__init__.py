@@ -1,0 +1,1 @@
+"""`python -m bench.defer`: what `@defer` buys and costs (bench/README.md)."""
