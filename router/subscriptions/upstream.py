@@ -8,6 +8,7 @@ closes the socket, which ends the subgraph's resolver.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
@@ -47,12 +48,13 @@ async def subgraph_events(
     if "authorization" in headers:
         init["Authorization"] = headers["authorization"]
     try:
-        socket = await session.ws_connect(
-            websocket_url(url),
-            protocols=(PROTOCOL,),
-            headers=dict(headers),
-            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=timeout_seconds),
-        )
+        async with asyncio.timeout(timeout_seconds):
+            socket = await session.ws_connect(
+                websocket_url(url),
+                protocols=(PROTOCOL,),
+                headers=dict(headers),
+                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=timeout_seconds),
+            )
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise UpstreamError(
             f"The subgraph's subscription endpoint cannot be reached: {exc}"

@@ -164,7 +164,9 @@ class Connection:
         elif kind == "complete":
             task = self._operations.pop(str(message.get("id")), None)
             if task is not None:
+                # Ended before the next message is read: its slot is free for the next one.
                 task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         else:
             raise _Closed(BAD_MESSAGE, f"Invalid message received: unknown type {kind!r}")
 
