@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from renku_fed.cli.up import STORAGE_KEYS_FILE, fernet_key
-from renku_fed.subgraphs.storage.backends.database import DATABASE_FILE, Database
-from renku_fed.subgraphs.storage.backends.embedded_secrets import EmbeddedSecrets
-from renku_fed.subgraphs.storage.backends.secret_box import SecretBox
 
 KEYS_VARIABLE = "RENKU_FED_STORAGE_SECRETS_KEYS"
 
@@ -49,6 +46,15 @@ def run_storage(verb: str, data_dir: Path) -> int:
     if verb == "new-key":
         print(fernet_key())
         return 0
+    return _rotate(data_dir)
+
+
+def _rotate(data_dir: Path) -> int:
+    # The storage subgraph's libraries are loaded only here: a router-only install has none.
+    from renku_fed.subgraphs.storage.backends.database import DATABASE_FILE, Database
+    from renku_fed.subgraphs.storage.backends.embedded_secrets import EmbeddedSecrets
+    from renku_fed.subgraphs.storage.backends.secret_box import SecretBox
+
     storage_dir = os.environ.get("RENKU_FED_STORAGE_DATA_DIR")
     database_file = Path(storage_dir or data_dir / "storage") / DATABASE_FILE
     if not database_file.exists():

@@ -183,7 +183,7 @@ async def readable_connector(
     """The connector if the caller may see it; NOT_FOUND otherwise."""
     connector = await asyncio.to_thread(service.connectors.get, connector_id)
     if connector is not None and (
-        connector.visibility is Visibility.PUBLIC
+        connector.visibility is Visibility.PUBLIC  # no need to ask for the caller's roles
         or can_read(connector, caller, await namespace_roles(service, caller))
     ):
         return connector
@@ -200,8 +200,10 @@ async def find_connector(
     """The connector if the caller may see it."""
     try:
         return await readable_connector(service, caller, connector_id)
-    except DomainError:
-        return None
+    except DomainError as error:
+        if error.code is ErrorCode.NOT_FOUND:
+            return None
+        raise
 
 
 async def update_connector(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -70,11 +70,6 @@ class DataConnector:
     def etag(self) -> str:
         """Changes whenever the connector does; `updateDataConnector` takes it as `ifMatch`."""
         return hashlib.sha256(f"{self.id}:{self.updated_at.isoformat()}".encode()).hexdigest()[:32]
-
-    @property
-    def is_global(self) -> bool:
-        """True for a connector made from a DOI, owned by no namespace."""
-        return self.namespace is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,4 +139,3 @@ class Page:
     cursors: Sequence[str]
     total: int
     has_next: bool
-    hidden: int = field(default=0)

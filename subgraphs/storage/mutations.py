@@ -26,12 +26,12 @@ from renku_fed.subgraphs.storage.types_inputs import (
     CredentialInput,
     DataConnectorLinkPayload,
     DataConnectorPayload,
-    StorageDeletionPayload,
     RotateSecretsKeysPayload,
     SecretPayload,
     SecretSlotPayload,
     SecretsMountDirectoryPayload,
     SecretsPayload,
+    StorageDeletionPayload,
     UpdateDataConnectorInput,
 )
 

@@ -6,6 +6,8 @@ refusal as typed `errors` in their payload. Types live in `types`, use cases in 
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 from strawberry.federation.schema_directives import Authenticated
 
@@ -33,7 +35,7 @@ async def resolve_data_connector(info: Info, id: strawberry.ID) -> DataConnector
 async def resolve_by_slug(info: Info, namespace: str, slug: str) -> DataConnector | None:
     """The data connector at namespace/slug, null when missing or hidden."""
     service = info.context.backend
-    found = service.connectors.get_by_slug(namespace, slug)
+    found = await asyncio.to_thread(service.connectors.get_by_slug, namespace, slug)
     return (
         None
         if found is None

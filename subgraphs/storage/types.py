@@ -93,7 +93,7 @@ class DataConnector:
             keywords=list(connector.keywords),
             storage=DataConnectorStorage(
                 type=storage.type,
-                configuration=core.masked(service, storage),
+                configuration=JSON(core.masked(service, storage)),
                 source_path=storage.source_path,
                 target_path=storage.target_path,
                 read_only=storage.read_only,
