@@ -202,3 +202,19 @@ async def test_the_sdk_waits_for_a_session_on_its_subscription(platform: Platfor
         running = await client.sessions.wait(session_id, timeout=60)
     assert running.state.value == "RUNNING"
     assert network.operations == ["GetSession", "SessionChanged"]
+
+
+async def test_my_sessions_changed_tells_of_a_session_launched_after_subscribing(
+    platform: Platform,
+) -> None:
+    hub = events_of(platform.sessions)
+    client = await NodeClient.start(job(platform, "alice", {"query": MINE}))
+    try:
+        deadline = time.monotonic() + 30
+        while not hub.subscribers and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        session_id = await launched(platform)
+        line = await client.line()
+    finally:
+        await client.stop()
+    assert line["next"]["data"]["mySessionsChanged"] == {"id": session_id, "state": "STARTING"}
