@@ -30,7 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection, connect
 
 from renku_fed.identity.tokens import TokenError, TokenVerifier, bearer_token
-from renku_fed.router.auth import BrowserLogin
+from renku_fed.router.auth import BrowserLogin, CsrfRefused
 
 log = logging.getLogger("router.sessions")
 PATH = "/sessions/{session_id}/{path:path}"
@@ -118,9 +118,11 @@ class SessionProxy:
         token = bearer_token(authorization) if is_bearer else None
         if token is not None or self._login is None:
             return token
-        if safe and self._csrf_header:
+        if (safe or _same_origin(connection)) and self._csrf_header:
             # Navigations and WebSockets (whose Origin is checked) cannot carry a CSRF
             # header; they change nothing a cross-site page could abuse, as Apollo's rule says.
+            # JupyterLab's own changes (POST, PUT, DELETE) carry no such header, but a browser
+            # sends the page's Origin with each of them, which a cross-site page cannot forge.
             scope = dict(connection.scope)
             scope["headers"] = [*scope["headers"], (self._csrf_header.lower().encode(), b"1")]
             connection = HTTPConnection(scope)
@@ -131,6 +133,8 @@ class SessionProxy:
             token = await self._token(connection, safe)
         except TokenError as exc:
             raise Refused(401, str(exc)) from exc
+        except CsrfRefused as exc:
+            raise Refused(403, str(exc)) from exc
         if token is None:
             raise Refused(401, "Sign in to open this session.")
         await self._verifier.verify(token)
@@ -236,6 +240,11 @@ class SessionProxy:
             return
         await socket.accept(subprotocol=upstream.subprotocol)
         await _pump(socket, upstream)
+
+
+def _same_origin(connection: HTTPConnection) -> bool:
+    origin = connection.headers.get("origin")
+    return origin is not None and urlsplit(origin).netloc == connection.headers.get("host")
 
 
 async def _pump(socket: WebSocket, upstream: ClientConnection) -> None:

@@ -1,0 +1,76 @@
+"""One `renku-fed up` for every browser test of this folder, on free ports from 47000 up."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+RENKU_FED = str(Path(sys.executable).parent / "renku-fed")
+FIRST_PORT = 47000
+STARTUP_SECONDS = 120
+# Sessions of this platform take loopback ports of their own, apart from other platforms'.
+SESSION_PORTS = 30000
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _base_port() -> int:
+    for base in range(FIRST_PORT, FIRST_PORT + 500, 5):
+        if all(_free(base + i) for i in range(5)):
+            return base
+    raise RuntimeError("no five free ports from 47000 up")
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`renku-fed up` on free ports, its data in a temporary folder; its router's base URL."""
+    port = _base_port()
+    folder = tmp_path_factory.mktemp("platform")
+    sessions_from = SESSION_PORTS + (port - FIRST_PORT) * 4
+    env = os.environ | {
+        "RENKU_FED_SESSIONS_PORT_RANGE_START": str(sessions_from),
+        "RENKU_FED_SESSIONS_PORT_RANGE_END": str(sessions_from + 19),
+    }
+    log = (folder / "up.log").open("w")
+    process = subprocess.Popen(
+        [RENKU_FED, "up", "--port", str(port), "--data-dir", str(folder / "data")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=env,
+    )
+    try:
+        _wait_up(process, folder / "up.log")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def _wait_up(process: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(STARTUP_SECONDS * 5):
+        if process.poll() is not None:
+            pytest.fail(f"renku-fed up exited: {log.read_text()[-2000:]}")
+        if "renku-fed is up" in log.read_text():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"renku-fed up did not start: {log.read_text()[-2000:]}")
