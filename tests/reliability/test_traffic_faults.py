@@ -36,7 +36,7 @@ FULL = {
     "topProducts": [{"upc": "1", "name": "Table"}, {"upc": "2", "name": "Chair"}],
 }
 SETTINGS = RouterSettings(
-    subgraph_timeout_seconds=0.5,
+    subgraph_timeout_seconds=1.0,
     limits=LimitSettings(rate_per_second=0),
     traffic_shaping=TrafficShaping(
         all=SubgraphShaping(retry_min_seconds=0.01, breaker_cooldown_seconds=0.5)
@@ -163,7 +163,7 @@ async def test_a_subgraph_killed_mid_load_is_served_around_and_recovers(
             process.send_signal(signal.SIGKILL)
             process.wait()
             await asyncio.sleep(1.0)
-            process = start_accounts(port)
+            process = await asyncio.to_thread(start_accounts, port)
             answers = [answer for worker in await loading for answer in worker]
             await asyncio.sleep(0.6)
             recovered = await client.post("/graphql", json=QUERY)
