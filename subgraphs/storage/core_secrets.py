@@ -181,11 +181,15 @@ async def session_launch(service: StorageService, project_id: str, user_id: str)
 def _launch(service: StorageService, project_id: str, user_id: str) -> dict[str, Any]:
     user = Identity(subject=user_id)
     roles = service.secrets.remembered_roles(user_id)
+    readable = [
+        connector
+        for _, connector in service.connectors.project_links(project_id)
+        if can_read(connector, user, roles)
+    ]
+    saved = service.secrets.connector_credentials(user_id, [c.id for c in readable])
     connectors = []
-    for _, connector in service.connectors.project_links(project_id):
-        if not can_read(connector, user, roles):
-            continue
-        credentials = service.secrets.connector_credentials(user_id, connector.id)
+    for connector in readable:
+        credentials = saved.get(connector.id, {})
         needed = sensitive_fields(service, connector.storage)
         configuration = {
             k: credentials.get(k, v) for k, v in connector.storage.configuration.items()

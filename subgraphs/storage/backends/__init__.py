@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -128,8 +128,10 @@ class SecretStore(Protocol):
         """Store the owner's credentials (option to value) for a connector as STORAGE secrets."""
         ...
 
-    def connector_credentials(self, owner: str, connector_id: str) -> dict[str, str]:
-        """The owner's decrypted credentials for a connector, by option name."""
+    def connector_credentials(
+        self, owner: str, connector_ids: Sequence[str]
+    ) -> dict[str, dict[str, str]]:
+        """The owner's decrypted credentials for these connectors: by connector, by option."""
         ...
 
     def rotate(self) -> int:

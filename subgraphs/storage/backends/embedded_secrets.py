@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from ulid import ULID
 
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
-from renku_fed.subgraphs.storage.backends.database import Database, now, page_of
+from renku_fed.subgraphs.storage.backends.database import Database, in_clause, now, page_of
 from renku_fed.subgraphs.storage.backends.secret_box import SecretBox
 from renku_fed.subgraphs.storage.models import (
     DataConnector,
@@ -152,15 +152,23 @@ class EmbeddedSecrets:
             saved.append(self._require(owner, secret.id))
         return saved
 
-    def connector_credentials(self, owner: str, connector_id: str) -> dict[str, str]:
-        """The owner's decrypted credentials for a connector, by option name."""
+    def connector_credentials(
+        self, owner: str, connector_ids: Sequence[str]
+    ) -> dict[str, dict[str, str]]:
+        """The owner's decrypted credentials for these connectors: by connector, by option."""
         with self._db.connect() as db:
             rows = db.execute(
-                "SELECT c.option, s.value FROM connector_secrets c JOIN secrets s "
-                "ON s.id = c.secret_id WHERE c.connector_id = ? AND c.owner = ?",
-                (connector_id, owner),
+                "SELECT c.connector_id, c.option, s.value FROM connector_secrets c JOIN secrets s "
+                f"ON s.id = c.secret_id WHERE c.owner = ? AND c.connector_id IN "
+                f"{in_clause(connector_ids)}",
+                (owner, *connector_ids),
             ).fetchall()
-        return {row["option"]: self._box.decrypt(row["value"]) for row in rows}
+        found: dict[str, dict[str, str]] = {}
+        for row in rows:
+            found.setdefault(row["connector_id"], {})[row["option"]] = self._box.decrypt(
+                row["value"]
+            )
+        return found
 
     def rotate(self) -> int:
         """Re-encrypt every value with the first key; how many were re-encrypted."""

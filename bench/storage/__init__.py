@@ -1,0 +1,1 @@
+"""The storage subgraph benchmark (`python -m bench.storage`)."""
