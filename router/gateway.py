@@ -39,6 +39,7 @@ from renku_fed.router.execution.errors import root_errors
 from renku_fed.router.execution.incremental import (
     Delivery,
     IncrementalResponse,
+    PartProjectors,
     Projection,
     active_defer,
 )
@@ -47,7 +48,7 @@ from renku_fed.router.limits import LimitExceeded, OperationLimits, Safelist
 from renku_fed.router.limits.operation_limits import OperationAnalysis
 from renku_fed.router.persisted_queries import PersistedQueries
 from renku_fed.router.planning import PlanningError, QueryPlan, QueryPlanner
-from renku_fed.router.planning.defer import defer_values, deferred_documents
+from renku_fed.router.planning.defer_parts import defer_values, deferred_documents
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.subscriptions.plan import Subscription, SubscriptionPlan
@@ -80,7 +81,7 @@ class _Operation:
     limits: OperationAnalysis
     plans: dict[frozenset[str], QueryPlan]
     """Plans of the unfiltered document by override labels."""
-    deferred: dict[tuple[bool, ...], tuple[OperationProjector, ...]] = field(default_factory=dict)
+    deferred: dict[tuple[bool, ...], PartProjectors] = field(default_factory=dict)
     """Projectors of the primary and each deferred part, by the `@defer(if:)` variable values."""
 
 
@@ -326,18 +327,18 @@ class Gateway:
         values = defer_values(operation.document, variables)
         projectors = operation.deferred.get(values)
         if projectors is None:
-            parts = deferred_documents(
-                self._planner.graph, operation.document, operation.definition, values
+            pairs: list[tuple[int, int]] = []
+            primary, parts = deferred_documents(
+                self._planner.graph, operation.document, operation.definition, values, pairs
             )
-            projectors = operation.deferred[values] = tuple(
-                OperationProjector(self._schema, document, definition, self._types)
-                for document, definition in parts
+            projectors = operation.deferred[values] = PartProjectors.of(
+                self._schema, self._types, primary, parts, pairs
             )
         return Projection(
-            projectors[0],
-            projectors[1:],
+            projectors.primary,
+            projectors.parts,
             variables,
-            frozenset() if decision is None else decision.removed,
+            projectors.removed(frozenset() if decision is None else decision.removed),
             self._authorizer is None or self._authorizer.emit_errors,
             self._validation,
         )

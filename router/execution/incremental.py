@@ -13,11 +13,14 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
+
 from renku_fed.router.execution.executor import ExecutionResult, Executor
 from renku_fed.router.execution.flatten import ConcretePath, concrete_paths
 from renku_fed.router.execution.projection import OperationProjector
 from renku_fed.router.execution.response_policy import ResponseValidation, completion_extensions
 from renku_fed.router.execution.typeindex import TypeIndex
+from renku_fed.router.planning.defer_parts import PartDocument, PartKey, part_keys
 from renku_fed.router.planning.nodes import (
     ConditionNode,
     DeferNode,
@@ -44,13 +47,58 @@ def active_defer(node: PlanNode | None, variables: Mapping[str, Any]) -> DeferNo
 
 
 @dataclass(frozen=True, slots=True)
+class PartShape:
+    """How one deferred part is shaped: its document's projector and the keys it delivers."""
+
+    projector: OperationProjector
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PartProjectors:
+    """The projectors of a deferred operation's primary part and each deferred part, and the
+    ids of the field nodes they copied from the operation (by the original's id).
+    """
+
+    primary: OperationProjector
+    parts: Mapping[PartKey, PartShape]
+    copies: Mapping[int, tuple[int, ...]]
+
+    @classmethod
+    def of(
+        cls,
+        schema: GraphQLSchema,
+        types: TypeIndex,
+        primary: tuple[DocumentNode, OperationDefinitionNode],
+        parts: list[PartDocument],
+        pairs: list[tuple[int, int]],
+    ) -> PartProjectors:
+        """The projectors of `deferred_documents`' answer (`pairs`: its copied ids)."""
+        shapes = {
+            part.key: PartShape(
+                OperationProjector(schema, part.document, part.definition, types), part.keys
+            )
+            for part in parts
+        }
+        copies: dict[int, tuple[int, ...]] = {}
+        for original, copy in pairs:
+            copies[original] = (*copies.get(original, ()), copy)
+        return cls(OperationProjector(schema, *primary, types), shapes, copies)
+
+    def removed(self, removed: frozenset[int]) -> frozenset[int]:
+        """Authorization's removed field nodes, with their copies."""
+        copied = (copy for node in removed for copy in self.copies.get(node, ()))
+        return removed.union(copied)
+
+
+@dataclass(frozen=True, slots=True)
 class Projection:
     """How merged data becomes the client's: the document without deferred fragments, and per
     deferred part (in the plan's order) that document with the part's fragment.
     """
 
     primary: OperationProjector
-    parts: tuple[OperationProjector, ...]
+    parts: Mapping[PartKey, PartShape]
     variables: Mapping[str, Any]
     removed: frozenset[int]
     report_removed: bool
@@ -100,6 +148,7 @@ class Delivery:
         self._headers = headers
         self._data: dict[str, Any] = {}
         self._initial: dict[str, Any] | None = None
+        self._shapes: list[PartShape | None] = []
         self._tasks: list[asyncio.Task[tuple[int, ExecutionResult]]] = []
 
     async def primary(self, data: dict[str, Any], errors: list[dict[str, Any]]) -> Initial:
@@ -114,6 +163,8 @@ class Delivery:
             projection.primary, result.data, errors, result.failed_paths
         )
         self._initial = projected
+        keys = part_keys((part.path, part.label) for part in self._defer.deferred)
+        self._shapes = [self._projection.parts.get(key) for key in keys]
         # the deferred parts start now, while the first payload is on its way
         deferred = self._defer.deferred
         self._tasks = [asyncio.create_task(self._run(i, part)) for i, part in enumerate(deferred)]
@@ -148,11 +199,13 @@ class Delivery:
 
     def _items(self, index: int, result: ExecutionResult) -> list[dict[str, Any]]:
         """The incremental items of one completed part: one per object it is on."""
-        part = self._defer.deferred[index]
+        part, shape = self._defer.deferred[index], self._shapes[index]
+        if shape is None:
+            # no such fragment in the client's own operation: nothing of it to send
+            return []
         errors = list(result.errors)
         projection = self._projection
-        projector = projection.parts[index]
-        projected, _ = projection.project(projector, self._data, errors, result.failed_paths)
+        projected, _ = projection.project(shape.projector, self._data, errors, result.failed_paths)
         paths = dict.fromkeys(concrete_paths(self._data, part.path, self._types).values())
         items: list[dict[str, Any]] = []
         for path in paths:
@@ -160,19 +213,19 @@ class Delivery:
                 continue
             # a null of this part's own that reached its parent is the item's, as `data: null`
             value = _at(projected, path)
-            data = (
-                {k: value[k] for k in part.keys if k in value} if isinstance(value, dict) else None
-            )
+            data = None
+            if isinstance(value, dict):
+                data = {key: value[key] for key in shape.keys if key in value}
             item: dict[str, Any] = {"data": data, "path": list(path)}
             if part.label is not None:
                 item["label"] = part.label
             items.append(item)
         own, projected_errors = errors[: len(result.errors)], errors[len(result.errors) :]
-        _assign_errors(items, own, [e for e in projected_errors if _in_part(e, part, items)])
+        _assign_errors(items, own, [e for e in projected_errors if _in_part(e, shape, items)])
         return items
 
 
-def _in_part(error: dict[str, Any], part: DeferredNode, items: list[dict[str, Any]]) -> bool:
+def _in_part(error: dict[str, Any], shape: PartShape, items: list[dict[str, Any]]) -> bool:
     """Whether a projection error is at a field this part delivers."""
     path = error.get("path")
     if not isinstance(path, list):
@@ -180,7 +233,7 @@ def _in_part(error: dict[str, Any], part: DeferredNode, items: list[dict[str, An
     return any(
         path[: len(i["path"])] == i["path"]
         and len(path) > len(i["path"])
-        and path[len(i["path"])] in part.keys
+        and path[len(i["path"])] in shape.keys
         for i in items
     )
 

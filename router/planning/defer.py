@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from graphql import (
     DirectiveNode,
     DocumentNode,
-    FragmentDefinitionNode,
     InlineFragmentNode,
     NamedTypeNode,
     NameNode,
@@ -28,12 +27,14 @@ from renku_fed.router.planning.chosen_plan import SelectionPlan
 from renku_fed.router.planning.conditions import settle_conditions
 from renku_fed.router.planning.decide import Decider
 from renku_fed.router.planning.defer_document import (
+    MAX_DEFER_VARIABLES,
     FoundDefer,
     defer_variables,
     find_defers,
     key_fragment,
     rewrite,
 )
+from renku_fed.router.planning.defer_parts import deferrable
 from renku_fed.router.planning.emit import emit_plan
 from renku_fed.router.planning.errors import PlanningError
 from renku_fed.router.planning.fetch_graph import FetchGraph
@@ -58,9 +59,6 @@ from renku_fed.router.planning.optimize import batch_siblings, merge_leaf_siblin
 from renku_fed.router.planning.positions import flatten, position_for
 from renku_fed.router.supergraph.fed1 import parse_field_set
 
-MAX_DEFER_VARIABLES = 4
-"""`@defer(if: $v)` variables planned both ways; past these, such fragments are deferred."""
-
 PlanOperation = Callable[[Operation], QueryPlan]
 
 
@@ -81,49 +79,6 @@ def plan_with_defer(
     planner = _DeferPlanner(graph, labels, document, definition, plan_operation)
     variables = defer_variables(document)[:MAX_DEFER_VARIABLES]
     return QueryPlan(planner.branch(variables, {}))
-
-
-def deferrable(graph: QueryGraph) -> Callable[[str], bool]:
-    """Whether objects of a type can be re-entered later: an object type with a resolvable key."""
-    model = graph.model
-
-    def check(type_name: str) -> bool:
-        info = model.types.get(type_name)
-        if info is None or model.is_abstract(type_name):
-            return False
-        return any(graph.re_entry_keys(type_name, g) for g in info.graphs)
-
-    return check
-
-
-def defer_values(document: DocumentNode, variables: Mapping[str, object]) -> tuple[bool, ...]:
-    """The values of the `@defer(if:)` variables the plan branches on."""
-    names = defer_variables(document)[:MAX_DEFER_VARIABLES]
-    return tuple(bool(variables.get(name)) for name in names)
-
-
-def deferred_documents(
-    graph: QueryGraph,
-    document: DocumentNode,
-    definition: OperationDefinitionNode,
-    values: tuple[bool, ...],
-) -> list[tuple[DocumentNode, OperationDefinitionNode]]:
-    """The operation without its deferred fragments (the primary part's shape), then, for each
-    deferred part in the plan's order, the operation with only that part's fragment.
-    """
-    names = defer_variables(document)[:MAX_DEFER_VARIABLES]
-    fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
-    base = DocumentNode(definitions=(definition, *fragments))
-    branch = dict(zip(names, values, strict=True))
-    found = find_defers(base, definition, graph.model, deferrable(graph), branch)
-
-    def keeping(kept: FoundDefer | None) -> tuple[DocumentNode, OperationDefinitionNode]:
-        rewritten = rewrite(base, {id(f.node): None for f in found if f is not kept})
-        operation = rewritten.definitions[0]
-        assert isinstance(operation, OperationDefinitionNode)
-        return rewritten, operation
-
-    return [keeping(None), *(keeping(f) for f in found)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,9 @@ from graphql import (
 from renku_fed.router.planning.nodes import FieldKey, ListItems, ResponsePath, TypeCondition
 from renku_fed.router.supergraph.model import SupergraphModel
 
+MAX_DEFER_VARIABLES = 4
+"""`@defer(if: $v)` variables planned both ways; past these, such fragments are deferred."""
+
 Fragment: TypeAlias = InlineFragmentNode | FragmentSpreadNode
 Deferrable: TypeAlias = Callable[[str], bool]
 """Whether objects of a type can be fetched again later (an entity with a resolvable key)."""
@@ -118,10 +121,13 @@ def find_defers(
 
 
 def rewrite(
-    document: DocumentNode, replacements: Mapping[int, SelectionNode | None]
+    document: DocumentNode,
+    replacements: Mapping[int, SelectionNode | None],
+    copies: list[tuple[int, int]] | None = None,
 ) -> DocumentNode:
     """The document with the selections of these ids replaced (None: removed); every
-    unchanged node is kept, so ids other code holds stay valid.
+    unchanged node is kept, so ids other code holds stay valid, and `copies` gets the ids of
+    each selection copied because a descendant changed and of its copy.
     """
 
     def selections(selection_set: SelectionSetNode) -> SelectionSetNode:
@@ -138,8 +144,10 @@ def rewrite(
             if child is not None:
                 rewritten = selections(child)
                 if rewritten is not child:
-                    selection = replace(selection, selection_set=rewritten)  # type: ignore[call-arg]
-                    changed = True
+                    copy = replace(selection, selection_set=rewritten)  # type: ignore[call-arg]
+                    if copies is not None:
+                        copies.append((id(selection), id(copy)))
+                    selection, changed = copy, True
             result.append(selection)
         return replace(selection_set, selections=tuple(result)) if changed else selection_set
 
