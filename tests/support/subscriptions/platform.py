@@ -67,6 +67,8 @@ class Platform:
     url: str
     dev_issuer: DevIssuer
     sessions: LocalSessionBackend
+    sessions_url: str
+    """The sessions subgraph's base URL, for calls that bypass the router."""
 
     def token(self, user: str) -> str:
         """A token of `user`."""
@@ -129,7 +131,7 @@ async def subscriptions_platform(
             verifier=verifier,
         )
         url = await stack.enter_async_context(served(router))
-        yield Platform(url, dev_issuer, backend)
+        yield Platform(url, dev_issuer, backend, sessions_url)
 
 
 class NodeClient:
