@@ -179,6 +179,11 @@ async def test_multipart_subscriptions_are_framed_as_apollo_clients_read_them(
         b'{"payload":{"data":{"sessionChanged":{"id":"' + session_id.encode()
     )
     assert b"{}" in bodies[1:]
+    hub = events_of(platform.sessions)
+    deadline = time.monotonic() + 10
+    while hub.subscribers and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert hub.subscribers == 0
 
 
 class Recording(httpx.AsyncHTTPTransport):
