@@ -273,7 +273,8 @@ async def _pump(socket: WebSocket, upstream: ClientConnection) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await upstream.close()
-        with contextlib.suppress(RuntimeError):
+        # The browser may have gone first (a closed tab): nothing is left to close then.
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await socket.close()
 
 
