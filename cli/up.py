@@ -29,6 +29,7 @@ from renku_fed.cli.supervisor import (
 )
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.dev_login import load_dev_clients, register_dev_client
+from renku_fed.identity.subgraph_secret import VARIABLE as SUBGRAPH_SECRET_VARIABLE
 from renku_fed.router.serve import cpu_count
 
 SUBGRAPHS = ("users", "projects", "sessions", "kg", "storage")
@@ -42,6 +43,7 @@ SUBGRAPH_LIBRARIES = {
 }
 LOGIN_CLIENT_ID = "renku"
 EVENTS_SECRET_FILE = "events.secret"
+SUBGRAPH_SECRET_FILE = "subgraph.secret"
 ISSUER_VARIABLE = "RENKU_FED_AUTH_ISSUER"
 SESSION_PROXY_SECRET_FILE = "session-proxy-secret"
 STORAGE_KEYS_FILE = "storage-secrets.keys"
@@ -106,6 +108,10 @@ class PlatformLayout:
     def environment(self, service: Service, seed_demo: bool) -> dict[str, str]:
         """The settings a service's process gets, as environment variables."""
         env = {ISSUER_VARIABLE: self.trusted_issuer, "PYTHONUNBUFFERED": "1"}
+        # Only the router (and tools run with it) may ask subgraphs for _entities and _service.
+        env[SUBGRAPH_SECRET_VARIABLE] = generated_secret(
+            self.data_dir / SUBGRAPH_SECRET_FILE, token_urlsafe
+        )
         if service.name == "router":
             subgraph_urls = {s.name: s.url(self.host, "/graphql") for s in self.services[:-1]}
             env["RENKU_FED_ROUTER_SUBGRAPHS"] = json.dumps(subgraph_urls)

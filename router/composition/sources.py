@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from renku_fed.identity.subgraph_secret import configured_secret, secret_headers
+
 SERVICE_SDL_QUERY = "query SubgraphSdl { _service { sdl } }"
 
 
@@ -27,7 +29,11 @@ class SubgraphSdlUnavailable(Exception):
 async def fetch_subgraph_sdl(client: httpx.AsyncClient, url: str) -> str:
     """POST `{ _service { sdl } }` to a subgraph and return its SDL."""
     try:
-        response = await client.post(url, json={"query": SERVICE_SDL_QUERY})
+        response = await client.post(
+            url,
+            json={"query": SERVICE_SDL_QUERY},
+            headers=secret_headers(configured_secret()),
+        )
     except httpx.HTTPError as error:
         raise SubgraphSdlUnavailable(f"cannot fetch the SDL of {url}: {error!r}") from error
     if response.status_code != 200:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import orjson
 
+from renku_fed.identity.subgraph_secret import configured_secret, secret_headers
 from renku_fed.observability.metrics import observe_fetch
 from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
 from renku_fed.observability.tracing import inject_traceparent, span
@@ -75,6 +76,8 @@ class SubgraphTransport:
         # against 103 requests/s (httpx's pool bookkeeping grows with its open connections).
         self._client: HttpClient = AiohttpClient() if transport is None else HttpxClient(transport)
         self._deduplicate = deduplicate
+        # The router-to-subgraph secret, after the forwarded headers so that none replaces it.
+        self._secret_headers = secret_headers(configured_secret())
         self._in_flight: dict[tuple[str, bytes, tuple[tuple[str, str], ...]], _Answer] = {}
 
     async def send(
@@ -117,7 +120,7 @@ class SubgraphTransport:
         started = time.perf_counter()
         try:
             with span("fetch", subgraph=service):
-                sent = {**_REQUEST_HEADERS, **headers}
+                sent = {**_REQUEST_HEADERS, **headers, **self._secret_headers}
                 inject_traceparent(sent)
                 async with asyncio.timeout(seconds):
                     status, content = await self._client.post(url, body, sent)

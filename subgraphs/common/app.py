@@ -23,6 +23,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from renku_fed.identity.middleware import BearerAuth
+from renku_fed.identity.subgraph_secret import configured_secret, holds_secret
 from renku_fed.identity.tokens import (
     ANONYMOUS,
     Identity,
@@ -36,6 +37,7 @@ from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.observability.security_headers import SecurityHeaders
 from renku_fed.observability.tracing import TracingMiddleware, configure_tracing
 from renku_fed.subgraphs.common.errors import DomainError
+from renku_fed.subgraphs.common.federation_gate import apply_federation_gate
 from renku_fed.subgraphs.common.limits import BodySizeLimit, apply_operation_limits
 
 B = TypeVar("B")
@@ -51,6 +53,8 @@ class RequestContext(Generic[B]):
     request: Request | WebSocket | None = None
     connection_params: dict[str, Any] | None = None
     """A WebSocket's `connection_init` payload, where its token may come instead of a header."""
+    federation: bool = True
+    """Whether the caller may use `_entities` and `_service` (`federation_gate.py`)."""
 
 
 def is_client_error(error: GraphQLError) -> bool:
@@ -79,7 +83,13 @@ def mask_errors() -> MaskErrors:
 
 
 class _GraphQLApp(GraphQL[RequestContext[Any], None]):
-    def __init__(self, schema: strawberry.Schema, backend: object, verifier: TokenVerifier) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        backend: object,
+        verifier: TokenVerifier,
+        secret: str | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide=None,
@@ -88,6 +98,7 @@ class _GraphQLApp(GraphQL[RequestContext[Any], None]):
         )
         self._backend = backend
         self._verifier = verifier
+        self._secret = secret
 
     def decode_json(self, data: str | bytes) -> object:
         # Strawberry reads fields of any JSON value it decodes (`null` raised, a 500), and lets
@@ -102,7 +113,8 @@ class _GraphQLApp(GraphQL[RequestContext[Any], None]):
 
     async def get_context(self, request: Any, response: Any) -> RequestContext[Any]:
         identity = request.scope.get("state", {}).get("identity", ANONYMOUS)
-        return RequestContext(identity=identity, backend=self._backend, request=request)
+        federation = holds_secret(request.headers, self._secret)
+        return RequestContext(identity, self._backend, request, federation=federation)
 
     async def on_ws_connect(self, context: RequestContext[Any]) -> None:
         """Take the caller from `connection_init`'s `Authorization`, when the upgrade had none."""
@@ -130,8 +142,12 @@ def create_subgraph_app(
     """A Starlette app serving `schema` at /graphql (subscriptions over graphql-transport-ws),
     within `limits.py`, /healthz and /metrics."""
     apply_operation_limits(schema)
+    apply_federation_gate(schema)
     configure_tracing(service)
-    graphql_app = BodySizeLimit(BearerAuth(_GraphQLApp(schema, backend, verifier), verifier))
+    secret = configured_secret()
+    graphql_app = BodySizeLimit(
+        BearerAuth(_GraphQLApp(schema, backend, verifier, secret), verifier)
+    )
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": service})
