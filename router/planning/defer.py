@@ -63,9 +63,9 @@ PlanOperation = Callable[[Operation], QueryPlan]
 
 
 def has_defer(document: DocumentNode) -> bool:
-    """Whether the document's text mentions `@defer` at all (a cheap first test)."""
+    """Whether the document's text may hold `@defer` (a cheap first test: `@ defer` is valid)."""
     source = document.loc.source.body if document.loc is not None else None
-    return source is None or "@defer" in source
+    return source is None or "defer" in source
 
 
 def plan_with_defer(
