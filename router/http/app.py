@@ -340,11 +340,12 @@ class GraphQLEndpoint:
         )
         accept = request.headers.get("accept", "")
         if self.subscriptions is not None and accepts_multipart_subscription(accept):
-            self._log(body.get("operationName"), request.method, 200, started, 0)
             client = self._client_key(request, identity)
-            return await multipart_subscription(
+            streamed = await multipart_subscription(
                 self.subscriptions, graphql_request, identity, headers, client
             )
+            self._log(body.get("operationName"), request.method, streamed.status_code, started, 0)
+            return streamed
         execute = gateway.execute_incremental if accepts_multipart(accept) else gateway.execute
         result = await execute(graphql_request, headers, read_only=read_only, identity=identity)
         if isinstance(result, IncrementalResponse):

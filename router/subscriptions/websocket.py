@@ -122,12 +122,9 @@ class Connection:
         """Read messages until the socket closes; every subscription ends with it."""
         keepalive = asyncio.create_task(self._ping())
         try:
-            async with asyncio.timeout(self._service.settings.connection_init_timeout_seconds):
-                await self._handle(await self._receive())
+            await self._handle(await self._first())
             while True:
                 await self._handle(await self._receive())
-        except TimeoutError:
-            await self._close(INIT_TIMEOUT, "Connection initialisation timeout")
         except _Closed as closed:
             await self._close(closed.code, str(closed))
         except WebSocketDisconnect:
@@ -137,6 +134,13 @@ class Connection:
             for task in self._operations.values():
                 task.cancel()
             await asyncio.gather(keepalive, *self._operations.values(), return_exceptions=True)
+
+    async def _first(self) -> dict[str, Any]:
+        try:
+            async with asyncio.timeout(self._service.settings.connection_init_timeout_seconds):
+                return await self._receive()
+        except TimeoutError:
+            raise _Closed(INIT_TIMEOUT, "Connection initialisation timeout") from None
 
     async def _receive(self) -> dict[str, Any]:
         message = await self._socket.receive()
