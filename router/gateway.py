@@ -244,7 +244,7 @@ class Gateway:
             response = GraphQLResponse(
                 initial.data, initial.errors, True, 200, operation.name, initial.extensions
             )
-            return IncrementalResponse(response, delivery.subsequent())
+            return IncrementalResponse(response, delivery.subsequent(), delivery.cancel)
         if plan is not None:
             result = await self._executor.execute(plan, variables, _forwarded(headers), data)
             data, errors, failed_paths = result.data, [*result.errors, *errors], result.failed_paths

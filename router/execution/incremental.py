@@ -9,7 +9,7 @@ item whose parent object is null in the response is not sent.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,9 @@ class IncrementalResponse:
     """A deferred operation's answer: the first payload now, the others as they complete."""
 
     initial: GraphQLResponse
-    subsequent: AsyncIterator[dict[str, Any]]
+    subsequent: AsyncGenerator[dict[str, Any], None]
+    cancel: Callable[[], None]
+    """Stops the deferred parts still running (the client is gone)."""
 
 
 def active_defer(node: PlanNode | None, variables: Mapping[str, Any]) -> DeferNode | None:
@@ -170,7 +172,7 @@ class Delivery:
         self._tasks = [asyncio.create_task(self._run(i, part)) for i, part in enumerate(deferred)]
         return Initial(projected, errors, extensions)
 
-    async def subsequent(self) -> AsyncIterator[dict[str, Any]]:
+    async def subsequent(self) -> AsyncGenerator[dict[str, Any], None]:
         """One payload per completed deferred part (those with nothing to send merged into the
         next), the last with `hasNext: false`.
         """
@@ -187,8 +189,12 @@ class Delivery:
                         payload["incremental"] = items
                     yield payload
         finally:
-            for task in tasks:
-                task.cancel()
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Cancel the deferred parts that have not completed."""
+        for task in self._tasks:
+            task.cancel()
 
     async def _run(self, index: int, part: DeferredNode) -> tuple[int, ExecutionResult]:
         variables = self._projection.variables

@@ -55,6 +55,8 @@ async def payloads(
             yield part(payload)
         yield _END
     finally:
+        # a client gone mid-stream: the deferred parts still running are cancelled
+        response.cancel()
         on_done(errors)
 
 

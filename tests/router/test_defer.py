@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from renku_fed.router.execution.incremental import IncrementalResponse
@@ -175,3 +176,19 @@ async def test_a_mutation_defers_the_selection_after_its_root_fetch(
     assert initial == {"data": {"addReview": {"body": "Fine", "product": {}}}}
     assert rest[0]["incremental"] == [{"data": {"name": "Table"}, "path": ["addReview", "product"]}]
     assert len(fakes.calls("reviews")) == 1
+
+
+async def test_cancel_stops_the_deferred_parts_in_flight(
+    gateway: Gateway, fakes: FakeSubgraphs
+) -> None:
+    fakes.delay["reviews"] = 30
+    result = await gateway.execute_incremental(GraphQLRequest(PRODUCTS), {})
+    assert isinstance(result, IncrementalResponse)
+    await asyncio.sleep(0.05)
+    assert len(fakes.calls("reviews")) == 1
+    running = len(asyncio.all_tasks())
+
+    result.cancel()
+    await asyncio.sleep(0.01)
+
+    assert len(asyncio.all_tasks()) == running - 1
