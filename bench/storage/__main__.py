@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import TokenVerifier
@@ -101,7 +102,9 @@ def main() -> None:
     validate = _timed(lambda: schema.validate({**S3, "access_key_id": "k"}), args.rounds)
     with tempfile.TemporaryDirectory() as folder:
         settings = StorageSettings(
-            data_dir=Path(folder), secrets_keys=SecretBox.new_key(), internal_secret=SECRET
+            data_dir=Path(folder),
+            secrets_keys=SecretStr(SecretBox.new_key()),
+            internal_secret=SecretStr(SECRET),
         )
         app = build_app(settings, TokenVerifier(AuthSettings(issuer="http://127.0.0.1:1/x")))
         service: StorageService = app.state.service
