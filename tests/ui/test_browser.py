@@ -27,6 +27,8 @@ def test_the_issues_scenario_in_a_browser(platform: str, tmp_path: Path) -> None
     failed = failed_steps(report)
     assert not failed, f"{failed} (screenshots in {shots})"
     assert [s["name"] for s in report["steps"]][-1] == "sign-out"
+    # The session's state came live over the router's GraphQL WebSocket (sessionChanged).
+    assert any(url.endswith("/graphql") for url in report["webSockets"])
     assert report["consoleErrors"] == []
     assert serious_findings(report) == {}
     assert {p.name for p in shots.iterdir()} >= {f"{page}.png" for page in report["pages"]}

@@ -21,6 +21,7 @@ type Documents = {
     "\n  mutation HibernateSession($id: ID!) {\n    hibernateSession(id: $id) { session { id state } errors { code message field } }\n  }\n": typeof types.HibernateSessionDocument,
     "\n  mutation ResumeSession($id: ID!) {\n    resumeSession(id: $id) { session { id state } errors { code message field } }\n  }\n": typeof types.ResumeSessionDocument,
     "\n  mutation DeleteSession($id: ID!) {\n    deleteSession(id: $id) { id errors { code message field } }\n  }\n": typeof types.DeleteSessionDocument,
+    "\n  subscription SessionChanged($id: ID!) {\n    sessionChanged(id: $id) { id state }\n  }\n": typeof types.SessionChangedDocument,
     "\n  query DashboardPage {\n    me {\n      username\n      displayName\n      projects(first: 20, sort: UPDATED_AT_DESC) {\n        totalCount\n        edges { node { id ...ProjectCard } }\n      }\n      sessions { id state ...SessionRow }\n      activity { id command startedAt project { namespace slug } }\n    }\n    projects(first: 10, visibility: PUBLIC, sort: UPDATED_AT_DESC) {\n      edges { node { id ...ProjectCard } }\n    }\n  }\n": typeof types.DashboardPageDocument,
     "\n  query DatasetPage($id: ID!) {\n    dataset(id: $id) {\n      id name title description keywords dateCreated sameAs\n      creators { name affiliation user { username } }\n      files { location }\n      project { name namespace slug }\n      usedIn { id namespace slug }\n    }\n  }\n": typeof types.DatasetPageDocument,
     "\n  query GroupPage($slug: String!) {\n    group(slug: $slug) {\n      id slug name description\n      members { role user { id username displayName } }\n      projects(first: 30) { edges { node { id ...ProjectCard } } }\n    }\n  }\n": typeof types.GroupPageDocument,
@@ -43,6 +44,7 @@ const documents: Documents = {
     "\n  mutation HibernateSession($id: ID!) {\n    hibernateSession(id: $id) { session { id state } errors { code message field } }\n  }\n": types.HibernateSessionDocument,
     "\n  mutation ResumeSession($id: ID!) {\n    resumeSession(id: $id) { session { id state } errors { code message field } }\n  }\n": types.ResumeSessionDocument,
     "\n  mutation DeleteSession($id: ID!) {\n    deleteSession(id: $id) { id errors { code message field } }\n  }\n": types.DeleteSessionDocument,
+    "\n  subscription SessionChanged($id: ID!) {\n    sessionChanged(id: $id) { id state }\n  }\n": types.SessionChangedDocument,
     "\n  query DashboardPage {\n    me {\n      username\n      displayName\n      projects(first: 20, sort: UPDATED_AT_DESC) {\n        totalCount\n        edges { node { id ...ProjectCard } }\n      }\n      sessions { id state ...SessionRow }\n      activity { id command startedAt project { namespace slug } }\n    }\n    projects(first: 10, visibility: PUBLIC, sort: UPDATED_AT_DESC) {\n      edges { node { id ...ProjectCard } }\n    }\n  }\n": types.DashboardPageDocument,
     "\n  query DatasetPage($id: ID!) {\n    dataset(id: $id) {\n      id name title description keywords dateCreated sameAs\n      creators { name affiliation user { username } }\n      files { location }\n      project { name namespace slug }\n      usedIn { id namespace slug }\n    }\n  }\n": types.DatasetPageDocument,
     "\n  query GroupPage($slug: String!) {\n    group(slug: $slug) {\n      id slug name description\n      members { role user { id username displayName } }\n      projects(first: 30) { edges { node { id ...ProjectCard } } }\n    }\n  }\n": types.GroupPageDocument,
@@ -83,6 +85,10 @@ export function graphql(source: "\n  mutation ResumeSession($id: ID!) {\n    res
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteSession($id: ID!) {\n    deleteSession(id: $id) { id errors { code message field } }\n  }\n"): typeof import('./graphql').DeleteSessionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SessionChanged($id: ID!) {\n    sessionChanged(id: $id) { id state }\n  }\n"): typeof import('./graphql').SessionChangedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -96,7 +96,7 @@ export type UpdateProjectInput = {
   visibility?: Visibility | null | undefined;
 };
 
-/** Who may read a project. */
+/** Who may see a project. */
 export type Visibility =
   | 'PRIVATE'
   | 'PUBLIC';
@@ -127,6 +127,13 @@ export type DeleteSessionMutationVariables = Exact<{
 
 
 export type DeleteSessionMutation = { deleteSession: { id: string | null, errors: Array<{ code: ErrorCode, message: string, field: string | null }> } };
+
+export type SessionChangedSubscriptionVariables = Exact<{
+  id: string;
+}>;
+
+
+export type SessionChangedSubscription = { sessionChanged: { id: string, state: SessionState } | null };
 
 export type DashboardPageQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -355,6 +362,14 @@ export const DeleteSessionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DeleteSessionMutation, DeleteSessionMutationVariables>;
+export const SessionChangedDocument = new TypedDocumentString(`
+    subscription SessionChanged($id: ID!) {
+  sessionChanged(id: $id) {
+    id
+    state
+  }
+}
+    `) as unknown as TypedDocumentString<SessionChangedSubscription, SessionChangedSubscriptionVariables>;
 export const DashboardPageDocument = new TypedDocumentString(`
     query DashboardPage {
   me {

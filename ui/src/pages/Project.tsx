@@ -6,6 +6,7 @@ import { Keywords } from "../components/ProjectCard";
 import { SessionRow, isChanging } from "../components/SessionRow";
 import { Empty, Status } from "../components/Status";
 import { graphql } from "../gql";
+import { useSessionChanges } from "../live";
 import { Link } from "../router";
 
 const ProjectQuery = graphql(`
@@ -40,11 +41,18 @@ const Launch = graphql(`
 `);
 
 export function ProjectPage(props: { namespace: string; slug: string }) {
+  // Session states come live from `sessionChanged`; polled only when that cannot be followed.
+  const [polling, setPolling] = useState(false);
   const q = useQuery(ProjectQuery, props, (d) =>
-    d?.projectBySlug?.sessions.some((s) => isChanging(s.state)) ? 1500 : null,
+    polling && d?.projectBySlug?.sessions.some((s) => isChanging(s.state)) ? 1500 : null,
   );
   const [launchProblem, setLaunchProblem] = useState("");
   const p = q.data?.projectBySlug;
+  useSessionChanges(
+    p?.sessions ?? [],
+    () => void q.refetch(),
+    () => setPolling(true),
+  );
   const launch = async () => {
     if (!p) return;
     setLaunchProblem("");
