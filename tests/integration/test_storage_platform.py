@@ -36,6 +36,9 @@ LINK = f"""mutation($dc: ID!, $project: ID!) {{ linkDataConnector(dataConnectorI
 PROJECT = """query($id: ID!) { project(id: $id) { slug secretsMountDirectory
   dataConnectors { totalCount hiddenCount edges { node { dataConnector { slug name
   createdBy { username } storage { configuration } } } } } } }"""
+SAVE = f"""mutation($dc: ID!, $credentials: [CredentialInput!]!) {{
+  saveDataConnectorCredentials(dataConnectorId: $dc, credentials: $credentials) {{
+  secrets {{ kind dataConnectorIds }} {ERRORS} }} }}"""
 MY_SECRETS = "{ mySecrets { totalCount edges { node { name kind dataConnectorIds } } } }"
 
 
@@ -109,7 +112,22 @@ async def test_alice_mounts_her_s3_connector_and_bob_is_told_it_needs_credential
         assert theirs["missingCredentials"] == ["access_key_id", "secret_access_key"]
         assert "secret_access_key" not in theirs["configuration"]
 
-        answers = [created, linked, refused, seen, secrets]
+        wrong = [{"name": "endpoint", "value": "http://elsewhere"}]
+        refused_save = await platform.query(SAVE, bob, {"dc": theirs["id"], "credentials": wrong})
+        assert refused_save["data"]["saveDataConnectorCredentials"]["errors"][0]["field"] == (
+            "secrets"
+        )
+        own = [{"name": "access_key_id", "value": s3_server.user},
+               {"name": "secret_access_key", "value": s3_server.password}]  # fmt: skip
+        saved = await platform.query(SAVE, bob, {"dc": theirs["id"], "credentials": own})
+        assert [s["dataConnectorIds"] for s in saved["data"]["saveDataConnectorCredentials"][
+            "secrets"]] == [[theirs["id"]], [theirs["id"]]]  # fmt: skip
+        now_theirs = (await _launch(platform, "bob"))["dataConnectors"][0]
+        assert now_theirs["missingCredentials"] == []
+        listed = rclone_lsf("s3", now_theirs["configuration"], now_theirs["sourcePath"])
+        assert listed == sorted(BUCKET_FILES)
+
+        answers = [created, linked, refused, seen, secrets, refused_save, saved]
     assert all(s3_server.password not in str(answer) for answer in answers)
     assert all(s3_server.password not in record.getMessage() for record in caplog.records)
     assert all(s3_server.password not in str(record.__dict__) for record in caplog.records)
