@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from graphql import VariableDefinitionNode, print_ast
 
 from renku_fed.router.planning.conditions import conditioned
@@ -17,6 +19,12 @@ from renku_fed.router.planning.nodes import (
     SequenceNode,
 )
 from renku_fed.router.planning.operation import Condition, Operation
+
+_ROOT_KINDS: dict[str, Literal["mutation", "subscription"]] = {
+    "mutation": "mutation",
+    "subscription": "subscription",
+}
+"""The kind of a root fetch of a mutation or subscription; any other fetch is a query."""
 
 
 class _Emitter:
@@ -114,7 +122,7 @@ class _Emitter:
         fetch = FetchNode(
             service=step.graph,
             operation=text,
-            operation_kind="mutation" if kind == "mutation" else "query",
+            operation_kind=_ROOT_KINDS.get(kind, "query"),
             operation_name=name,
             variable_usages=tuple(n for n in used if n in self.definitions),
             requires=requires,

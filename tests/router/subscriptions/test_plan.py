@@ -29,6 +29,7 @@ def test_the_root_field_is_the_primary_fetch_and_other_subgraphs_are_the_rest(
     )
     plan = split(planner.plan(document, "Follow"))
     assert plan.primary.service == "sessions"
+    assert plan.primary.operation_kind == "subscription"
     assert plan.primary.operation.startswith("subscription Follow__sessions__0($id:ID!)")
     assert plan.primary.variable_usages == ("id",)
     rest = plan.rest.node
