@@ -117,3 +117,14 @@ class SessionsSettings(BaseSettings):
         description="Service account of session pods; give it `automountServiceAccountToken: "
         "false` so that no session holds a Kubernetes token.",
     )
+    storage_url: str | None = Field(
+        default=None,
+        description="The storage service's session-launch route "
+        "(`<storage>/internal/session-launch`), asked at launch and resume which data connectors "
+        "a session mounts and which secret files it gets; unset: none.",
+    )
+    storage_secret: SecretStr | None = Field(
+        default=None,
+        description="The secret sent to the session-launch route as `X-Renku-Internal-Token` "
+        "(the storage service's RENKU_FED_STORAGE_INTERNAL_SECRET).",
+    )

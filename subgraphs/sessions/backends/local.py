@@ -22,6 +22,7 @@ from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
 from renku_fed.subgraphs.sessions.backends.git_credentials import git_credentials
+from renku_fed.subgraphs.sessions.backends.launch_storage import LaunchStorageClient
 from renku_fed.subgraphs.sessions.backends.local_git import clone, configure, local_repository
 from renku_fed.subgraphs.sessions.backends.local_jupyter import (
     LOG_FILE,
@@ -32,6 +33,12 @@ from renku_fed.subgraphs.sessions.backends.local_jupyter import (
     start_server,
     stop_server,
     tail,
+)
+from renku_fed.subgraphs.sessions.backends.local_mounts import (
+    attach_connectors,
+    detach_connectors,
+    remove_secrets,
+    write_secrets,
 )
 from renku_fed.subgraphs.sessions.backends.local_sandbox import Sandbox
 from renku_fed.subgraphs.sessions.backends.project_directory import project_loader
@@ -67,6 +74,8 @@ class LocalSessionBackend:
         self._sandbox = Sandbox(enabled=settings.sandbox == "bubblewrap")
         self._sessions_dir = settings.data_dir / "sessions"
         self._client = httpx.AsyncClient(timeout=1.0)
+        secret = settings.storage_secret.get_secret_value() if settings.storage_secret else None
+        self._storage = LaunchStorageClient(settings.storage_url, secret)
         self._locks: dict[str, asyncio.Lock] = {}
         self._reconciler: asyncio.Task[None] | None = None
 
@@ -106,6 +115,7 @@ class LocalSessionBackend:
             *(self._stop(s, "Hibernated when the sessions service stopped.") for s in live)
         )
         await self._client.aclose()
+        await self._storage.close()
 
     def _lock(self, session_id: str) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())
@@ -152,7 +162,7 @@ class LocalSessionBackend:
     async def _follow_start(self, session: Session, now: datetime) -> None:
         assert session.port is not None and session.secret is not None
         if await answers(session.port, session.id, session.secret, self._client):
-            await self._save(session.with_state(SessionState.RUNNING))
+            await self._save(session.with_state(SessionState.RUNNING, session.message))
             log.info("session running", extra={"session": session.id})
         elif (
             now - session.last_interaction
@@ -210,11 +220,16 @@ class LocalSessionBackend:
             ) from exc
         await asyncio.to_thread(self._write_token, session, owner)
         home = self._sandbox.home(session_dir)
+        storage = await self._storage.launch_storage(session.project_id, session.owner_id)
+        work = session_dir / "home" / "work"
+        notes = await attach_connectors(storage, session_dir, work, settings.clone_timeout_seconds)
+        await asyncio.to_thread(write_secrets, storage, session_dir)
         env = dict(plan.env)
         env.update(
             RENKU_FED_URL=self.public_url,
             RENKU_FED_TOKEN_FILE=f"{home}/{TOKEN_FILE}",
             RENKU_FED_SESSION_ID=session.id,
+            RENKU_FED_SECRETS_DIR=self._sandbox.secrets(session_dir, storage.secrets_directory),
         )
         spec = ServerSpec(
             session_id=session.id,
@@ -225,10 +240,11 @@ class LocalSessionBackend:
             env=env,
             repository=plan.repository,
             writable_repository=plan.writable,
+            secrets_directory=storage.secrets_directory,
         )
         process = await start_server(spec, self._sandbox)
         started = replace(
-            session.with_state(SessionState.STARTING),
+            session.with_state(SessionState.STARTING, storage.message(notes)),
             port=port,
             pid=process.pid,
             secret=spec.token,
@@ -272,6 +288,8 @@ class LocalSessionBackend:
         if session.pid is not None:
             await stop_server(session.pid, session.id, self._settings.stop_timeout_seconds)
         await asyncio.to_thread(self._revoke_token, session)
+        await detach_connectors(self.session_dir(session.id))
+        await asyncio.to_thread(remove_secrets, self.session_dir(session.id))
         hibernated = replace(
             session.with_state(SessionState.HIBERNATED, message),
             pid=None,
@@ -311,6 +329,8 @@ class LocalSessionBackend:
         if session.pid is not None:
             await stop_server(session.pid, session.id, self._settings.stop_timeout_seconds)
         await asyncio.to_thread(self.store.delete_session, session.id)
+        # A mounted connector must not be emptied by removing the folder below.
+        await detach_connectors(self.session_dir(session.id))
         # A clone can be large; removing it must not hold up the event loop.
         await asyncio.to_thread(shutil.rmtree, self.session_dir(session.id), True)
         log.info("session deleted", extra={"session": session.id})

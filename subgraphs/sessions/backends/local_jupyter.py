@@ -86,6 +86,7 @@ class ServerSpec:
     env: Mapping[str, str]
     repository: Path | None = None
     writable_repository: bool = False
+    secrets_directory: str | None = None
 
 
 async def start_server(spec: ServerSpec, sandbox: Sandbox) -> asyncio.subprocess.Process:
@@ -118,7 +119,13 @@ async def start_server(spec: ServerSpec, sandbox: Sandbox) -> asyncio.subprocess
     ]
     if os.geteuid() == 0 and not sandbox.enabled:
         arguments.append("--allow-root")
-    command = sandbox.wrap(arguments, spec.session_dir, spec.repository, spec.writable_repository)
+    command = sandbox.wrap(
+        arguments,
+        spec.session_dir,
+        spec.repository,
+        spec.writable_repository,
+        spec.secrets_directory,
+    )
     with (spec.session_dir / LOG_FILE).open("ab") as log_file:
         return await asyncio.create_subprocess_exec(
             *command,

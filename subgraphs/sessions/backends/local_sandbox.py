@@ -47,6 +47,10 @@ class Sandbox:
         """The session's home as its processes see it."""
         return HOME if self.enabled else str(session_dir / "home")
 
+    def secrets(self, session_dir: Path, directory: str) -> str:
+        """Where the session's secret files appear in the session."""
+        return directory if self.enabled else str(session_dir / "secrets")
+
     def origin(self, repository: Path | None) -> str | None:
         """Where the project's bare repository appears in the session."""
         if repository is None:
@@ -59,6 +63,7 @@ class Sandbox:
         session_dir: Path,
         repository: Path | None,
         writable_repository: bool,
+        secrets_directory: str | None = None,
     ) -> list[str]:
         """The command line that runs `command` inside the session's sandbox."""
         if not self.enabled:
@@ -87,4 +92,6 @@ class Sandbox:
         if repository is not None:
             bind = "--bind" if writable_repository else "--ro-bind"
             arguments += [bind, str(repository), ORIGIN]
+        if secrets_directory is not None and (session_dir / "secrets").is_dir():
+            arguments += ["--ro-bind", str(session_dir / "secrets"), secrets_directory]
         return [*arguments, "--", *command]

@@ -1,0 +1,167 @@
+"""A local session's data connectors (Debian's `rclone`) and secret files, set up at each start.
+
+A connector's options reach rclone as `RCLONE_CONFIG_<REMOTE>_<OPTION>` variables of its
+process, never on its command line (which `ps` shows) nor in a log. With FUSE (`/dev/fuse` and
+`fusermount`) a connector is mounted at its target path under the session's working folder;
+without, its files are copied there and the session's message says it is a synced copy. Secret
+slots become files of mode 0400 in the session's private `secrets/` folder, which the sandbox
+shows read-only at the slots' mount directory; they are removed when the session stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from renku_fed.subgraphs.sessions.backends.launch_storage import DataConnectorMount, LaunchStorage
+
+log = logging.getLogger(__name__)
+SECRETS_DIR = "secrets"
+MOUNTS_FILE = "mounts"
+
+
+def fuse_available() -> bool:
+    """Whether rclone can mount here: the FUSE device and its mount helper exist."""
+    helper = shutil.which("fusermount3") or shutil.which("fusermount")
+    return helper is not None and os.access("/dev/fuse", os.R_OK | os.W_OK)
+
+
+@functools.cache
+def password_options() -> dict[str, frozenset[str]]:
+    """The options rclone keeps obscured, by storage type, from its provider schema."""
+    done = subprocess.run(
+        ["rclone", "config", "providers"], capture_output=True, check=True, timeout=60
+    )
+    return {
+        provider["Name"]: frozenset(
+            option["Name"] for option in provider["Options"] if option.get("IsPassword")
+        )
+        for provider in json.loads(done.stdout)
+    }
+
+
+def obscured(value: str) -> str:
+    """The value as rclone's configuration keeps a password (`rclone obscure`, fed on stdin)."""
+    done = subprocess.run(
+        ["rclone", "obscure", "-"], input=value.encode(), capture_output=True, check=True
+    )
+    return done.stdout.decode().strip()
+
+
+def rclone_env(remote: str, connector: DataConnectorMount) -> dict[str, str]:
+    """The variables that define `remote` as the connector's rclone remote."""
+    prefix = f"RCLONE_CONFIG_{remote.upper()}_"
+    env = {f"{prefix}TYPE": connector.storage_type}
+    passwords = password_options().get(connector.storage_type, frozenset())
+    for option, value in connector.configuration.items():
+        if option != "type":
+            plain = option in passwords
+            env[prefix + option.upper().replace("-", "_")] = obscured(value) if plain else value
+    return env
+
+
+def target_of(work: Path, connector: DataConnectorMount) -> Path | None:
+    """Where the connector appears: its target path under `work`; None when it leaves `work`."""
+    relative = PurePosixPath(connector.target_path.lstrip("/"))
+    if not relative.parts or ".." in relative.parts:
+        return None
+    return work / relative
+
+
+async def _rclone(arguments: Sequence[str], env: dict[str, str], timeout: float) -> bool:
+    """Run rclone with the connector's variables; True when it succeeded."""
+    process = await asyncio.create_subprocess_exec(
+        "rclone",
+        *arguments,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RCLONE_CONFIG": "/dev/null", **env},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        return await asyncio.wait_for(process.wait(), timeout) == 0
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return False
+
+
+async def attach_connectors(
+    storage: LaunchStorage, session_dir: Path, work: Path, timeout: float
+) -> tuple[str, ...]:
+    """Mount (or copy) each usable connector under `work`; what the session's message adds."""
+    notes: list[str] = []
+    mount = fuse_available()
+    for index, connector in enumerate(storage.usable()):
+        target = target_of(work, connector)
+        if target is None:
+            notes.append(f"data connector {connector.slug} has a target path outside the session")
+            continue
+        await asyncio.to_thread(target.mkdir, parents=True, exist_ok=True)
+        remote = f"dc{index}"
+        source = f"{remote}:{connector.source_path}"
+        env = await asyncio.to_thread(rclone_env, remote, connector)
+        if mount:
+            flags = ["--daemon", "--allow-non-empty", *(["--read-only"] * connector.read_only)]
+            done = await _rclone(["mount", source, str(target), *flags], env, timeout)
+            if done:
+                await asyncio.to_thread(_remember_mount, session_dir, target)
+        else:
+            done = await _rclone(["copy", source, str(target)], env, timeout)
+            if done:
+                notes.append(f"data connector {connector.slug} is a synced copy (no FUSE here)")
+        if not done:
+            log.warning("data connector not attached", extra={"connector": connector.id})
+            notes.append(f"data connector {connector.slug} could not be reached")
+    return tuple(notes)
+
+
+def _remember_mount(session_dir: Path, target: Path) -> None:
+    with (session_dir / MOUNTS_FILE).open("a") as mounts:
+        mounts.write(f"{target}\n")
+
+
+async def detach_connectors(session_dir: Path) -> None:
+    """Unmount the connectors mounted at the session's last start."""
+    mounts = session_dir / MOUNTS_FILE
+    if not mounts.exists():
+        return
+    helper = shutil.which("fusermount3") or shutil.which("fusermount") or "fusermount"
+    for target in (await asyncio.to_thread(mounts.read_text)).split():
+        process = await asyncio.create_subprocess_exec(
+            helper, "-u", "-z", target,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        await process.wait()
+    mounts.unlink(missing_ok=True)
+
+
+def write_secrets(storage: LaunchStorage, session_dir: Path) -> Path:
+    """Write the filled slots as files of mode 0400 in the session's private folder."""
+    folder = session_dir / SECRETS_DIR
+    remove_secrets(session_dir)
+    folder.mkdir(mode=0o700)
+    for slot in storage.filled():
+        name = PurePosixPath(slot.filename).name
+        if not name or name in (".", ".."):
+            continue
+        path = folder / name
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(slot.value or "")
+    folder.chmod(0o500)
+    return folder
+
+
+def remove_secrets(session_dir: Path) -> None:
+    """Remove the session's secret files."""
+    folder = session_dir / SECRETS_DIR
+    if folder.exists():
+        folder.chmod(0o700)
+        shutil.rmtree(folder)
