@@ -1,0 +1,1 @@
+"""The cost of the router's traffic shaping (`python -m bench.traffic`)."""
