@@ -141,6 +141,21 @@ async def _many(url: str, token: str, count: int) -> AsyncIterator[list[Receiver
         yield list(await asyncio.gather(*(stack.enter_async_context(o) for o in opened)))
 
 
+async def _queries(platform: Platform, rounds: int) -> list[float]:
+    """Milliseconds of the entity case's fields asked as a query, for comparison."""
+    query = ENTITY.replace("subscription", "query").replace("sessionChanged", "session")
+    body = {"query": query, "variables": {"id": SESSION_ID}}
+    headers = {"Authorization": f"Bearer {platform.token('alice')}"}
+    timings = []
+    async with httpx.AsyncClient(timeout=60) as http:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            answer = await http.post(f"{platform.url}/graphql", json=body, headers=headers)
+            assert answer.json()["data"]["session"]["user"] == {"username": "alice"}
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def _row(name: str, timings: list[float], peer: float | None) -> str:
     p50 = statistics.median(timings)
     p95 = statistics.quantiles(timings, n=20)[18]
@@ -176,6 +191,7 @@ async def _measure(platform: Platform, token: str, rounds: int, subscribers: int
     ):
         async with opener(platform.url, token, query) as receive:
             cases.append((name, await latencies(platform, receive, rounds)))
+    cases.append(("router query of the same fields (no event)", await _queries(platform, rounds)))
     print(f"{rounds} changes each; ms from the store write to the client holding the event")
     print(f"{'':<44} {'p50':>8} {'p95':>8}  vs peer")
     base = statistics.median(peer)
