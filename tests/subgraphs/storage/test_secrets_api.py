@@ -104,3 +104,22 @@ async def test_a_bad_name_or_empty_value_is_named(
     assert bad["createSecret"]["errors"][0]["field"] == "name"
     empty = await _data(platform, CREATE, alice, name="empty", value="")
     assert empty["createSecret"]["errors"][0]["field"] == "value"
+
+
+async def test_a_new_value_reaches_the_next_launch_and_a_deleted_secret_empties_its_slot(
+    platform: InProcessPlatform, dev_issuer: DevIssuer
+) -> None:
+    alice = dev_issuer.sign("alice")
+    secret = (await _data(platform, CREATE, alice, name="api", value=VALUE))["createSecret"]
+    slot = (await _data(platform, ADD_SLOT, alice, project=FLIGHTS.id))["addSecretSlot"]
+    await _data(platform, FILL, alice, slot=slot["secretSlot"]["id"], secret=secret["secret"]["id"])
+    update = f"""mutation($id: ID!) {{ updateSecret(id: $id, value: "second") {{
+      secret {{ name }} {ERRORS} }} }}"""
+    changed = await _data(platform, update, alice, id=secret["secret"]["id"])
+    assert changed["updateSecret"] == {"secret": {"name": "api"}, "errors": []}
+    assert (await launch(platform, FLIGHTS.id, "alice"))["secretSlots"][0]["value"] == "second"
+    delete = f"mutation($id: ID!) {{ deleteSecret(id: $id) {{ id {ERRORS} }} }}"
+    await _data(platform, delete, alice, id=secret["secret"]["id"])
+    assert (await launch(platform, FLIGHTS.id, "alice"))["secretSlots"][0]["value"] is None
+    again = await _data(platform, delete, alice, id=secret["secret"]["id"])
+    assert again["deleteSecret"]["errors"][0]["code"] == "NOT_FOUND"
