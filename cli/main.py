@@ -317,10 +317,14 @@ def _router(args: argparse.Namespace) -> int:
         supergraph = (
             Supergraph.parse(_read(args.supergraph, "supergraph")) if args.supergraph else None
         )
+        names = supergraph.subgraphs if supergraph is not None else settings.subgraphs
+        settings.traffic_shaping.check_names(names)
     except (PlatformError, SupergraphError) as exc:
         raise CommandError(str(exc)) from exc
     except ValidationError as exc:
         raise CommandError(f"invalid RENKU_FED_ROUTER_* setting: {exc}") from exc
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
     serve(settings, supergraph, args.workers)
     return 0
 

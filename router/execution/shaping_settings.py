@@ -83,6 +83,7 @@ class TrafficShaping(BaseModel):
         unknown = sorted(set(self.subgraphs) - set(names))
         if unknown:
             raise ValueError(
-                f"traffic_shaping.subgraphs names no subgraph of the supergraph: "
-                f"{', '.join(unknown)} (its subgraphs: {', '.join(names)})."
+                "RENKU_FED_ROUTER_TRAFFIC_SHAPING: `subgraphs` names no subgraph of the "
+                f"supergraph: {', '.join(unknown)} (its subgraphs: {', '.join(names)}); fix or "
+                "remove the name."
             )
