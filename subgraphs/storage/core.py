@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 from renku_fed.identity.tokens import Identity
@@ -102,7 +103,8 @@ def split_credentials(
     """The storage to keep (credentials left empty) and the credentials given, by option."""
     for field, value in (("sourcePath", storage.source_path), ("targetPath", storage.target_path)):
         check_max_length(value, field, PATH_MAX_LENGTH, "shorten the path")
-    if not storage.target_path.strip() or storage.target_path.startswith(("/", "..")):
+    target = PurePosixPath(storage.target_path.strip())
+    if not target.parts or target.is_absolute() or ".." in target.parts:
         raise DomainError(
             ErrorCode.BAD_USER_INPUT,
             "`targetPath` must be a relative path in the session's work folder, e.g. `data/s3`.",

@@ -151,6 +151,17 @@ async def test_a_configuration_rclone_refuses_names_its_field(
     }]  # fmt: skip
 
 
+@pytest.mark.parametrize("target", ["", "/etc", "data/../../home"])
+async def test_a_target_outside_the_session_folder_is_refused(
+    platform: InProcessPlatform, dev_issuer: DevIssuer, target: str
+) -> None:
+    configuration = {"type": "webdav", "url": "http://127.0.0.1:1"}
+    storage = {"configuration": configuration, "targetPath": target}
+    given = {"name": "Escape", "namespace": "alice", "storage": storage}
+    body = await platform.query(CREATE, dev_issuer.sign("alice"), {"input": given})
+    assert body["data"]["createDataConnector"]["errors"][0]["field"] == "targetPath"
+
+
 @pytest.mark.parametrize(
     ("headers", "body", "status"),
     [
