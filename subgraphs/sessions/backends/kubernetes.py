@@ -26,13 +26,19 @@ from renku_fed.subgraphs.sessions.backends.kubernetes_resources import (
     MANAGED,
     Placement,
     amalthea_session,
+    data_source_secret,
+    data_sources,
     observed_state,
     remote_of,
     resource_name,
     secret_name,
     session_secret,
+    slots_secret,
+    slots_secret_name,
 )
+from renku_fed.subgraphs.sessions.backends.launch_storage import LaunchStorage, LaunchStorageClient
 from renku_fed.subgraphs.sessions.backends.project_directory import project_loader
+from renku_fed.subgraphs.sessions.backends.rclone_config import config_file
 from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
 from renku_fed.subgraphs.sessions.models import (
     Environment,
@@ -79,6 +85,8 @@ class KubernetesSessionBackend:
             service_account=settings.kubernetes_service_account,
         )
         self._tokens: dict[str, str | None] = {}
+        secret = settings.storage_secret.get_secret_value() if settings.storage_secret else None
+        self._storage = LaunchStorageClient(settings.storage_url, secret)
         self._remotes: dict[str, str] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._reconciler: asyncio.Task[None] | None = None
@@ -102,6 +110,7 @@ class KubernetesSessionBackend:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.to_thread(self._api.close)
+        await self._storage.close()
 
     async def _reconcile_forever(self) -> None:
         while True:
@@ -138,6 +147,8 @@ class KubernetesSessionBackend:
 
     async def _follow_one(self, session: Session, resource: dict[str, Any], now: datetime) -> None:
         state, message = observed_state(resource)
+        if message is None and state in (SessionState.STARTING, SessionState.RUNNING):
+            message = session.message  # what the launch said it lacks
         if session.state is SessionState.HIBERNATED and state is not SessionState.HIBERNATED:
             state, message = session.state, session.message
         if state is SessionState.HIBERNATED and session.state is not SessionState.HIBERNATED:
@@ -164,13 +175,15 @@ class KubernetesSessionBackend:
         jupyter_secret = secrets.token_urlsafe(32)
         self._remotes[session.id] = project.repositories[0] if project.repositories else ""
         await self._write_secret(session, jupyter_secret, owner.token)
-        body = amalthea_session(session, project, environment, env, self._placement)
+        storage = await self._write_storage(session)
+        body = amalthea_session(session, project, environment, env, self._placement, storage)
         try:
             await self._api.create_session(body)
         except BaseException:
-            await self._api.delete_secret(secret_name(session.id))
+            await self._delete_secrets(session, body)
             raise
-        started = replace(session, secret=jupyter_secret)
+        message = storage.message() if storage else None
+        started = replace(session.with_state(session.state, message), secret=jupyter_secret)
         await self._save(started)
         log.info("session resource created", extra={"session": session.id})
         return started
@@ -183,6 +196,24 @@ class KubernetesSessionBackend:
         credentials = git_credentials(remote, token)
         await self._api.put_secret(session_secret(session, jupyter_secret, token, credentials))
         self._tokens[session.id] = token
+
+    async def _write_storage(self, session: Session) -> LaunchStorage | None:
+        """Ask what the session mounts and write its connectors' and slots' Secrets."""
+        if not self._storage.configured:
+            return None
+        storage = await self._storage.launch_storage(session.project_id, session.owner_id)
+        for index, connector in enumerate(storage.usable()):
+            config = await asyncio.to_thread(config_file, f"dc{index}", connector)
+            await self._api.put_secret(data_source_secret(session, index, connector, config))
+        await self._api.put_secret(slots_secret(session, storage))
+        return storage
+
+    async def _delete_secrets(self, session: Session, resource: dict[str, Any] | None) -> None:
+        spec = (resource or {}).get("spec") or {}
+        for source in spec.get("dataSources") or ():
+            await self._api.delete_secret(source["secretRef"]["name"])
+        await self._api.delete_secret(slots_secret_name(session.id))
+        await self._api.delete_secret(secret_name(session.id))
 
     async def hibernate(self, session: Session) -> Session:
         """Set `spec.hibernated`; the volume stays."""
@@ -217,12 +248,15 @@ class KubernetesSessionBackend:
         self._remotes[session.id] = remote_of(resource)
         jupyter_secret = secrets.token_urlsafe(32)
         await self._write_secret(session, jupyter_secret, owner.token)
+        storage = await self._write_storage(session)
         now = datetime.now(UTC)
         culling = {"lastInteraction": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
-        patch = {"spec": {"hibernated": False, "culling": culling}}
+        patch: dict[str, Any] = {"spec": {"hibernated": False, "culling": culling}}
+        if storage is not None:
+            patch["spec"]["dataSources"] = data_sources(session, storage)
         await self._api.patch_session(name, patch)
         resumed = replace(
-            session.with_state(SessionState.STARTING),
+            session.with_state(SessionState.STARTING, storage.message() if storage else None),
             secret=jupyter_secret,
             hibernated_at=None,
             last_interaction=now,
@@ -232,8 +266,9 @@ class KubernetesSessionBackend:
 
     async def delete(self, session: Session) -> None:
         """Delete the AmaltheaSession, its Secret and the record."""
+        resource = await self._api.session(resource_name(session.id))
         await self._api.delete_session(resource_name(session.id))
-        await self._api.delete_secret(secret_name(session.id))
+        await self._delete_secrets(session, resource)
         await asyncio.to_thread(self.store.delete_session, session.id)
         self._tokens.pop(session.id, None)
         self._remotes.pop(session.id, None)

@@ -15,6 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from renku_fed.subgraphs.sessions.backends.launch_storage import (
+    DataConnectorMount,
+    LaunchStorage,
+)
 from renku_fed.subgraphs.sessions.models import (
     Environment,
     EnvVar,
@@ -27,6 +31,7 @@ GROUP, VERSION, PLURAL, KIND = "amalthea.dev", "v1alpha1", "amaltheasessions", "
 LABEL_PREFIX = "renku.io/"
 MANAGED = {f"{LABEL_PREFIX}managed-by": "renku-fed"}
 SECRETS_VOLUME, SECRETS_PATH = "renku-secrets", "/renku-secrets"
+SLOTS_VOLUME = "renku-secret-slots"
 HOME = "/home/renku"
 CLONE_CONTAINER = "git-clone"
 _LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
@@ -60,6 +65,16 @@ def resource_name(session_id: str) -> str:
 def secret_name(session_id: str) -> str:
     """The name of the session's Secret."""
     return f"{resource_name(session_id)}-secrets"
+
+
+def data_source_secret_name(session_id: str, index: int) -> str:
+    """The name of the Secret holding the session's `index`th data connector's configuration."""
+    return f"{resource_name(session_id)}-ds{index}"
+
+
+def slots_secret_name(session_id: str) -> str:
+    """The name of the Secret holding the session's secret slots, one key per file."""
+    return f"{resource_name(session_id)}-slots"
 
 
 def label_value(value: str) -> str:
@@ -104,6 +119,51 @@ def session_secret(
             "git-credentials": credentials,
         },
     }
+
+
+def data_source_secret(
+    session: Session, index: int, connector: DataConnectorMount, config_data: str
+) -> dict[str, Any]:
+    """The Secret of one data connector, as the rclone CSI driver reads it."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": data_source_secret_name(session.id, index), "labels": labels(session)},
+        "type": "Opaque",
+        "stringData": {
+            "remote": f"dc{index}",
+            "remotePath": connector.source_path,
+            "configData": config_data,
+        },
+    }
+
+
+def slots_secret(session: Session, storage: LaunchStorage) -> dict[str, Any]:
+    """The Secret of the session's filled secret slots, one key per file name."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": slots_secret_name(session.id), "labels": labels(session)},
+        "type": "Opaque",
+        "stringData": {slot.filename: slot.value or "" for slot in storage.filled()},
+    }
+
+
+def data_sources(session: Session, storage: LaunchStorage) -> list[dict[str, Any]]:
+    """The AmaltheaSession's `dataSources`: one rclone source per connector with credentials."""
+    return [
+        {
+            "type": "rclone",
+            "mountPath": connector.target_path.lstrip("/") or connector.slug,
+            "accessMode": "ReadOnlyMany" if connector.read_only else "ReadWriteMany",
+            "secretRef": {
+                "name": data_source_secret_name(session.id, index),
+                "key": "configData",
+                "adopt": True,
+            },
+        }
+        for index, connector in enumerate(storage.usable())
+    ]
 
 
 def _quantity_gb(gigabytes: float) -> str:
@@ -224,8 +284,9 @@ def amalthea_session(
     environment: Environment,
     env: Sequence[EnvVar],
     placement: Placement,
+    storage: LaunchStorage | None = None,
 ) -> dict[str, Any]:
-    """The AmaltheaSession that runs the session."""
+    """The AmaltheaSession that runs the session, with its data connectors and secret slots."""
     secret = secret_name(session.id)
     spec: dict[str, Any] = {
         "hibernated": False,
@@ -244,6 +305,13 @@ def amalthea_session(
     }
     if placement.service_account:
         spec["serviceAccountName"] = placement.service_account
+    if storage is not None:
+        spec["dataSources"] = data_sources(session, storage)
+        slots = {"secretName": slots_secret_name(session.id), "defaultMode": 0o400}
+        spec["extraVolumes"].append({"name": SLOTS_VOLUME, "secret": slots})
+        spec["session"]["extraVolumeMounts"].append(
+            {"name": SLOTS_VOLUME, "mountPath": storage.secrets_directory, "readOnly": True}
+        )
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": KIND,

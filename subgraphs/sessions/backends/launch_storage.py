@@ -112,6 +112,11 @@ class LaunchStorageClient:
         self._secret = secret or ""
         self._client = httpx.AsyncClient(timeout=timeout)
 
+    @property
+    def configured(self) -> bool:
+        """Whether a storage service is there to ask."""
+        return self._url is not None
+
     async def close(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()

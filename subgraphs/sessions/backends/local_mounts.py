@@ -11,16 +11,14 @@ shows read-only at the slots' mount directory; they are removed when the session
 from __future__ import annotations
 
 import asyncio
-import functools
-import json
 import logging
 import os
 import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from renku_fed.subgraphs.sessions.backends.launch_storage import DataConnectorMount, LaunchStorage
+from renku_fed.subgraphs.sessions.backends.rclone_config import rclone_env
 
 log = logging.getLogger(__name__)
 SECRETS_DIR = "secrets"
@@ -31,40 +29,6 @@ def fuse_available() -> bool:
     """Whether rclone can mount here: the FUSE device and its mount helper exist."""
     helper = shutil.which("fusermount3") or shutil.which("fusermount")
     return helper is not None and os.access("/dev/fuse", os.R_OK | os.W_OK)
-
-
-@functools.cache
-def password_options() -> dict[str, frozenset[str]]:
-    """The options rclone keeps obscured, by storage type, from its provider schema."""
-    done = subprocess.run(
-        ["rclone", "config", "providers"], capture_output=True, check=True, timeout=60
-    )
-    return {
-        provider["Name"]: frozenset(
-            option["Name"] for option in provider["Options"] if option.get("IsPassword")
-        )
-        for provider in json.loads(done.stdout)
-    }
-
-
-def obscured(value: str) -> str:
-    """The value as rclone's configuration keeps a password (`rclone obscure`, fed on stdin)."""
-    done = subprocess.run(
-        ["rclone", "obscure", "-"], input=value.encode(), capture_output=True, check=True
-    )
-    return done.stdout.decode().strip()
-
-
-def rclone_env(remote: str, connector: DataConnectorMount) -> dict[str, str]:
-    """The variables that define `remote` as the connector's rclone remote."""
-    prefix = f"RCLONE_CONFIG_{remote.upper()}_"
-    env = {f"{prefix}TYPE": connector.storage_type}
-    passwords = password_options().get(connector.storage_type, frozenset())
-    for option, value in connector.configuration.items():
-        if option != "type":
-            plain = option in passwords
-            env[prefix + option.upper().replace("-", "_")] = obscured(value) if plain else value
-    return env
 
 
 def target_of(work: Path, connector: DataConnectorMount) -> Path | None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import stat
-import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,88 +15,17 @@ from pydantic import SecretStr
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
-from renku_fed.subgraphs.common.demo import ALICE, BOB
 from renku_fed.subgraphs.sessions.backends.local_jupyter import base_path
 from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
 from renku_fed.subgraphs.sessions.demo import demo_launchers
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
-from tests.support.services.storage_servers import BUCKET, StorageServer, require_rclone
+from tests.support.kubernetes import kubernetes_double, resource_of
+from tests.support.services.storage_servers import S3_SECRET, require_rclone
 from tests.support.sessions import launch, serving, wait_for_state
+from tests.support.sessions_storage import INTERNAL_SECRET, SLOT_VALUE
+from tests.support.sessions_storage import launch_route as launch_route
 
-INTERNAL_SECRET = "internal-secret-for-tests-only"
-SLOT_VALUE = "slot-value-never-shown"
 FLIGHTS_LAUNCHER, CLIMATE_LAUNCHER = demo_launchers()[0].id, demo_launchers()[2].id
-
-
-def _answers(s3: StorageServer, webdav: StorageServer) -> dict[str, dict[str, Any]]:
-    """The session-launch answers by user: alice holds every credential, bob none."""
-    s3_options = {"provider": "Other", "endpoint": s3.url, "region": "us-east-1"}
-    flights = {
-        "id": "DC1", "slug": "flights-s3", "name": "Flights", "storageType": "s3",
-        "sourcePath": BUCKET, "targetPath": "data/flights", "readOnly": True,
-    }  # fmt: skip
-    notes = {
-        "id": "DC2", "slug": "team-notes", "name": "Notes", "storageType": "webdav",
-        "configuration": {"url": webdav.url, "user": webdav.user, "pass": webdav.password},
-        "sourcePath": "shared", "targetPath": "/notes", "readOnly": True, "missingCredentials": [],
-    }  # fmt: skip
-    credentials = {"access_key_id": s3.user, "secret_access_key": s3.password}
-    slot = {"id": "SL1", "name": "API key", "filename": "api-key"}
-    return {
-        ALICE.id: {
-            "dataConnectors": [
-                {
-                    **flights,
-                    "configuration": {**s3_options, **credentials},
-                    "missingCredentials": [],
-                },
-                notes,
-            ],
-            "secretsMountDirectory": "/secrets",
-            "secretSlots": [{**slot, "value": SLOT_VALUE}],
-        },
-        BOB.id: {
-            "dataConnectors": [
-                {**flights, "configuration": s3_options, "missingCredentials": sorted(credentials)}
-            ],
-            "secretsMountDirectory": "/secrets",
-            "secretSlots": [{**slot, "value": None}],
-        },
-    }
-
-
-@pytest.fixture
-def launch_route(s3_server: StorageServer, webdav_server: StorageServer) -> Iterator[str]:
-    """A stand-in for the storage service's `POST /internal/session-launch` (ARCHITECTURE.md).
-
-    The storage subgraph is built beside this work; this server answers in its documented shape
-    (connectors with the user's credentials, secret slots with the user's values) by user, and
-    refuses a request without the internal token with 401, as the route does.
-    """
-    answers = _answers(s3_server, webdav_server)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            known = self.headers.get("X-Renku-Internal-Token") == INTERNAL_SECRET
-            code, answer = (200, answers[body["userId"]]) if known else (401, {"error": "token"})
-            text = json.dumps(answer).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(text)))
-            self.end_headers()
-            self.wfile.write(text)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/internal/session-launch"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 async def test_a_session_lists_its_connectors_files_and_reads_its_secret_files(
@@ -149,7 +76,7 @@ async def test_a_session_lists_its_connectors_files_and_reads_its_secret_files(
         server_log = (folder / "server.log").read_text()
     for text in (json.dumps(answers), caplog.text, server_log):
         assert SLOT_VALUE not in text and INTERNAL_SECRET not in text
-        assert "test-secret-access-key-never-shown" not in text
+        assert S3_SECRET not in text
 
 
 async def _contents(settings: SessionsSettings, session_id: str, path: str) -> dict[str, Any]:
@@ -179,3 +106,51 @@ async def test_an_unreachable_storage_service_leaves_a_message_and_the_session_s
         launched = await launch(post, "alice", launcherId=FLIGHTS_LAUNCHER)
         running = await wait_for_state(post, launched["session"]["id"], "RUNNING")
         assert "storage service could not be reached" in running["message"]
+
+
+async def test_a_kubernetes_session_gets_rclone_data_sources_and_a_secret_slots_volume(
+    local_settings: SessionsSettings,
+    verifier: TokenVerifier,
+    dev_issuer: DevIssuer,
+    repository: Path,
+    launch_route: str,
+) -> None:
+    require_rclone()
+    with kubernetes_double() as kube:
+        settings = local_settings.model_copy(
+            update={
+                "backend": "kubernetes",
+                "kubernetes_api_url": kube.url,
+                "kubernetes_namespace": "renku",
+                "storage_url": launch_route,
+                "storage_secret": SecretStr(INTERNAL_SECRET),
+            }
+        )
+        async with serving(settings, verifier, dev_issuer, repository, []) as post:
+            alice = (await launch(post, "alice", launcherId=FLIGHTS_LAUNCHER))["session"]
+            bob = (await launch(post, "bob", launcherId=CLIMATE_LAUNCHER))["session"]
+            bob_running = await wait_for_state(post, bob["id"], "RUNNING", user="bob")
+            resource = resource_of(kube, alice["id"].lower())
+            spec = resource["spec"]
+            assert [(s["mountPath"], s["accessMode"]) for s in spec["dataSources"]] == [
+                ("data/flights", "ReadOnlyMany"), ("notes", "ReadOnlyMany")
+            ]  # fmt: skip
+            first = kube.secret("renku", spec["dataSources"][0]["secretRef"]["name"])
+            assert first is not None and first["data"]["remotePath"] == "flights-data"
+            assert f"secret_access_key = {S3_SECRET}" in first["data"]["configData"]
+            slots = kube.secret("renku", f"renku-{alice['id'].lower()}-slots")
+            assert slots is not None and slots["data"] == {"api-key": SLOT_VALUE}
+            mounts = spec["session"]["extraVolumeMounts"]
+            assert {"name": "renku-secret-slots", "mountPath": "/secrets", "readOnly": True} in (
+                mounts
+            )
+            assert "data connector flights-s3 needs credentials" in bob_running["message"]
+            assert resource_of(kube, bob["id"].lower())["spec"]["dataSources"] == []
+            assert SLOT_VALUE not in json.dumps([resource, alice, bob_running])
+            await post(
+                "mutation($id: ID!) { deleteSession(id: $id) { id } }",
+                as_user="alice",
+                id=alice["id"],
+            )
+            assert kube.secret("renku", spec["dataSources"][0]["secretRef"]["name"]) is None
+            assert kube.secret("renku", f"renku-{alice['id'].lower()}-slots") is None
