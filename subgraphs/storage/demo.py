@@ -1,10 +1,10 @@
-"""The demo data connector seeded into an empty embedded store: a public WebDAV remote of
-alice's, linked to her demo project `alice/flights`."""
+"""The demo data connector seeded into an empty embedded store: alice's public WebDAV folder
+on 127.0.0.1:8080, served by `rclone serve webdav --addr 127.0.0.1:8080 <folder>`, linked to no
+project until she links it (so no session mounts it unasked)."""
 
 from __future__ import annotations
 
 from renku_fed.identity.dev_issuer import dev_subject
-from renku_fed.subgraphs.common.demo import DEMO_PROJECTS
 from renku_fed.subgraphs.storage.backends.embedded import EmbeddedConnectors
 from renku_fed.subgraphs.storage.models import DataConnectorDraft, Storage, Visibility
 
@@ -13,12 +13,13 @@ DEMO_CONNECTOR = DataConnectorDraft(
     namespace="alice",
     slug="flights-archive",
     visibility=Visibility.PUBLIC,
-    description="Public WebDAV folder with past flight records.",
+    description="A local WebDAV folder: serve one with "
+    "`rclone serve webdav --addr 127.0.0.1:8080 FOLDER`, then link it to a project.",
     keywords=("flights", "demo"),
     storage=Storage(
         type="webdav",
         configuration={"type": "webdav", "url": "http://127.0.0.1:8080", "vendor": "other"},
-        source_path="flights",
+        source_path="",
         target_path="data/flights-archive",
         read_only=True,
     ),
@@ -26,10 +27,8 @@ DEMO_CONNECTOR = DataConnectorDraft(
 
 
 def seed_demo(connectors: EmbeddedConnectors) -> bool:
-    """Store the demo connector, linked to alice/flights, when there is none; True if it did."""
+    """Store the demo connector when it is missing; True if it did."""
     if connectors.get_by_slug("alice", DEMO_CONNECTOR.slug) is not None:
         return False
-    connector = connectors.insert(DEMO_CONNECTOR, dev_subject("alice"))
-    flights = next(p for p in DEMO_PROJECTS if (p.namespace, p.slug) == ("alice", "flights"))
-    connectors.link(connector.id, flights.id, dev_subject("alice"))
+    connectors.insert(DEMO_CONNECTOR, dev_subject("alice"))
     return True

@@ -22,8 +22,8 @@ class StorageSettings(BaseSettings):
     )
     seed_demo: bool = Field(
         default=False,
-        description="Store the demo data connector (alice/flights-archive, public WebDAV) "
-        "when the store is empty.",
+        description="Store the demo data connector alice/flights-archive (a public WebDAV "
+        "folder on 127.0.0.1:8080, linked to no project) when it is missing.",
     )
     secrets_keys: SecretStr = Field(
         description="Fernet keys, comma-separated: the first encrypts, every one decrypts. To "
