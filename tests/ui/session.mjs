@@ -58,6 +58,8 @@ await run(async () => {
   await step("run-a-notebook-cell", async () => {
     await page.locator('.jp-LauncherCard[data-category="Notebook"]').first().click();
     await page.locator(".jp-Notebook .jp-Cell .cm-content").first().waitFor({ timeout: 60_000 });
+    // A cell run before the kernel is ready is skipped: wait for the kernel to be idle first.
+    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: 90_000 });
     await page.locator(".jp-Notebook .jp-Cell .cm-content").first().click();
     await page.keyboard.type(CELL);
     await page.keyboard.press("Shift+Enter");
