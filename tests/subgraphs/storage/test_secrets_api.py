@@ -123,3 +123,20 @@ async def test_a_new_value_reaches_the_next_launch_and_a_deleted_secret_empties_
     assert (await launch(platform, FLIGHTS.id, "alice"))["secretSlots"][0]["value"] is None
     again = await _data(platform, delete, alice, id=secret["secret"]["id"])
     assert again["deleteSecret"]["errors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_editors_choose_where_sessions_get_the_slots(
+    platform: InProcessPlatform, dev_issuer: DevIssuer
+) -> None:
+    move = f"""mutation($directory: String!) {{ setSecretsMountDirectory(projectId:
+      "{FLIGHTS.id}", directory: $directory) {{ secretsMountDirectory {ERRORS} }} }}"""
+    alice, bob = dev_issuer.sign("alice"), dev_issuer.sign("bob")
+    refused = await _data(platform, move, bob, directory="/run/secrets")
+    assert refused["setSecretsMountDirectory"]["errors"][0]["code"] == "FORBIDDEN"
+    relative = await _data(platform, move, alice, directory="../secrets")
+    assert relative["setSecretsMountDirectory"]["errors"][0]["field"] == "directory"
+    moved = await _data(platform, move, alice, directory="/run/secrets")
+    assert moved["setSecretsMountDirectory"] == {
+        "secretsMountDirectory": "/run/secrets", "errors": []
+    }  # fmt: skip
+    assert (await launch(platform, FLIGHTS.id, "bob"))["secretsMountDirectory"] == "/run/secrets"
