@@ -35,7 +35,7 @@ from renku_fed.router.authorization import (
 )
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.execution import Executor, OperationProjector, SubgraphTransport, TypeIndex
-from renku_fed.router.execution.errors import root_errors
+from renku_fed.router.execution.errors import redacted, root_errors
 from renku_fed.router.execution.incremental import (
     Delivery,
     IncrementalResponse,
@@ -120,6 +120,7 @@ class Gateway:
         )
         self._limits = OperationLimits(settings.limits, supergraph, settings.plan_cache_size)
         self._validation = settings.response_validation
+        self._mask_errors = settings.mask_subgraph_errors
         manifest = settings.limits.safelist_manifest
         self._persisted = PersistedQueries(
             Safelist.load(manifest) if manifest is not None else None, settings.plan_cache_size
@@ -295,6 +296,10 @@ class Gateway:
         complete = partial(self._complete_event, operation, split_plan, variables, removed)
         return Subscription(split_plan, variables, operation.name, complete)
 
+    def subgraph_errors(self, errors: list[dict[str, Any]], service: str) -> list[dict[str, Any]]:
+        """A subscription's errors from its subgraph as the client sees them (masked if set)."""
+        return root_errors(redacted(errors) if self._mask_errors else errors, service)
+
     async def _complete_event(
         self,
         operation: _Operation,
@@ -307,7 +312,7 @@ class Gateway:
         """One event of a subscription: the rest of its plan run on the event's data."""
         data = payload.get("data")
         data = data if isinstance(data, dict) else {}
-        errors = root_errors(payload.get("errors") or [], plan.primary.service)
+        errors = self.subgraph_errors(payload.get("errors") or [], plan.primary.service)
         failed_paths: Sequence[tuple[str | int, ...]] = ()
         if plan.rest.node is not None:
             result = await self._executor.execute(plan.rest, variables, _forwarded(headers), data)

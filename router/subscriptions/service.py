@@ -15,7 +15,11 @@ from renku_fed.router.gateway import Gateway
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
 from renku_fed.router.subscriptions.plan import Subscription
 from renku_fed.router.subscriptions.settings import SubscriptionSettings
-from renku_fed.router.subscriptions.upstream import UpstreamError, subgraph_events
+from renku_fed.router.subscriptions.upstream import (
+    SubgraphRefused,
+    UpstreamError,
+    subgraph_events,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +81,9 @@ class SubscriptionService:
     ) -> AsyncGenerator[GraphQLResponse, None]:
         """The client's response to each event, until the subgraph completes the stream.
 
-        A subgraph that cannot be reached, or breaks the stream, ends it with one response
-        holding only the error. Leaving the iterator closes the subgraph's socket.
+        A subgraph that refuses the subscription, cannot be reached or breaks the stream ends it
+        with one response holding only the errors (`has_data` False). Leaving the iterator
+        closes the subgraph's socket.
         """
         gateway = self._gateway()
         info = gateway.supergraph.subgraphs.get(subscription.service) if gateway else None
@@ -96,6 +101,9 @@ class SubscriptionService:
             async with aclosing(events):
                 async for event in events:
                     yield await subscription.complete(event, headers)
+        except SubgraphRefused as exc:
+            errors = gateway.subgraph_errors(exc.errors, subscription.service) if gateway else []
+            yield GraphQLResponse(None, errors, False, 200, subscription.operation_name)
         except UpstreamError as exc:
             log.warning(
                 "subgraph subscription failed",

@@ -29,6 +29,14 @@ class UpstreamError(Exception):
         self.code = code
 
 
+class SubgraphRefused(Exception):
+    """The subgraph answered the subscription with graphql-transport-ws's `error` message."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(e.get("message")) for e in errors))
+        self.errors = errors
+
+
 def websocket_url(url: str) -> str:
     """The ws(s) URL of a subgraph's http(s) GraphQL URL."""
     if url.startswith("https://"):
@@ -43,7 +51,11 @@ async def subgraph_events(
     headers: Mapping[str, str],
     timeout_seconds: float,
 ) -> AsyncGenerator[dict[str, Any], None]:
-    """Each `next` payload ({data, errors}) of one subscription; a final {errors} on `error`."""
+    """Each `next` payload ({data, errors}) of one subscription until `complete`.
+
+    SubgraphRefused when the subgraph refuses it (an `error` message), UpstreamError when the
+    stream cannot be opened or breaks.
+    """
     init: dict[str, Any] = {}
     if "authorization" in headers:
         init["Authorization"] = headers["authorization"]
@@ -72,8 +84,7 @@ async def subgraph_events(
                 yield message["payload"]
             elif kind == "error":
                 errors = message.get("payload")
-                yield {"errors": errors if isinstance(errors, list) else []}
-                return
+                raise SubgraphRefused(errors if isinstance(errors, list) else [])
             elif kind == "complete":
                 return
         code = socket.close_code
