@@ -23,6 +23,8 @@ from renku_fed.router.subscriptions.upstream import (
 
 log = logging.getLogger(__name__)
 
+RELOADED = "The supergraph changed since this subscription started; subscribe again."
+
 
 class LimitExceeded(Exception):
     """The client holds as many subscriptions as it may."""
@@ -81,14 +83,14 @@ class SubscriptionService:
     ) -> AsyncGenerator[GraphQLResponse, None]:
         """The client's response to each event, until the subgraph completes the stream.
 
-        A subgraph that refuses the subscription, cannot be reached or breaks the stream ends it
-        with one response holding only the errors (`has_data` False). Leaving the iterator
-        closes the subgraph's socket.
+        A subgraph that refuses the subscription, cannot be reached or breaks the stream, and a
+        new supergraph, end it with one response holding only the errors (`has_data` False).
+        Leaving the iterator closes the subgraph's socket.
         """
         gateway = self._gateway()
         info = gateway.supergraph.subgraphs.get(subscription.service) if gateway else None
         if info is None:
-            yield _failure(subscription, "The supergraph changed; subscribe again.")
+            yield _failure(subscription, RELOADED)
             return
         primary = subscription.plan.primary
         payload = {
@@ -100,6 +102,10 @@ class SubscriptionService:
         try:
             async with aclosing(events):
                 async for event in events:
+                    if self._gateway() is not gateway:
+                        # As Apollo Router does on a schema reload: the plan may no longer hold.
+                        yield _failure(subscription, RELOADED)
+                        return
                     yield await subscription.complete(event, headers)
         except SubgraphRefused as exc:
             errors = gateway.subgraph_errors(exc.errors, subscription.service) if gateway else []
