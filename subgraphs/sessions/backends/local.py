@@ -162,7 +162,9 @@ class LocalSessionBackend:
     async def _follow_start(self, session: Session, now: datetime) -> None:
         assert session.port is not None and session.secret is not None
         if await answers(session.port, session.id, session.secret, self._client):
-            await self._save(session.with_state(SessionState.RUNNING, session.message))
+            # The idle timer starts when the server answers, however long it took to start.
+            running = session.with_state(SessionState.RUNNING, session.message)
+            await self._save(replace(running, last_interaction=now))
             log.info("session running", extra={"session": session.id})
         elif (
             now - session.last_interaction
@@ -328,11 +330,12 @@ class LocalSessionBackend:
         await self._save(session.with_state(SessionState.STOPPING))
         if session.pid is not None:
             await stop_server(session.pid, session.id, self._settings.stop_timeout_seconds)
-        await asyncio.to_thread(self.store.delete_session, session.id)
         # A mounted connector must not be emptied by removing the folder below.
         await detach_connectors(self.session_dir(session.id))
-        # A clone can be large; removing it must not hold up the event loop.
+        # A clone can be large; removing it must not hold up the event loop. The record goes
+        # last: once the session is gone from the API, so are its files.
         await asyncio.to_thread(shutil.rmtree, self.session_dir(session.id), True)
+        await asyncio.to_thread(self.store.delete_session, session.id)
         log.info("session deleted", extra={"session": session.id})
 
     async def logs(self, session: Session, max_lines: int) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from renku_fed.identity.dev_issuer import DevIssuer
@@ -169,18 +170,25 @@ async def test_a_server_left_running_by_a_crash_is_readopted(
 async def test_the_reconciler_hibernates_idle_sessions_and_deletes_old_hibernated_ones(
     settings: SessionsSettings, verifier: TokenVerifier, dev_issuer: DevIssuer, repository: Path
 ) -> None:
+    # The session's clock is moved, not waited for: a state seen by polling stays until the
+    # test moves the clock again, however slow the machine.
     store = store_of(settings)
     async with serving(settings, verifier, dev_issuer, repository, []) as post:
         store.save_pool(
-            replace(DEMO_POOL, idle_threshold_seconds=1, hibernation_threshold_seconds=1)
+            replace(DEMO_POOL, idle_threshold_seconds=3600, hibernation_threshold_seconds=3600)
         )
         session_id = (await launch(post, "alice", launcherId=FLIGHTS_LAUNCHER))["session"]["id"]
         await wait_for_state(post, session_id, "RUNNING")
         touched = await post(change("touchSession"), as_user="alice", id=session_id)
         assert touched["touchSession"]["session"]["state"] == "RUNNING"
+        long_ago = datetime.now(UTC) - timedelta(hours=2)
+        store.touch(session_id, long_ago)
         hibernated = await wait_for_state(post, session_id, "HIBERNATED")
         assert "without use" in hibernated["message"]
-        deadline = asyncio.get_running_loop().time() + 10
+        record = store.session(session_id)
+        assert record is not None
+        store.save_session(replace(record, hibernated_at=long_ago))
+        deadline = asyncio.get_running_loop().time() + 30
         while (await post(SESSION, as_user="alice", id=session_id))["session"] is not None:
             assert asyncio.get_running_loop().time() < deadline
             await asyncio.sleep(0.2)
