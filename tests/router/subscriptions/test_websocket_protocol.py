@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from websockets.exceptions import ConnectionClosed
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.router.auth import LoginSettings, MemorySessionStore
+from renku_fed.router.auth.oidc import OidcClient, TokenSet
+from renku_fed.router.auth.sessions import SessionManager, load_session_key
 from renku_fed.router.http import create_router_app
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.subscriptions.settings import SubscriptionSettings
@@ -42,18 +46,21 @@ def silent() -> Iterator[str]:
         listener.close()
 
 
+def silent_supergraph(silent: str) -> Supergraph:
+    """The platform's supergraph with every subgraph at the silent URL."""
+    pattern = r'(@join__graph\(name: "\w+", url: )"[^"]*"'
+    return Supergraph.parse(re.sub(pattern, rf'\1"{silent}"', SUPERGRAPH.read_text()))
+
+
+LIMITS = SubscriptionSettings(
+    max_per_client=1, heartbeat_seconds=0.2, connection_init_timeout_seconds=0.5
+)
+
+
 @pytest.fixture
 async def router_url(silent: str, verifier: TokenVerifier) -> AsyncIterator[str]:
-    sdl = re.sub(
-        r'(@join__graph\(name: "\w+", url: )"[^"]*"', rf'\1"{silent}"', SUPERGRAPH.read_text()
-    )
-    supergraph = Supergraph.parse(sdl)
-    settings = RouterSettings(
-        subscriptions=SubscriptionSettings(
-            max_per_client=1, heartbeat_seconds=0.2, connection_init_timeout_seconds=0.5
-        ),
-    )
-    app = create_router_app(settings, supergraph, verifier)
+    settings = RouterSettings(subscriptions=LIMITS)
+    app = create_router_app(settings, silent_supergraph(silent), verifier)
     async with served(app) as url:
         yield url.replace("http://", "ws://") + "/graphql"
 
@@ -170,3 +177,38 @@ async def test_queries_and_invalid_documents_are_refused_per_operation(
     assert query["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert (invalid["id"], invalid["type"]) == ("v", "error")
     assert invalid["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_a_same_origin_page_subscribes_with_its_login_cookie(
+    silent: str, verifier: TokenVerifier, dev_issuer: DevIssuer, tmp_path: Path
+) -> None:
+    login = LoginSettings(client_id="renku-ui", data_dir=tmp_path)
+    store = MemorySessionStore()
+    sessions = SessionManager(
+        store, load_session_key(login), OidcClient(verifier.settings, login), login
+    )
+    tokens = TokenSet(dev_issuer.sign("alice"), None, None, time.time() + 600, None)
+    cookie = f"{login.cookie_name}={await sessions.create(tokens, 'alice')}"
+    settings = RouterSettings(subscriptions=LIMITS, login=login)
+    app = create_router_app(settings, silent_supergraph(silent), verifier, session_store=store)
+    subscribe = {
+        "id": "1",
+        "type": "subscribe",
+        "payload": {"query": FOLLOW, "variables": {"id": "S"}},
+    }
+    async with served(app) as url:
+        host = url.removeprefix("http://")
+        ws_url = f"ws://{host}/graphql"
+        for origin, signed_in in ((f"http://{host}", True), ("https://elsewhere.example", False)):
+            async with opened(ws_url, Cookie=cookie, Origin=origin) as client:
+                await send(client, {"type": "connection_init"})
+                assert await received(client) == {"type": "connection_ack"}
+                await send(client, subscribe)
+                if signed_in:
+                    # alice may follow sessions: the subscription waits on the (silent) subgraph.
+                    with pytest.raises(TimeoutError):
+                        await asyncio.wait_for(received(client), 0.5)
+                else:
+                    refused = await received(client)
+                    codes = [e["extensions"]["code"] for e in refused["payload"]]
+                    assert codes == ["UNAUTHORIZED_FIELD_OR_TYPE"]
