@@ -63,6 +63,16 @@ BREAKER = Gauge(
     ["subgraph"],
     multiprocess_mode="livemax",
 )
+SUBSCRIPTIONS = Gauge(
+    "renku_fed_router_subscriptions",
+    "Subscriptions the router serves now, over WebSocket and multipart.",
+    multiprocess_mode="livesum",
+)
+SUBSCRIPTION_EVENTS = Counter(
+    "renku_fed_router_subscription_events",
+    "Subscription events the router completed and sent on, by the subgraph that sent them.",
+    ["subgraph"],
+)
 CACHE = Counter(
     "renku_fed_router_cache_lookups",
     "Lookups in the router's operation and plan caches.",

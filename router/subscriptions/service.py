@@ -10,6 +10,7 @@ from contextlib import aclosing
 import aiohttp
 
 from renku_fed.identity.tokens import Identity
+from renku_fed.observability import metrics
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
@@ -57,10 +58,12 @@ class SubscriptionService:
                 "may; complete one before you start another."
             )
         self._held[client] = self.held(client) + 1
+        metrics.SUBSCRIPTIONS.inc()
 
     def release(self, client: str) -> None:
         """Count one subscription of the client less."""
         left = self.held(client) - 1
+        metrics.SUBSCRIPTIONS.dec()
         if left > 0:
             self._held[client] = left
         else:
@@ -106,6 +109,7 @@ class SubscriptionService:
                         # As Apollo Router does on a schema reload: the plan may no longer hold.
                         yield _failure(subscription, RELOADED)
                         return
+                    metrics.SUBSCRIPTION_EVENTS.labels(subscription.service).inc()
                     yield await subscription.complete(event, headers)
         except SubgraphRefused as exc:
             errors = gateway.subgraph_errors(exc.errors, subscription.service) if gateway else []

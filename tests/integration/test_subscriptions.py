@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
@@ -64,6 +65,11 @@ async def platform(
     async with subscriptions_platform(tmp_path, verifier, dev_issuer, repository, limits) as up:
         await up.graphql("alice", "{ me { username } }")
         yield up
+
+
+def served() -> float:
+    """The router's gauge of the subscriptions it serves."""
+    return REGISTRY.get_sample_value("renku_fed_router_subscriptions") or 0.0
 
 
 def job(platform: Platform, user: str | None, *subscriptions: dict[str, Any]) -> dict[str, Any]:
@@ -137,16 +143,19 @@ async def test_a_client_over_its_limit_is_refused_with_a_code(platform: Platform
 async def test_the_subgraph_stream_ends_when_the_client_leaves(platform: Platform) -> None:
     session_id = await launched(platform)
     hub = events_of(platform.sessions)
+    before = served()
     client = await NodeClient.start(
         job(platform, "alice", {"query": FOLLOW, "variables": {"id": session_id}})
     )
     await client.line()
     assert hub.subscribers == 1
+    assert served() == before + 1
     await client.stop()
     deadline = time.monotonic() + 10
     while hub.subscribers and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     assert hub.subscribers == 0
+    assert served() == before
 
 
 async def test_multipart_subscriptions_are_framed_as_apollo_clients_read_them(
