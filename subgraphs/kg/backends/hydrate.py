@@ -16,16 +16,29 @@ from renku_fed.subgraphs.kg.backends.vocabulary import PROV, SCHEMA, Term
 from renku_fed.subgraphs.kg.models import Dataset, Viewer
 
 Select = Callable[[str, Mapping[str, Term]], list[Row]]
-_PROPERTIES = "SELECT ?s ?p ?o WHERE { %(values)s ?s ?p ?o }"
+# Only the properties a dataset shows: a creator also carries the search triples of every
+# project that names it, and the store's rows cost far more to hand over than to filter.
+_PROPERTIES = "SELECT DISTINCT ?s ?p ?o WHERE { %(values)s ?s ?p ?o FILTER(?p IN (%(shown)s)) }"
+DATASET_PROPERTIES = [
+    *(f"schema:{p}" for p in ("alternateName", "name", "description", "keywords", "creator")),
+    *(f"schema:{p}" for p in ("hasPart", "version", "sameAs", "isPartOf")),
+    *(f"schema:{p}" for p in ("dateCreated", "datePublished", "dateModified")),
+    "prov:wasDerivedFrom",
+]
+PART_PROPERTIES = [
+    "prov:atLocation",
+    *(f"schema:{p}" for p in ("name", "email", "affiliation", "identifier")),
+]
 _READABLE = "SELECT DISTINCT ?project WHERE { %(values)s %(access)s }"
 _FILE, _CREATOR, _PART_OF = SCHEMA + "hasPart", SCHEMA + "creator", SCHEMA + "isPartOf"
 
 
-def properties(select: Select, iris: list[NamedNode]) -> dict[str, r.Properties]:
-    """Every property of each subject, by subject IRI."""
+def properties(select: Select, iris: list[NamedNode], shown: list[str]) -> dict[str, r.Properties]:
+    """The `shown` properties (prefixed names) of each subject, by subject IRI."""
     found: dict[str, r.Properties] = {}
     if iris:
-        for row in select(_PROPERTIES % {"values": r.values("s", iris)}, {}):
+        query = _PROPERTIES % {"values": r.values("s", iris), "shown": ", ".join(shown)}
+        for row in select(query, {}):
             found.setdefault(row["s"].value, r.Properties()).add(row["p"].value, row["o"])
     return found
 
@@ -44,12 +57,12 @@ def readable(select: Select, projects: set[str], viewer: Viewer | None) -> set[s
 
 def datasets(select: Select, iris: list[NamedNode], viewer: Viewer | None) -> list[Dataset]:
     """The readable datasets among `iris`, in that order."""
-    own = properties(select, iris)
+    own = properties(select, iris, DATASET_PROPERTIES)
     projects = {props.one(_PART_OF) or "" for props in own.values()} - {""}
     allowed = readable(select, projects, viewer)
     own = {iri: p for iri, p in own.items() if p.one(_PART_OF) in allowed}
     linked = {v for p in own.values() for v in p.all(_FILE) + p.all(_CREATOR)}
-    parts = properties(select, [NamedNode(i) for i in sorted(linked)])
+    parts = properties(select, [NamedNode(i) for i in sorted(linked)], PART_PROPERTIES)
     found = {}
     for iri, props in own.items():
         shown = r.Properties()

@@ -46,7 +46,7 @@ _ORDER = {
     SearchSort.DATE: "date DESC, name, iri",
 }
 _PERSONS = """
-SELECT ?person ?pp ?po WHERE {
+SELECT DISTINCT ?person ?pp ?po WHERE {
   %(values)s ?person ?pp ?po
   FILTER(?pp IN (schema:name, schema:email, schema:affiliation, schema:identifier)) }"""
 _KEYWORDS = """

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS tokens (token TEXT, iri TEXT, source TEXT, in_name IN
   PRIMARY KEY (token, iri, source)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_source ON tokens (source);
 CREATE TABLE IF NOT EXISTS facts (source TEXT, iri TEXT, kind TEXT, value TEXT);
-CREATE INDEX IF NOT EXISTS facts_iri ON facts (iri, kind);
+DROP INDEX IF EXISTS facts_iri;
+CREATE INDEX IF NOT EXISTS facts_cover ON facts (iri, kind, value);
 CREATE INDEX IF NOT EXISTS facts_source ON facts (source);
 CREATE TABLE IF NOT EXISTS projects (iri TEXT PRIMARY KEY, visibility TEXT, namespace TEXT);
 CREATE TABLE IF NOT EXISTS roles (project TEXT, user TEXT, role TEXT);
