@@ -56,6 +56,12 @@ class SessionProxySettings(BaseSettings):
     timeout_seconds: float = Field(
         default=300.0, gt=0, description="Longest one proxied HTTP request may take."
     )
+    websocket_open_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest the session's server may take to accept a WebSocket; Jupyter "
+        "accepts a kernel's only once the kernel answers, which can take long on a busy host.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +239,7 @@ class SessionProxy:
                 additional_headers={"Authorization": f"token {target.secret}"},
                 subprotocols=protocols,  # type: ignore[arg-type]
                 max_size=None,
-                open_timeout=10,
+                open_timeout=self._settings.websocket_open_seconds,
             )
         except (OSError, websockets.WebSocketException):
             await socket.close(code=1011, reason="The session's server does not answer.")
