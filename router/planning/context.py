@@ -12,6 +12,9 @@ from typing import Any
 from graphql import (
     ArgumentNode,
     FieldNode,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLUnionType,
     InlineFragmentNode,
     NameNode,
     SelectionSetNode,
@@ -125,8 +128,7 @@ class ContextArguments:
         None when no ancestor sets it (the subgraph then gets no value, as from Apollo).
         """
         for frame in reversed(frames):
-            info = self.model.types.get(frame.type_name)
-            if info is None or argument.context not in info.contexts:
+            if not self._sets(frame.type_name, argument.context):
                 continue
             path = self._path(argument.selection, frame.type_name)
             if path is None:
@@ -142,6 +144,24 @@ class ContextArguments:
             self.inputs[name] = ContextInput(name, frame.steps, path)
             return ArgumentNode(name=NameNode(value=argument.name), value=variable)
         return None
+
+    def _sets(self, type_name: str, context: str) -> bool:
+        """Whether objects of `type_name` set `context`: the type itself, or an interface it
+        implements or a union it belongs to does.
+        """
+        schema = self.model.schema
+        named = schema.get_type(type_name)
+        for setter in (t for t in self.model.types.values() if context in t.contexts):
+            if setter.name == type_name:
+                return True
+            abstract = schema.get_type(setter.name)
+            if (
+                isinstance(named, GraphQLObjectType)
+                and isinstance(abstract, GraphQLInterfaceType | GraphQLUnionType)
+                and schema.is_sub_type(abstract, named)
+            ):
+                return True
+        return False
 
     def _path(self, selection: str, type_name: str) -> tuple[str, ...] | None:
         """The field path a context selection reads on an object of `type_name`."""

@@ -34,6 +34,7 @@ NOT_LOADED_BY_APOLLO_GATEWAY = {
     # (UNSUPPORTED_LINKED_FEATURE): @context/@fromContext run only in Apollo's Rust router;
     # tests/router/execution/test_context_end_to_end.py runs them against real subgraphs.
     "context_v05",
+    "context_interface",
 }
 
 
