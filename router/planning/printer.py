@@ -34,7 +34,30 @@ def print_plan(plan: QueryPlan) -> str:
     """The plan in Apollo's text format: `QueryPlan { Sequence { Fetch(service: "x") ... } }`."""
     if plan.node is None:
         return "QueryPlan {\n}"
+    split = _subscription_parts(plan.node)
+    if split is not None:
+        return "QueryPlan {\n" + _subscription(*split) + ",\n}"
     return "QueryPlan {\n" + _node(plan.node, 1) + ",\n}"
+
+
+def _subscription_parts(node: PlanNode) -> tuple[FetchNode, PlanNode | None] | None:
+    """A subscription's root fetch and what runs on each event, when `node` is one's plan."""
+    first = node.nodes[0] if isinstance(node, SequenceNode) and node.nodes else node
+    if not isinstance(first, FetchNode) or first.operation_kind != "subscription":
+        return None
+    if not isinstance(node, SequenceNode):
+        return first, None
+    rest = node.nodes[1:]
+    return first, (rest[0] if len(rest) == 1 else SequenceNode(rest)) if rest else None
+
+
+def _subscription(primary: FetchNode, rest: PlanNode | None) -> str:
+    """Apollo's `Subscription { Primary: { Fetch }, Rest: { ... } }`."""
+    pad, inner = _INDENT, _INDENT * 2
+    text = f"{pad}Subscription {{\n{inner}Primary: {{\n{_node(primary, 3)}\n{inner}}}"
+    if rest is not None:
+        text += f",\n{inner}Rest: {{\n{_node(rest, 3)},\n{inner}}}"
+    return text + f"\n{pad}}}"
 
 
 def _format_path(path: ResponsePath) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from graphql import parse
 
-from renku_fed.router.planning import PlanningError, QueryPlan, QueryPlanner
+from renku_fed.router.planning import PlanningError, QueryPlan, QueryPlanner, print_plan
 from renku_fed.router.planning.nodes import FetchNode, FlattenNode, ParallelNode
 from renku_fed.router.subscriptions.plan import split
 from renku_fed.router.supergraph import Supergraph
@@ -49,3 +49,21 @@ def test_a_plan_that_does_not_start_with_a_root_fetch_is_refused() -> None:
     entity = FetchNode("users", "query{_entities{id}}", requires=())
     with pytest.raises(PlanningError):
         split(QueryPlan(FlattenNode((), entity)))
+
+
+def test_the_plan_prints_as_apollo_prints_a_subscription(planner: QueryPlanner) -> None:
+    document = parse("subscription($id: ID!) { sessionChanged(id: $id) { user { username } } }")
+    printed = print_plan(planner.plan(document, None))
+    lines = [line.strip() for line in printed.splitlines()]
+    assert lines[:4] == [
+        "QueryPlan {",
+        "Subscription {",
+        "Primary: {",
+        'Fetch(service: "sessions") {',
+    ]
+    rest = lines.index("Rest: {")
+    assert lines[rest + 1 : rest + 3] == [
+        'Flatten(path: "sessionChanged.user") {',
+        'Fetch(service: "users") {',
+    ]
+    assert lines[-3:] == ["}", "},", "}"]
