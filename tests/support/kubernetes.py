@@ -10,6 +10,13 @@ with the deleted object (404 when absent). AmaltheaSessions are validated, on cr
 each patch, against the CRD's `openAPIV3Schema` (read from the reference CRD file) with unknown
 fields refused, as the API server's strict field validation does: 422 with reason `Invalid`.
 
+Every change takes the next `resourceVersion` of one counter, as etcd's revision is, and is
+kept as a watch event. `GET` of a collection with `watch=1` streams, as JSON lines, the events
+`{"type": "ADDED" | "MODIFIED" | "DELETED", "object"}` after its `resourceVersion` (or, without
+one, ADDED for each object first) until `timeoutSeconds`; a version older than the events kept
+(`compact()` forgets them, as etcd's compaction does) gets a `{"type": "ERROR"}` event whose
+object is a `Status` of code 410 (`Expired`), as the API server answers a watch.
+
 `operator=True` plays Amalthea: a new or resumed session's `status.state` turns `Running`
 (two ready containers), a hibernated one's `Hibernated`.
 """
@@ -20,8 +27,9 @@ import copy
 import json
 import re
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,6 +82,11 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
+def _labels(obj: dict[str, Any]) -> dict[str, str]:
+    labels: dict[str, str] = obj["metadata"].get("labels", {})
+    return labels
+
+
 def _status(code: int, reason: str, message: str) -> dict[str, Any]:
     return {
         "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -90,8 +103,31 @@ class KubernetesDouble:
         self.requests: list[tuple[str, str, str]] = []
         self.pod_logs: dict[str, str] = {}
         self.validator = crd_validator()
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self.url = ""
+        self.version = 0
+        self.events: list[tuple[int, str, str, str, dict[str, Any]]] = []
+        self.oldest = 1
+        self.closed = False
+
+    def _changed(self, kind: str, key: tuple[str, str, str], obj: dict[str, Any]) -> None:
+        """Give `obj` the next resourceVersion and keep the change as a watch event."""
+        self.version += 1
+        obj["metadata"]["resourceVersion"] = str(self.version)
+        self.events.append((self.version, key[0], key[1], kind, copy.deepcopy(obj)))
+        self.lock.notify_all()
+
+    def compact(self) -> None:
+        """Forget every event so far: a watch from an older version gets 410."""
+        with self.lock:
+            self.events.clear()
+            self.oldest = self.version + 1
+
+    def close(self) -> None:
+        """End the watches."""
+        with self.lock:
+            self.closed = True
+            self.lock.notify_all()
 
     def sessions(self) -> list[dict[str, Any]]:
         """The AmaltheaSessions held."""
@@ -104,7 +140,9 @@ class KubernetesDouble:
     def set_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
         """Set a session's status, as Amalthea does."""
         with self.lock:
-            self.objects[("amaltheasessions", namespace, name)]["status"] = status
+            key = ("amaltheasessions", namespace, name)
+            self.objects[key]["status"] = status
+            self._changed("MODIFIED", key, self.objects[key])
 
     def handle(self, method: str, path: str, query: str, body: Any) -> tuple[int, Any]:
         """One API call: the status code and the JSON (or text) answer."""
@@ -138,7 +176,45 @@ class KubernetesDouble:
             and terms.items() <= obj["metadata"].get("labels", {}).items()
         ]  # fmt: skip
         kind = _KINDS[plural] + "List"
-        return 200, {"kind": kind, "apiVersion": "v1", "metadata": {}, "items": items}
+        metadata = {"resourceVersion": str(self.version)}
+        return 200, {"kind": kind, "apiVersion": "v1", "metadata": metadata, "items": items}
+
+    def watch(self, path: str, query: str) -> Iterable[dict[str, Any]]:
+        """The events of a watch of a collection, as they happen, until its timeout."""
+        match = _ROUTE.match(path)
+        assert match is not None and match["name"] is None
+        plural, ns = match["plural"], match["ns"]
+        parameters = parse_qs(query)
+        wanted = parameters.get("labelSelector", [""])[0]
+        terms = dict(term.split("=", 1) for term in wanted.split(",") if term)
+        deadline = time.monotonic() + float(parameters.get("timeoutSeconds", ["30"])[0])
+        since = parameters.get("resourceVersion", [""])[0]
+        with self.lock:
+            self.requests.append(("WATCH", path, query))
+            if since and int(since) + 1 < self.oldest:
+                batch = [{"type": "ERROR", "object": _status(410, "Expired", "too old")}]
+                yield from batch
+                return
+            batch = [
+                {"type": "ADDED", "object": copy.deepcopy(obj)}
+                for (p, n, _), obj in self.objects.items()
+                if not since and (p, n) == (plural, ns) and terms.items() <= _labels(obj).items()
+            ]
+            seen = int(since or self.version)
+        yield from batch
+        while not self.closed and time.monotonic() < deadline:
+            with self.lock:
+                if self.version == seen:
+                    self.lock.wait(max(0.0, deadline - time.monotonic()))
+                batch = [
+                    {"type": kind, "object": obj}
+                    for version, p, n, kind, obj in self.events
+                    if version > seen
+                    and (p, n) == (plural, ns)
+                    and terms.items() <= _labels(obj).items()
+                ]
+                seen = self.version
+            yield from batch
 
     def _create(self, plural: str, ns: str, body: dict[str, Any]) -> tuple[int, Any]:
         name = body["metadata"]["name"]
@@ -150,7 +226,7 @@ class KubernetesDouble:
         stored["metadata"].update(
             namespace=ns,
             uid=str(uuid.uuid4()),
-            resourceVersion="1",
+            resourceVersion=str(self.version + 1),
             creationTimestamp=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         invalid = self._invalid(plural, stored)
@@ -159,6 +235,7 @@ class KubernetesDouble:
         if plural == "amaltheasessions" and self.operator:
             stored["status"] = self._operated(stored)
         self.objects[(plural, ns, name)] = stored
+        self._changed("ADDED", (plural, ns, name), stored)
         return 201, stored
 
     def _named(self, method: str, plural: str, ns: str, name: str, body: Any) -> tuple[int, Any]:
@@ -168,20 +245,21 @@ class KubernetesDouble:
         if method == "GET":
             return 200, self.objects[key]
         if method == "DELETE":
-            return 200, self.objects.pop(key)
+            deleted = self.objects.pop(key)
+            self._changed("DELETED", key, deleted)
+            return 200, deleted
         if method != "PATCH":
             return 405, _status(405, "MethodNotAllowed", method)
         if plural == "secrets" and "stringData" in body:
             body = {**body, "data": body.pop("stringData")}
         patched = merge_patch(self.objects[key], body)
-        version = int(patched["metadata"]["resourceVersion"]) + 1
-        patched["metadata"]["resourceVersion"] = str(version)
         invalid = self._invalid(plural, patched)
         if invalid:
             return 422, _status(422, "Invalid", invalid)
         if plural == "amaltheasessions" and self.operator:
             patched["status"] = self._operated(patched)
         self.objects[key] = patched
+        self._changed("MODIFIED", key, patched)
         return 200, patched
 
     def _invalid(self, plural: str, obj: dict[str, Any]) -> str:
@@ -204,6 +282,9 @@ def _handler(double: KubernetesDouble) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             merge = self.headers.get("Content-Type") == "application/merge-patch+json"
+            if self.command == "GET" and parse_qs(parts.query).get("watch") in (["1"], ["true"]):
+                self._stream(double.watch(parts.path, parts.query))
+                return
             if self.command == "PATCH" and not merge:
                 code, body = 415, _status(415, "UnsupportedMediaType", "only merge patches")
             else:
@@ -217,6 +298,16 @@ def _handler(double: KubernetesDouble) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(text.encode())))
             self.end_headers()
             self.wfile.write(text.encode())
+
+        def _stream(self, events: Iterable[dict[str, Any]]) -> None:
+            """Write each event as one JSON line as it comes; the end of the body ends it."""
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for event in events:
+                self.wfile.write(json.dumps(event).encode() + b"\n")
+                self.wfile.flush()
 
         do_GET = do_POST = do_PATCH = do_DELETE = _answer
 
@@ -237,6 +328,7 @@ def kubernetes_double(operator: bool = True) -> Iterator[KubernetesDouble]:
     try:
         yield double
     finally:
+        double.close()
         server.shutdown()
         server.server_close()
 

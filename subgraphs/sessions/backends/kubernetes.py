@@ -20,7 +20,7 @@ from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
 from renku_fed.subgraphs.sessions.backends.git_credentials import git_credentials
-from renku_fed.subgraphs.sessions.backends.kubernetes_api import KubernetesApi
+from renku_fed.subgraphs.sessions.backends.kubernetes_api import Gone, KubernetesApi
 from renku_fed.subgraphs.sessions.backends.kubernetes_resources import (
     LABEL_PREFIX,
     MANAGED,
@@ -56,6 +56,8 @@ _FOLLOWED = (
 )  # fmt: skip
 _LIVE = (SessionState.STARTING, SessionState.RUNNING, SessionState.STOPPING)
 _CREDENTIALS = "git-credentials"
+_SESSION_ID = f"{LABEL_PREFIX}session-id"
+WATCH_SECONDS = 60
 
 
 class KubernetesSessionBackend:
@@ -90,6 +92,9 @@ class KubernetesSessionBackend:
         self._remotes: dict[str, str] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._reconciler: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._resources: dict[str, dict[str, Any]] = {}
+        self._version = ""
 
     def project_loader(self, caller: Identity) -> ProjectLoader:
         """A new loader of projects as the caller sees them, for one GraphQL request."""
@@ -102,10 +107,12 @@ class KubernetesSessionBackend:
             "session and launch a new one."
         )
         self._reconciler = asyncio.create_task(self._reconcile_forever())
+        self._watcher = asyncio.create_task(self._watch_forever())
 
     async def close(self) -> None:
         """Stop following; the sessions keep running in the cluster."""
-        tasks = [*self._background, *([self._reconciler] if self._reconciler else [])]
+        loops = [task for task in (self._reconciler, self._watcher) if task is not None]
+        tasks = [*self._background, *loops]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -113,22 +120,70 @@ class KubernetesSessionBackend:
         await self._storage.close()
 
     async def _reconcile_forever(self) -> None:
+        """Hibernate idle and delete old sessions, by the resources the watch keeps."""
         while True:
+            await asyncio.sleep(self._settings.reconcile_interval_seconds)
             try:
-                await self.reconcile()
+                now = datetime.now(UTC)
+                for session in await asyncio.to_thread(self.store.sessions_in, *_FOLLOWED):
+                    resource = self._resources.get(session.id)
+                    if resource is not None:
+                        await self._follow_one(session, resource, now)
             except Exception:
                 log.exception("reconciling sessions failed")
-            await asyncio.sleep(self._settings.reconcile_interval_seconds)
+
+    async def _watch_forever(self) -> None:
+        """Follow the resources' changes; list them all again when the watch falls behind."""
+        while True:
+            try:
+                async for kind, resource in self._api.watch_sessions(
+                    MANAGED, self._version, WATCH_SECONDS
+                ):
+                    await self._changed(kind, resource)
+            except Gone:
+                log.info("session watch expired; listing again")
+                await self._relist()
+            except Exception:
+                log.exception("watching sessions failed")
+                await asyncio.sleep(self._settings.reconcile_interval_seconds)
+                await self._relist()
+
+    async def _relist(self) -> None:
+        try:
+            await self.reconcile()
+        except Exception:
+            log.exception("listing sessions failed")
+
+    async def _changed(self, kind: str, resource: dict[str, Any]) -> None:
+        self._version = str(resource["metadata"].get("resourceVersion") or self._version)
+        session_id = resource["metadata"].get("labels", {}).get(_SESSION_ID, "")
+        found = await asyncio.to_thread(self.store.session, session_id)
+        if kind == "DELETED":
+            self._resources.pop(session_id, None)
+            if found is not None and found.state in _FOLLOWED:
+                await self._vanished(found, "The session's resource disappeared from the cluster.")
+        elif self._remember(resource) and found is not None and found.state in _FOLLOWED:
+            await self._follow_one(found, resource, datetime.now(UTC))
+
+    def _remember(self, resource: dict[str, Any] | None) -> bool:
+        """Keep the resource unless a newer version of it is kept; True when kept."""
+        if resource is None:
+            return False
+        session_id = resource["metadata"].get("labels", {}).get(_SESSION_ID, "")
+        kept = self._resources.get(session_id)
+        if kept is not None and _version(kept) > _version(resource):
+            return False
+        self._resources[session_id] = resource
+        return True
 
     async def reconcile(self) -> None:
-        """One pass: follow the resources' status, hibernate idle and delete old sessions."""
+        """List every resource and follow its status; mark sessions whose resource is gone."""
         await self._follow("The session's resource disappeared from the cluster.")
 
     async def _follow(self, vanished: str) -> None:
-        resources = {
-            item["metadata"]["labels"].get(f"{LABEL_PREFIX}session-id"): item
-            for item in await self._api.sessions(MANAGED)
-        }
+        items, self._version = await self._api.list_sessions(MANAGED)
+        resources = {item["metadata"]["labels"].get(_SESSION_ID, ""): item for item in items}
+        self._resources = resources
         now = datetime.now(UTC)
         for session in await asyncio.to_thread(self.store.sessions_in, *_FOLLOWED):
             resource = resources.get(session.id)
@@ -178,7 +233,7 @@ class KubernetesSessionBackend:
         storage = await self._write_storage(session)
         body = amalthea_session(session, project, environment, env, self._placement, storage)
         try:
-            await self._api.create_session(body)
+            self._remember(await self._api.create_session(body))
         except BaseException:
             await self._delete_secrets(session, body)
             raise
@@ -220,7 +275,8 @@ class KubernetesSessionBackend:
         return await self._hibernate(session, None)
 
     async def _hibernate(self, session: Session, message: str | None) -> Session:
-        await self._api.patch_session(resource_name(session.id), {"spec": {"hibernated": True}})
+        patch = {"spec": {"hibernated": True}}
+        self._remember(await self._api.patch_session(resource_name(session.id), patch))
         await self._api.patch_secret(
             secret_name(session.id), {"stringData": {"token": "", _CREDENTIALS: ""}}
         )
@@ -254,7 +310,7 @@ class KubernetesSessionBackend:
         patch: dict[str, Any] = {"spec": {"hibernated": False, "culling": culling}}
         if storage is not None:
             patch["spec"]["dataSources"] = data_sources(session, storage)
-        await self._api.patch_session(name, patch)
+        self._remember(await self._api.patch_session(name, patch))
         resumed = replace(
             session.with_state(SessionState.STARTING, storage.message() if storage else None),
             secret=jupyter_secret,
@@ -300,3 +356,9 @@ class KubernetesSessionBackend:
 
     async def _save(self, session: Session) -> None:
         await asyncio.to_thread(self.store.save_session, session)
+
+
+def _version(resource: dict[str, Any]) -> int:
+    """The resource's resourceVersion as a number (the API server's are etcd revisions)."""
+    text = str(resource["metadata"].get("resourceVersion") or "0")
+    return int(text) if text.isdigit() else 0

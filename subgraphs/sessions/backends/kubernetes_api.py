@@ -7,11 +7,13 @@ existing one on create is `AlreadyExists` (409); any other failure is UNAVAILABL
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar, cast
 
-from kubernetes import client, config
+from kubernetes import client, config, watch
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
@@ -26,6 +28,10 @@ MERGE_PATCH = "application/merge-patch+json"
 
 class AlreadyExists(Exception):
     """The object to create exists already (409)."""
+
+
+class Gone(Exception):
+    """A watch's resourceVersion is older than the API server keeps (410): list again."""
 
 
 def api_client(api_url: str | None) -> client.ApiClient:
@@ -90,10 +96,55 @@ class KubernetesApi:
 
     async def sessions(self, selector: Mapping[str, str]) -> list[dict[str, Any]]:
         """The AmaltheaSessions with these labels."""
+        return (await self.list_sessions(selector))[0]
+
+    async def list_sessions(self, selector: Mapping[str, str]) -> tuple[list[dict[str, Any]], str]:
+        """The AmaltheaSessions with these labels and the list's resourceVersion."""
         text = ",".join(f"{key}={value}" for key, value in selector.items())
         call = self._custom.list_namespaced_custom_object
         found = _json(await self._call(lambda: call(label_selector=text, **self._object()), "list"))
-        return list((found or {}).get("items", []))
+        items = list((found or {}).get("items", []))
+        return items, str(((found or {}).get("metadata") or {}).get("resourceVersion", ""))
+
+    async def watch_sessions(
+        self, selector: Mapping[str, str], version: str, timeout: int
+    ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """The (type, object) events of the AmaltheaSessions with these labels after `version`,
+        until `timeout` seconds have passed; `Gone` when `version` is too old."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, dict[str, Any]] | BaseException | None] = asyncio.Queue()
+        watcher = watch.Watch()  # type: ignore[no-untyped-call]
+        text = ",".join(f"{key}={value}" for key, value in selector.items())
+
+        def put(item: tuple[str, dict[str, Any]] | BaseException | None) -> None:
+            # The service may have stopped (its loop closed) while the watch still ran.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        def follow() -> None:
+            stream = watcher.stream(  # type: ignore[no-untyped-call]
+                self._custom.list_namespaced_custom_object, **self._object(),
+                label_selector=text, resource_version=version, timeout_seconds=timeout,
+            )  # fmt: skip
+            try:
+                for event in stream:
+                    item = (str(event["type"]), cast("dict[str, Any]", event["raw_object"]))
+                    put(item)
+            except BaseException as error:  # handed to the reader below
+                put(error)
+            put(None)
+
+        # A daemon thread: a watch ended early must not hold up the service's shutdown.
+        threading.Thread(target=follow, daemon=True, name="sessions-watch").start()
+        try:
+            while (item := await queue.get()) is not None:
+                if isinstance(item, ApiException) and item.status == 410:
+                    raise Gone(version) from item
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            watcher.stop()  # type: ignore[no-untyped-call]
 
     async def patch_session(self, name: str, patch: dict[str, Any]) -> dict[str, Any] | None:
         """Merge-patch an AmaltheaSession; None when it is gone."""
