@@ -42,7 +42,12 @@ def _kg_events(
     if embedded is not None:
         enable_outbox(embedded.database)
         delivery = OutboxDelivery(
-            embedded.database, embedded.stored, url, secret.get_secret_value(), client
+            embedded.database,
+            embedded.repositories,
+            embedded.stored,
+            url,
+            secret.get_secret_value(),
+            client,
         )
         return store, delivery
     events = KgEvents(url, secret.get_secret_value(), client)

@@ -53,7 +53,7 @@ class EmbeddedProjectStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._path = data_dir / DATABASE_FILE
         root = data_dir / REPOSITORIES_DIR
-        self._repositories = BareRepositories(root, push_hook.script(self._path, root))
+        self._repositories = BareRepositories(root, push_hook.SCRIPT)
         self._namespaces = namespaces
         with self._connect() as db:
             migrate(db)
@@ -81,6 +81,11 @@ class EmbeddedProjectStore:
     def database(self) -> Path:
         """The store's SQLite database file."""
         return self._path
+
+    @property
+    def repositories(self) -> Path:
+        """The folder holding the projects' bare repositories."""
+        return self._path.parent / REPOSITORIES_DIR
 
     def add(self, project: Project, author: Author) -> Project:
         """Store a project as it is, with a first commit by `author`; no permission checks.

@@ -1,12 +1,12 @@
 """The durable outbox of the embedded store's events for the kg, in its SQLite database.
 
 Triggers on `projects` and `members` add a `project` row in the same transaction as every
-change, and each repository's post-receive hook (`push_hook`) adds a `push` row, so an event
-exists exactly when its change does. `OutboxDelivery` posts the rows to the kg oldest first,
-retried with backoff while the kg is down, and deletes a row only once the kg acknowledged it:
-neither a kg that is down nor a restart of this service loses an event. A `project` row is
-posted as the project's state at delivery time (a `deleted` event once it is gone), and one
-post answers every earlier row of that project.
+change, and each push that a repository's post-receive hook noted becomes a `push` row
+(`push_hook`), so an event exists as soon as its change does. `OutboxDelivery` posts the rows
+to the kg oldest first, retried with backoff while the kg is down, and deletes a row only once
+the kg acknowledged it: neither a kg that is down nor a restart of this service loses an event.
+A `project` row is posted as the project's state at delivery time (a `deleted` event once it
+is gone), and one post answers every earlier row of that project.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from renku_fed.subgraphs.common.sqlite import transaction
 from renku_fed.subgraphs.projects.backends.events import EventRefused, post_event, project_event
+from renku_fed.subgraphs.projects.backends.push_hook import sweep_pushes
 from renku_fed.subgraphs.projects.models import Project
 
 log = logging.getLogger(__name__)
@@ -43,8 +46,6 @@ _TRIGGERS = {
 }
 _TABLE = """CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,
   project_id TEXT NOT NULL, kind TEXT NOT NULL, commit_sha TEXT)"""
-PUSH = """INSERT INTO outbox (project_id, kind, commit_sha)
-  SELECT id, 'push', ? FROM projects WHERE namespace = ? AND slug = ?"""
 
 Lookup = Callable[[str], Project | None]
 
@@ -82,25 +83,32 @@ class _Pending:
 
 
 class OutboxDelivery:
-    """Posts the outbox to the kg from one background task (`start`, `flush`, `aclose`)."""
+    """Posts the outbox to the kg from one background task (`start`, `flush`, `aclose`); when
+    the outbox is empty, it collects the pushes the repositories' hooks left, every
+    `sweep_seconds` and at each `flush`."""
 
     def __init__(
         self,
         database: Path,
+        repositories: Path,
         lookup: Lookup,
         url: str,
         secret: str,
         client: httpx.AsyncClient | None = None,
         *,
         poll_seconds: float = 1.0,
+        sweep_seconds: float = 5.0,
         max_backoff_seconds: float = 30.0,
     ) -> None:
         self._database = database
+        self._repositories = repositories
         self._lookup = lookup
         self._url = url
         self._secret = secret
         self._client = client or httpx.AsyncClient(timeout=10.0)
         self._poll = poll_seconds
+        self._sweep = sweep_seconds
+        self._swept = -math.inf
         self._max_backoff = max_backoff_seconds
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -130,15 +138,31 @@ class OutboxDelivery:
 
     async def _run(self) -> None:
         while True:
-            pending = await asyncio.to_thread(self._oldest)
-            if pending is None:
-                self._idle.set()
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll)
-                continue
-            await self._deliver(pending.event)
-            await asyncio.to_thread(self._acknowledge, pending)
+            try:
+                await self._step()
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("the kg event outbox could not be read, retrying: %s", exc)
+                await asyncio.sleep(self._poll)
+
+    async def _step(self) -> None:
+        pending = await asyncio.to_thread(self._oldest)
+        if pending is None:
+            if await self._swept_new_pushes():
+                return
+            self._idle.set()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+            return
+        await self._deliver(pending.event)
+        await asyncio.to_thread(self._acknowledge, pending)
+
+    async def _swept_new_pushes(self) -> bool:
+        # Looking into every repository costs a directory read each, so not at every poll.
+        if not self._idle.is_set() or time.monotonic() - self._swept >= self._sweep:
+            self._swept = time.monotonic()
+            return bool(await asyncio.to_thread(sweep_pushes, self._database, self._repositories))
+        return False
 
     async def _deliver(self, event: dict[str, Any]) -> None:
         retrying = AsyncRetrying(
@@ -174,15 +198,3 @@ class OutboxDelivery:
                 "DELETE FROM outbox WHERE project_id = ? AND kind = ? AND id <= ?",
                 (pending.project_id, pending.kind, pending.up_to),
             )
-
-
-def record_push(database: Path, namespace: str, slug: str, commit: str) -> bool:
-    """Add a `push` row for the project at `namespace/slug`; False without an outbox."""
-    try:
-        with transaction(database) as db:
-            db.execute(PUSH, (commit, namespace, slug))
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):
-            return False
-        raise
-    return True

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
 from renku_fed.identity.tokens import Identity, TokenVerifier
 from renku_fed.subgraphs.kg.app import EVENTS_FILE
@@ -25,6 +27,7 @@ from renku_fed.subgraphs.projects.backends.outbox import (
     disable_outbox,
     enable_outbox,
 )
+from renku_fed.subgraphs.projects.backends.push_hook import sweep_pushes
 from renku_fed.subgraphs.projects.models import NewProject, Visibility
 from tests.support.doubles.server import LoopbackServer
 
@@ -57,7 +60,8 @@ def kg_server(kg_dir: Path, verifier: TokenVerifier) -> LoopbackServer:
 def delivery(store: EmbeddedProjectStore, url: str) -> OutboxDelivery:
     """A delivery of `store`'s outbox to `url` that polls and retries quickly."""
     return OutboxDelivery(
-        store.database, store.stored, url, SECRET, httpx.AsyncClient(timeout=2.0),
+        store.database, store.repositories, store.stored, url, SECRET,
+        httpx.AsyncClient(timeout=2.0),
         poll_seconds=0.05, max_backoff_seconds=0.2,
     )  # fmt: skip
 
@@ -98,14 +102,16 @@ async def test_events_wait_for_a_kg_that_is_down_across_a_restart(
     restarted = EmbeddedProjectStore(tmp_path / "projects")
     enable_outbox(restarted.database)
     commit = push_a_commit(project.repositories[0], tmp_path / "work")
-    assert (project.id, "push") in outbox_rows(restarted)
+    assert {row for row in outbox_rows(restarted)} == {(project.id, "project")}
+    noted = restarted.repositories / "dave" / "notes.git" / "renku-pushes" / commit
+    assert noted.exists()
     second = delivery(restarted, url)
     second.start()
     with kg:
         await asyncio.wait_for(second.flush(), 10)
     await second.aclose()
 
-    assert outbox_rows(restarted) == []
+    assert outbox_rows(restarted) == [] and not noted.exists()
     stored = kg_events(kg_dir)
     assert [(kind, project_id) for kind, project_id, _ in stored] == [
         ("ACCESS", project.id), ("PUSH", project.id),
@@ -136,3 +142,28 @@ async def test_a_deleted_project_is_told_as_deleted_and_no_outbox_keeps_nothing(
     with sqlite3.connect(store.database) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     assert "outbox" not in tables
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+async def test_a_push_from_a_sandbox_that_sees_only_the_repository_is_noted(
+    tmp_path: Path,
+) -> None:
+    store = EmbeddedProjectStore(tmp_path / "projects")
+    enable_outbox(store.database)
+    project = await store.create(DAVE, NOTES)
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "--quiet", project.repositories[0], str(work)], check=True)
+    (work / "notes.txt").write_text("from a session\n")
+    identity = ["-c", "user.name=Dave", "-c", "user.email=dave@example.org"]
+    for step in (["add", "notes.txt"], ["commit", "--quiet", "-m", "Notes"]):
+        subprocess.run(["git", "-C", str(work), *identity, *step], check=True)
+    # As in a session's sandbox: the repository at another path, the service's data hidden.
+    sandbox = ["bwrap", "--dev-bind", "/", "/", "--tmpfs", "/mnt"]
+    sandbox += ["--bind", str(store.repositories / "dave" / "notes.git"), "/mnt/origin"]
+    sandbox += ["--tmpfs", str(tmp_path / "projects")]
+    push = ["git", "-C", str(work), "push", "--quiet", "/mnt/origin", "main"]
+    subprocess.run([*sandbox, "--", *push], check=True)
+
+    assert sweep_pushes(store.database, store.repositories) == 1
+    assert outbox_rows(store)[-1] == (project.id, "push")
+    assert sweep_pushes(store.database, store.repositories) == 0
