@@ -43,7 +43,13 @@ def test_sessions_may_manage_amalthea_sessions_and_nothing_else(production: Rend
             "apiGroups": ["amalthea.dev"],
             "resources": ["amaltheasessions"],
             "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
-        }
+        },
+        {
+            "apiGroups": [""],
+            "resources": ["secrets"],
+            "verbs": ["get", "create", "patch", "delete"],
+        },
+        {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
     ]
     binding = production.named("RoleBinding", f"{FULLNAME}-sessions")
     assert binding["metadata"]["namespace"] == "renku-sessions"
@@ -61,7 +67,8 @@ def test_sessions_may_manage_amalthea_sessions_and_nothing_else(production: Rend
 
 def test_subgraphs_accept_traffic_only_from_the_router(production: Rendered) -> None:
     policies = {p["metadata"]["name"]: p for p in production.of_kind("NetworkPolicy")}
-    assert set(policies) == {f"{FULLNAME}-{name}" for name in SUBGRAPHS}
+    # Session pods have their own (tests/charts/test_session_pods.py).
+    assert set(policies) == {f"{FULLNAME}-{name}" for name in (*SUBGRAPHS, "session-pods")}
     for name in SUBGRAPHS:
         spec = policies[f"{FULLNAME}-{name}"]["spec"]
         assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == name

@@ -65,6 +65,7 @@ RENKU_FED_SESSIONS_GRAPH_URL: {{ printf "%s/graphql" (include "renku-fed.service
 RENKU_FED_SESSIONS_MAX_LIVE_SESSIONS: {{ .Values.sessions.maxLiveSessions | toString | quote }}
 RENKU_FED_SESSIONS_MAX_LIVE_SESSIONS_PER_USER: {{ .Values.sessions.maxLiveSessionsPerUser | toString | quote }}
 RENKU_FED_SESSIONS_KUBERNETES_NAMESPACE: {{ .Values.sessions.amalthea.namespace | default .Release.Namespace | quote }}
+RENKU_FED_SESSIONS_KUBERNETES_SERVICE_ACCOUNT: {{ printf "%s-session-pods" (include "renku-fed.fullname" .) | quote }}
 RENKU_FED_SESSIONS_STORAGE_URL: {{ printf "%s/internal/session-launch" (include "renku-fed.serviceUrl" (dict "root" . "component" "storage")) | quote }}
 {{- end }}
 
