@@ -37,10 +37,16 @@ def _base_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def platform_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the platform's log (`up.log`) and data (`data/`, its logs in `data/logs`)."""
+    return tmp_path_factory.mktemp("platform")
+
+
+@pytest.fixture(scope="session")
+def platform(platform_dir: Path) -> Iterator[str]:
     """`renku-fed up` on free ports, its data in a temporary folder; its router's base URL."""
     port = _base_port()
-    folder = tmp_path_factory.mktemp("platform")
+    folder = platform_dir
     sessions_from = SESSION_PORTS + (port - FIRST_PORT) * 4
     env = os.environ | {
         "RENKU_FED_SESSIONS_PORT_RANGE_START": str(sessions_from),

@@ -10,7 +10,7 @@ pytestmark = needs_chromium
 
 
 def test_a_notebook_cell_runs_in_a_session_opened_through_the_router(
-    platform: str, tmp_path: Path
+    platform: str, platform_dir: Path, tmp_path: Path
 ) -> None:
     shots = screenshots(tmp_path, "session")
     report = run_scenario("session.mjs", platform, shots)
@@ -22,3 +22,6 @@ def test_a_notebook_cell_runs_in_a_session_opened_through_the_router(
     assert report["sessionRefusals"] == []
     assert report["consoleErrors"] == []
     assert (shots / "session-notebook.png").exists()
+    # Nothing the browser did through the proxy (closing its WebSockets included) is an error.
+    router_log = (platform_dir / "data/logs/router.log").read_text().splitlines()
+    assert [line[:300] for line in router_log if '"level":"error"' in line] == []
