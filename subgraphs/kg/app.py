@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import httpx
 from starlette.applications import Starlette
@@ -25,12 +26,14 @@ from renku_fed.subgraphs.kg.events import EventLog
 from renku_fed.subgraphs.kg.groups import GroupDirectory
 from renku_fed.subgraphs.kg.ingest import Ingester, KgService
 from renku_fed.subgraphs.kg.internal import internal_routes
+from renku_fed.subgraphs.kg.repository import GitRepository
 from renku_fed.subgraphs.kg.schema import schema
 from renku_fed.subgraphs.kg.settings import KgSettings
 
 log = logging.getLogger(__name__)
 EVENTS_FILE = "events.sqlite3"
 SEARCH_FILE = "search.sqlite3"
+MIRRORS_DIR = "mirrors"
 
 
 def build_store(settings: KgSettings) -> TripleStore:
@@ -66,12 +69,17 @@ def build_service(
     """The graph (default: the configured one) and its ingester, with its event log on disk;
     callers' groups are asked of the users subgraph (through `groups_client` if given)."""
     graph = graph or build_knowledge_graph(settings)
+    secret = settings.repository_token
+    token = secret.get_secret_value() if secret is not None else None
     ingester = Ingester(
         graph,
         EventLog(settings.data_dir / EVENTS_FILE),
         poll_seconds=settings.ingestion_poll_seconds,
         max_backoff_seconds=settings.ingestion_max_backoff_seconds,
         on_new_project=seed_repository if settings.seed_demo else None,
+        open_repository=partial(
+            GitRepository, mirrors=settings.data_dir / MIRRORS_DIR, token=token
+        ),
     )
     groups = GroupDirectory(settings.users_url, groups_client, settings.group_cache_seconds)
     return KgService(graph=graph, ingester=ingester, groups=groups)

@@ -50,8 +50,10 @@ class Ingester:
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 30.0,
         on_new_project: NewProjectHook | None = None,
+        open_repository: Callable[[str], GitRepository] = GitRepository,
     ) -> None:
         self.graph = graph
+        self._open_repository = open_repository
         self.events = events
         self._poll = poll_seconds
         self._max_backoff = max_backoff_seconds
@@ -174,7 +176,8 @@ class Ingester:
         if url is None:
             self.graph.replace_metadata(project_id, ProjectMetadata())
             return "the project has no repository"
-        repository = GitRepository(url)
+        repository = self._open_repository(url)
+        repository.sync()
         commit = commit or repository.head()
         if commit is None:
             self.graph.replace_metadata(project_id, ProjectMetadata())

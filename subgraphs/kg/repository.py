@@ -3,10 +3,14 @@
 The projects subgraph publishes each project's clone URL in its events; a `file://` URL (the
 embedded project store's bare repositories) is read and written in place with git plumbing, so
 no working tree is needed and a commit lands on the branch only if nobody moved it meanwhile.
+An http(s) URL (a GitLab project) is read only: its branches are fetched (`sync`) into a bare
+mirror under the kg's data dir, with the kg's token as the password of user `oauth2`, given to
+git by a credential helper from the environment, never on a command line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import tempfile
@@ -35,16 +39,45 @@ class Author:
     email: str
 
 
-class GitRepository:
-    """A bare repository reached by a `file://` URL."""
+TOKEN_VARIABLE = "RENKU_FED_KG_GIT_TOKEN"
+_CREDENTIALS = f'!f() {{ echo username=oauth2; echo "password=${TOKEN_VARIABLE}"; }}; f'
 
-    def __init__(self, url: str) -> None:
+
+class GitRepository:
+    """A bare repository reached by a `file://` URL, or a mirror in `mirrors` of an http(s) one.
+
+    Written to only through a `file://` URL.
+    """
+
+    def __init__(self, url: str, mirrors: Path | None = None, token: str | None = None) -> None:
         parsed = urlparse(url)
-        if parsed.scheme != "file":
+        self.remote: str | None = None
+        self._token = token
+        if parsed.scheme == "file":
+            self.path = Path(unquote(parsed.path))
+        elif parsed.scheme in ("http", "https") and mirrors is not None:
+            self.remote = url
+            self.path = mirrors / f"{hashlib.sha256(url.encode()).hexdigest()[:32]}.git"
+        else:
             raise RepositoryError(
-                f"The kg reads and writes repositories by file:// URL only; {url!r} is not one."
+                f"The kg reads repositories by file:// URL, or by http(s) URL when it has a "
+                f"folder for mirrors; {url!r} is neither. Recording writes file:// ones only."
             )
-        self.path = Path(unquote(parsed.path))
+
+    def sync(self) -> None:
+        """Fetch the remote's branches into the mirror (nothing for a `file://` repository)."""
+        if self.remote is None:
+            return
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._git("init", "--bare", "--quiet")
+        refs = "+refs/heads/*:refs/heads/*"
+        helper = {
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "credential.helper",
+            "GIT_CONFIG_VALUE_0": _CREDENTIALS,
+        }
+        self._git("fetch", "--quiet", "--prune", "--", self.remote, refs, env=helper)
 
     def head(self) -> str | None:
         """The commit the main branch points at, None for an empty or missing repository."""
@@ -121,6 +154,7 @@ class GitRepository:
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": os.devnull,
             "GIT_TERMINAL_PROMPT": "0",
+            TOKEN_VARIABLE: self._token or "",
             **(env or {}),
         }
         try:

@@ -60,6 +60,13 @@ class KgSettings(BaseSettings):
         "its events, and GitLab in `X-Gitlab-Token` with its push webhooks; unset: the "
         "internal event routes refuse every request.",
     )
+    repository_token: SecretStr | None = Field(
+        default=None,
+        description="A token that reads every project's repository over http(s) (a GitLab "
+        "token with scope `read_repository`, sent as the password of user `oauth2`); the kg "
+        "keeps a mirror of each under `data_dir/mirrors`. Unset: http(s) repositories are "
+        "fetched without credentials, so only public ones are read.",
+    )
     users_url: str | None = Field(
         default="http://127.0.0.1:4001/graphql",
         description="GraphQL URL of the users subgraph, asked (with the caller's token) for the "
