@@ -106,3 +106,13 @@ export async function graphql(page, query, variables) {
   if (answer.errors) throw new Error(JSON.stringify(answer.errors));
   return answer.data;
 }
+
+/** Wait until the knowledge graph has ingested the demo dataset (it does so after start-up). */
+export async function demoIndexed(page, seconds = 120) {
+  const query = `{ search(query: "flight-delays", types: [DATASET]) { totalCount } }`;
+  for (let waited = 0; waited < seconds; waited++) {
+    if ((await graphql(page, query)).search.totalCount > 0) return;
+    await page.waitForTimeout(1000);
+  }
+  throw new Error(`the knowledge graph had not indexed flight-delays after ${seconds} s`);
+}

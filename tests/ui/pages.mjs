@@ -2,7 +2,7 @@
 // validation error at its field, member management, search's creator and date filters, the
 // dataset, user and group pages; each at 360 px, then again on a desktop screen.
 // Usage: node pages.mjs <router base URL> <screenshot dir>; prints one JSON report line.
-import { DESKTOP, graphql, open, signIn } from "./browser.mjs";
+import { DESKTOP, demoIndexed, graphql, open, signIn } from "./browser.mjs";
 
 const [base, shots] = process.argv.slice(2);
 const { page, snap, step, run } = await open(shots);
@@ -89,6 +89,7 @@ await run(async () => {
     await page.getByLabel("Role of bob").waitFor({ state: "detached" });
   });
   await step("search-by-creator-and-dates", async () => {
+    await demoIndexed(page);
     await visit("search-filtered", "/search?q=flight", "Search");
     await page.getByLabel(/^Creators/).fill("Alice Liddell");
     await page.getByLabel("Created since").fill("2024-01-01");

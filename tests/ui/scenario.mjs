@@ -1,7 +1,7 @@
 // The browser scenario in Debian's Chromium, driven by playwright-core.
 // Usage: node scenario.mjs <router base URL> <screenshot dir>; prints one JSON report line.
 import { join } from "node:path";
-import { open } from "./browser.mjs";
+import { demoIndexed, open } from "./browser.mjs";
 
 const [base, shots] = process.argv.slice(2);
 const { page, report, snap, step, run } = await open(shots);
@@ -22,6 +22,7 @@ await run(async () => {
     await snap("dashboard");
   });
   await step("search-flight-delays", async () => {
+    await demoIndexed(page);
     await page.getByRole("link", { name: "Search" }).click();
     await page.getByLabel(/Search projects/).fill("flight");
     await page.getByRole("button", { name: "Search", exact: true }).click();
