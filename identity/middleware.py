@@ -6,14 +6,9 @@ import orjson
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from renku_fed.identity.errors import ErrorCode, HttpErrorCode
-from renku_fed.identity.tokens import (
-    ANONYMOUS,
-    IssuerUnavailable,
-    TokenError,
-    TokenVerifier,
-    bearer_token,
-)
+from renku_fed.identity.bearer import Refused, authenticate
+from renku_fed.identity.errors import HttpErrorCode
+from renku_fed.identity.tokens import TokenVerifier
 
 WS_UNAUTHORIZED = 4401
 """The graphql-transport-ws close code for a refused token."""
@@ -38,21 +33,14 @@ class BearerAuth:
             return
         headers = dict(scope["headers"])
         authorization = headers.get(b"authorization", b"").decode("latin-1")
-        try:
-            token = bearer_token(authorization)
-            identity = await self._verifier.verify(token) if token else ANONYMOUS
-        except (IssuerUnavailable, TokenError) as exc:
-            code = (
-                ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE
-                if isinstance(exc, IssuerUnavailable)
-                else ErrorCode.UNAUTHENTICATED
-            )
+        verdict = await authenticate(self._verifier, authorization)
+        if isinstance(verdict, Refused):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": WS_UNAUTHORIZED})
             else:
-                await refusal(str(exc), code)(scope, receive, send)
+                await refusal(verdict.message, verdict.code)(scope, receive, send)
             return
-        scope.setdefault("state", {})["identity"] = identity
+        scope.setdefault("state", {})["identity"] = verdict.identity
         await self._app(scope, receive, send)
 
 

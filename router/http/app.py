@@ -18,15 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
+from renku_fed.identity.bearer import Refused, authenticate
 from renku_fed.identity.settings import AuthSettings, load_settings
-from renku_fed.identity.tokens import (
-    ANONYMOUS,
-    Identity,
-    IssuerUnavailable,
-    TokenError,
-    TokenVerifier,
-    bearer_token,
-)
+from renku_fed.identity.tokens import Identity, TokenVerifier
 from renku_fed.observability.metrics import count_errors, metrics_route, observe_request
 from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
 from renku_fed.observability.request_id import RequestIdMiddleware
@@ -112,7 +106,7 @@ def create_router_app(
     )
     csrf_header = settings.login.csrf_headers[0] if settings.login.csrf_headers else None
     websocket = GraphQLWebSocket(
-        subscriptions, verifier, login, csrf_header, settings.limits.client_ip_header
+        subscriptions, verifier, login, csrf_header, settings.limits.client_ip_header, rate_limiter
     )
     if settings.subscriptions.enabled:
         endpoint.subscriptions = subscriptions
@@ -296,33 +290,18 @@ class GraphQLEndpoint:
         malformed = _malformed(body)
         if malformed is not None:
             return self._reject(request, _Rejection(malformed), started)
-        headers: dict[str, str] = {}
-        identity = ANONYMOUS
-        authorization = request.headers.get("authorization")
+        login = self._login
+        # The cookie only without an Authorization header: a bearer token needs no CSRF check.
+        cookie = (lambda: login.bearer_token(request)) if login is not None else None
         try:
-            token = bearer_token(authorization)
-            if token is None and self._login is not None:
-                # Only without an Authorization header: a bearer token needs no CSRF check.
-                token = await self._login.bearer_token(request)
-            if token is not None:
-                identity = await self._verifier.verify(token)
-                headers["authorization"] = f"Bearer {token}"
+            verdict = await authenticate(
+                self._verifier, request.headers.get("authorization"), cookie
+            )
         except CsrfRefused as exc:
             return self._reject(request, _Rejection(str(exc)), started)
-        except IssuerUnavailable as exc:
-            # The token may well be valid: a 401 would send the client to a login that fails.
-            self._log(body.get("operationName"), request.method, 503, started, 1)
-            return _error(str(exc), ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE)
-        except TokenError as exc:
-            self._log(body.get("operationName"), request.method, 401, started, 1)
-            response = _error(
-                str(exc),
-                ErrorCode.UNAUTHENTICATED,
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
-            if isinstance(exc, SessionEnded) and self._login is not None:
-                self._login.forget_cookie(response)
-            return response
+        if isinstance(verdict, Refused):
+            return self._refused(request, body, verdict, started)
+        identity, headers = verdict.identity, verdict.forwarded
         limited = await self._rate_limited(request, identity)
         if limited is not None:
             self._log(body.get("operationName"), request.method, 429, started, 1)
@@ -363,6 +342,22 @@ class GraphQLEndpoint:
             media_type=GRAPHQL_RESPONSE_JSON if graphql_json else JSON,
             headers=extra,
         )
+
+    def _refused(
+        self, request: Request, body: dict[str, Any], refused: Refused, started: float
+    ) -> Response:
+        """The answer to a refused token: 503 when the issuer is unreachable (a 401 would send
+        the client to a login that fails), else 401, dropping a login cookie whose session ended."""
+        code = ErrorCode[refused.code.name]
+        self._log(body.get("operationName"), request.method, code.status, started, 1)
+        if code is not ErrorCode.UNAUTHENTICATED:
+            return _error(refused.message, code)
+        response = _error(
+            refused.message, code, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        )
+        if isinstance(refused.error, SessionEnded) and self._login is not None:
+            self._login.forget_cookie(response)
+        return response
 
     def _streamed(
         self, result: IncrementalResponse, body: dict[str, Any], method: str, started: float

@@ -29,7 +29,9 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection, connect
 
-from renku_fed.identity.tokens import TokenError, TokenVerifier, bearer_token
+from renku_fed.identity.bearer import Refused as TokenRefused
+from renku_fed.identity.bearer import authenticate
+from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.router.auth import BrowserLogin, CsrfRefused
 
 log = logging.getLogger("router.sessions")
@@ -116,14 +118,9 @@ class SessionProxy:
         await self._lookups.aclose()
         await self._upstream.aclose()
 
-    async def _token(self, connection: HTTPConnection, safe: bool) -> str | None:
-        authorization = connection.headers.get("authorization", "")
-        # Another scheme (JupyterLab's `token ...`) is the session server's business, not a
-        # sign-in: the cookie decides then, and the header is replaced before forwarding.
-        is_bearer = authorization.lower().startswith("bearer ")
-        token = bearer_token(authorization) if is_bearer else None
-        if token is not None or self._login is None:
-            return token
+    async def _cookie_token(
+        self, login: BrowserLogin, connection: HTTPConnection, safe: bool
+    ) -> str | None:
         if (safe or _same_origin(connection)) and self._csrf_header:
             # Navigations and WebSockets (whose Origin is checked) cannot carry a CSRF
             # header; they change nothing a cross-site page could abuse, as Apollo's rule says.
@@ -132,18 +129,24 @@ class SessionProxy:
             scope = dict(connection.scope)
             scope["headers"] = [*scope["headers"], (self._csrf_header.lower().encode(), b"1")]
             connection = HTTPConnection(scope)
-        return await self._login.bearer_token(connection)  # type: ignore[arg-type]
+        return await login.bearer_token(connection)  # type: ignore[arg-type]
 
     async def _target(self, connection: HTTPConnection, safe: bool) -> Target:
+        # Another scheme (JupyterLab's `token ...`) is the session server's business, not a
+        # sign-in: the cookie decides then, and the header is replaced before forwarding.
+        login = self._login
+        cookie = (lambda: self._cookie_token(login, connection, safe)) if login else None
         try:
-            token = await self._token(connection, safe)
-        except TokenError as exc:
-            raise Refused(401, str(exc)) from exc
+            verdict = await authenticate(
+                self._verifier, connection.headers.get("authorization"), cookie, other_schemes=True
+            )
         except CsrfRefused as exc:
             raise Refused(403, str(exc)) from exc
+        if isinstance(verdict, TokenRefused):
+            raise Refused(verdict.code.status, verdict.message) from verdict.error
+        token = verdict.token
         if token is None:
             raise Refused(401, "Sign in to open this session.")
-        await self._verifier.verify(token)
         session_id = connection.path_params["session_id"]
         key = (session_id, hashlib.sha256(token.encode()).hexdigest())
         cached = self._targets.get(key)

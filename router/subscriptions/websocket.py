@@ -14,17 +14,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenError, TokenVerifier, bearer_token
+from renku_fed.identity.bearer import Authenticated, Refused, authenticate
+from renku_fed.identity.tokens import Identity, TokenVerifier
+from renku_fed.observability.metrics import count_errors
 from renku_fed.router.auth import BrowserLogin
 from renku_fed.router.auth.login import CsrfRefused
 from renku_fed.router.errors import ErrorCode
-from renku_fed.router.limits import client_key
+from renku_fed.router.limits import RateLimiter, client_key
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest
 from renku_fed.router.subscriptions.service import LimitExceeded, SubscriptionService
 from renku_fed.router.subscriptions.upstream import PROTOCOL
@@ -53,12 +56,14 @@ class GraphQLWebSocket:
         login: BrowserLogin | None,
         csrf_header: str | None,
         client_ip_header: str | None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.service = service
         self._verifier = verifier
         self._login = login
         self._csrf_header = csrf_header
         self._client_ip_header = client_ip_header
+        self._rate_limiter = rate_limiter
 
     async def serve(self, websocket: WebSocket) -> None:
         """Serve one client socket until it or the router closes it."""
@@ -70,20 +75,30 @@ class GraphQLWebSocket:
 
     async def identify(
         self, websocket: WebSocket, params: Mapping[str, Any]
-    ) -> tuple[Identity, dict[str, str]]:
-        """The caller and the headers for the subgraphs; TokenError or CsrfRefused when refused."""
+    ) -> Authenticated | Refused:
+        """The caller, from `connection_init`'s payload, the upgrade or a same-origin page's
+        login cookie; CsrfRefused when that cookie could have been sent cross-site."""
         authorization = params.get("Authorization") or params.get("authorization")
         if not isinstance(authorization, str):
             authorization = websocket.headers.get("authorization")
-        token = bearer_token(authorization)
-        if token is None and self._login and self._csrf_header and _same_origin(websocket):
+        login, csrf_header = self._login, self._csrf_header
+        cookie = None
+        if login is not None and csrf_header and _same_origin(websocket):
             # A same-origin page's cookie: the Origin check stands in for the CSRF header.
-            request = _as_preflighted(websocket, self._csrf_header)
-            token = await self._login.bearer_token(request)
-        if token is None:
-            return ANONYMOUS, {}
-        identity = await self._verifier.verify(token)
-        return identity, {"authorization": f"Bearer {token}"}
+            cookie = partial(login.bearer_token, _as_preflighted(websocket, csrf_header))
+        return await authenticate(self._verifier, authorization, cookie)
+
+    async def rate_limited(self, client: str) -> dict[str, Any] | None:
+        """The RATE_LIMITED error when the client has used up its requests, as over HTTP."""
+        limiter = self._rate_limiter
+        if limiter is None:
+            return None
+        retry_after = await limiter.acquire(client)
+        if not retry_after:
+            return None
+        error = limiter.exceeded(retry_after).error()
+        count_errors([error])
+        return error
 
     def client(self, websocket: WebSocket, identity: Identity) -> str:
         """The key the subscription limit counts by."""
@@ -180,11 +195,13 @@ class Connection:
         if payload is not None and not isinstance(payload, dict):
             raise _Closed(BAD_MESSAGE, "Invalid connection_init payload")
         try:
-            identity, headers = await self._endpoint.identify(self._socket, payload or {})
-        except (TokenError, CsrfRefused) as exc:
+            verdict = await self._endpoint.identify(self._socket, payload or {})
+        except CsrfRefused as exc:
             raise _Closed(FORBIDDEN, f"Forbidden: {exc}") from exc
-        self._identity, self._headers = identity, headers
-        self._client = self._endpoint.client(self._socket, identity)
+        if isinstance(verdict, Refused):
+            raise _Closed(FORBIDDEN, f"Forbidden: {verdict.message}")
+        self._identity, self._headers = verdict.identity, verdict.forwarded
+        self._client = self._endpoint.client(self._socket, verdict.identity)
         await self._send({"type": "connection_ack"})
 
     def _subscribe(self, message: dict[str, Any]) -> None:
@@ -206,6 +223,10 @@ class Connection:
 
     async def _run(self, operation_id: str, request: GraphQLRequest, identity: Identity) -> None:
         service = self._service
+        limited = await self._endpoint.rate_limited(self._client)
+        if limited is not None:
+            await self._finish(operation_id, {"type": "error", "payload": [limited]})
+            return
         try:
             subscription = await service.admit(request, identity)
             service.acquire(self._client)

@@ -22,16 +22,10 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import MaskErrors
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from renku_fed.identity.bearer import Refused, authenticate
 from renku_fed.identity.middleware import BearerAuth
 from renku_fed.identity.subgraph_secret import configured_secret, holds_secret
-from renku_fed.identity.tokens import (
-    ANONYMOUS,
-    Identity,
-    IssuerUnavailable,
-    TokenError,
-    TokenVerifier,
-    bearer_token,
-)
+from renku_fed.identity.tokens import ANONYMOUS, Identity, TokenVerifier
 from renku_fed.observability.metrics import SubgraphMetrics, metrics_route
 from renku_fed.observability.request_id import RequestIdMiddleware
 from renku_fed.observability.security_headers import SecurityHeaders
@@ -122,12 +116,10 @@ class _GraphQLApp(GraphQL[RequestContext[Any], None]):
         authorization = params.get("Authorization") or params.get("authorization")
         if not isinstance(authorization, str) or context.identity.subject is not None:
             return
-        try:
-            token = bearer_token(authorization)
-            if token is not None:
-                context.identity = await self._verifier.verify(token)
-        except (TokenError, IssuerUnavailable) as exc:
-            raise ConnectionRejectionError({"message": str(exc)}) from exc
+        verdict = await authenticate(self._verifier, authorization)
+        if isinstance(verdict, Refused):
+            raise ConnectionRejectionError({"message": verdict.message}) from verdict.error
+        context.identity = verdict.identity
 
 
 def create_subgraph_app(
