@@ -51,6 +51,10 @@ def base_operations() -> dict[str, list[Variant]]:
             header[key] = value
         if "labels" in header or header["supergraph"] in NOT_LOADED_BY_APOLLO_GATEWAY:
             continue
+        # @apollo/gateway executes no @defer ("@defer support is not available in the
+        # gateway"); the router's deferred answers are tested in tests/router/test_defer.py.
+        if any("@defer" in line for line in lines):
+            continue
         found[header["supergraph"]].append(
             Variant(
                 "\n".join(lines),
