@@ -71,15 +71,14 @@ async def attach_connectors(
         remote = f"dc{index}"
         source = f"{remote}:{connector.source_path}"
         env = await asyncio.to_thread(rclone_env, remote, connector)
-        if mount:
-            flags = ["--daemon", "--allow-non-empty", *(["--read-only"] * connector.read_only)]
-            done = await _rclone(["mount", source, str(target), *flags], env, timeout)
-            if done:
-                await asyncio.to_thread(_remember_mount, session_dir, target)
-        else:
-            done = await _rclone(["copy", source, str(target)], env, timeout)
-            if done:
-                notes.append(f"data connector {connector.slug} is a synced copy (no FUSE here)")
+        flags = ["--daemon", "--allow-non-empty", *(["--read-only"] * connector.read_only)]
+        # A container may have the FUSE device without the right to mount: copy then.
+        if mount and await _rclone(["mount", source, str(target), *flags], env, timeout):
+            await asyncio.to_thread(_remember_mount, session_dir, target)
+            continue
+        done = await _rclone(["copy", source, str(target)], env, timeout)
+        if done:
+            notes.append(f"data connector {connector.slug} is a synced copy (no FUSE here)")
         if not done:
             log.warning("data connector not attached", extra={"connector": connector.id})
             notes.append(f"data connector {connector.slug} could not be reached")

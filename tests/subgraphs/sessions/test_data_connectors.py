@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import stat
@@ -15,7 +16,9 @@ from pydantic import SecretStr
 
 from renku_fed.identity.dev_issuer import DevIssuer
 from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.sessions.backends import local_mounts
 from renku_fed.subgraphs.sessions.backends.local_jupyter import base_path
+from renku_fed.subgraphs.sessions.backends.local_mounts import fuse_available
 from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
 from renku_fed.subgraphs.sessions.demo import demo_launchers
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
@@ -28,7 +31,10 @@ from tests.support.sessions_storage import launch_route as launch_route
 FLIGHTS_LAUNCHER, CLIMATE_LAUNCHER = demo_launchers()[0].id, demo_launchers()[2].id
 
 
+@pytest.mark.parametrize("mount", [True, False], ids=["rclone-mount", "copy"])
 async def test_a_session_lists_its_connectors_files_and_reads_its_secret_files(
+    mount: bool,
+    monkeypatch: pytest.MonkeyPatch,
     local_settings: SessionsSettings,
     verifier: TokenVerifier,
     dev_issuer: DevIssuer,
@@ -37,6 +43,9 @@ async def test_a_session_lists_its_connectors_files_and_reads_its_secret_files(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     require_rclone()
+    if mount and not fuse_available():
+        pytest.skip("FUSE is not available here (/dev/fuse and fusermount3: apt-get install fuse3)")
+    monkeypatch.setattr(local_mounts, "fuse_available", lambda: mount)
     caplog.set_level(logging.DEBUG)
     settings = local_settings.model_copy(
         update={"storage_url": launch_route, "storage_secret": SecretStr(INTERNAL_SECRET)}
@@ -46,7 +55,8 @@ async def test_a_session_lists_its_connectors_files_and_reads_its_secret_files(
         launched = await launch(post, "alice", launcherId=FLIGHTS_LAUNCHER)
         session_id = launched["session"]["id"]
         running = await wait_for_state(post, session_id, "RUNNING")
-        assert "data connector flights-s3 is a synced copy" in running["message"]
+        copied = "data connector flights-s3 is a synced copy" in (running["message"] or "")
+        assert copied is not mount, running["message"]
         folder = settings.data_dir / "sessions" / session_id
         work = folder / "home" / "work"
         assert (work / "data/flights/2024/flights.csv").read_text() == (
@@ -55,6 +65,7 @@ async def test_a_session_lists_its_connectors_files_and_reads_its_secret_files(
         assert (work / "notes/notes.txt").read_text() == "notes\n"
         listed = await _contents(settings, session_id, "data/flights/2024")
         assert [item["name"] for item in listed["content"]] == ["flights.csv"]
+        assert not [line for line in _command_lines() if S3_SECRET in line], "visible in ps"
         secret_file = folder / "secrets" / "api-key"
         assert secret_file.read_text() == SLOT_VALUE
         assert stat.S_IMODE(secret_file.stat().st_mode) == 0o400
@@ -77,6 +88,15 @@ async def test_a_session_lists_its_connectors_files_and_reads_its_secret_files(
     for text in (json.dumps(answers), caplog.text, server_log):
         assert SLOT_VALUE not in text and INTERNAL_SECRET not in text
         assert S3_SECRET not in text
+
+
+def _command_lines() -> list[str]:
+    """Every process's command line, as `ps` shows them."""
+    lines = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            lines.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+    return lines
 
 
 async def _contents(settings: SessionsSettings, session_id: str, path: str) -> dict[str, Any]:

@@ -13,6 +13,8 @@ command -v chromium >/dev/null || packages="$packages chromium"
 command -v bwrap >/dev/null || packages="$packages bubblewrap"
 # rclone: the storage subgraph's storage types, and the WebDAV server its tests start.
 command -v rclone >/dev/null || packages="$packages rclone"
+# fuse3: sessions mount data connectors with `rclone mount` where FUSE works (else they copy).
+command -v fusermount3 >/dev/null || packages="$packages fuse3"
 [ -n "$packages" ] || exit 0
 
 if ! command -v apt-get >/dev/null; then
