@@ -78,11 +78,12 @@ def inject_traceparent(headers: MutableMapping[str, str]) -> None:
 def _server_span(tracer: trace.Tracer, scope: Scope) -> Iterator[None]:
     carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
     token = context.attach(propagate.extract(carrier))
+    method = scope.get("method", "GET")  # a WebSocket opens with a GET upgrade
     try:
         with tracer.start_as_current_span(
-            f"{scope['method']} {scope['path']}",
+            f"{method} {scope['path']}",
             kind=trace.SpanKind.SERVER,
-            attributes={"http.request.method": scope["method"], "url.path": scope["path"]},
+            attributes={"http.request.method": method, "url.path": scope["path"]},
         ):
             yield
     finally:
@@ -96,9 +97,9 @@ class TracingMiddleware:
         self._app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve the request inside a span when tracing is on."""
+        """Serve the request (or WebSocket) inside a span when tracing is on."""
         tracer = _tracer
-        if tracer is None or scope["type"] != "http":
+        if tracer is None or scope["type"] not in ("http", "websocket"):
             await self._app(scope, receive, send)
             return
         with _server_span(tracer, scope):

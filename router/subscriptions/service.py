@@ -11,6 +11,9 @@ import aiohttp
 
 from renku_fed.identity.tokens import Identity
 from renku_fed.observability import metrics
+from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
+from renku_fed.observability.request_id import current_request_id
+from renku_fed.observability.tracing import inject_traceparent, span
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
@@ -101,7 +104,8 @@ class SubscriptionService:
             "operationName": primary.operation_name,
             "variables": subscription.upstream_variables(),
         }
-        events = subgraph_events(self._client(), info.url, payload, headers, self._timeout)
+        sent = _traced(headers, subscription.service)
+        events = subgraph_events(self._client(), info.url, payload, sent, self._timeout)
         try:
             async with aclosing(events):
                 async for event in events:
@@ -130,6 +134,17 @@ class SubscriptionService:
         """Close the connections to the subgraphs."""
         if self._session is not None:
             await self._session.close()
+
+
+def _traced(headers: Mapping[str, str], service: str) -> dict[str, str]:
+    """The subgraph socket's headers with the request id and `traceparent`, as fetches send."""
+    sent = dict(headers)
+    request_id = current_request_id()
+    if request_id is not None:
+        sent[REQUEST_ID_HEADER] = request_id
+    with span("subscribe", subgraph=service):
+        inject_traceparent(sent)
+    return sent
 
 
 def _failure(
