@@ -11,6 +11,7 @@ import pytest
 from pydantic_settings import BaseSettings
 
 from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.subgraph_secret import SubgraphSecretSettings
 from renku_fed.router.http.session_proxy import SessionProxySettings
 from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
@@ -25,12 +26,12 @@ KUBERNETES_VERSION = "1.35.0"
 SUBGRAPHS = ("users", "projects", "sessions", "kg", "storage")
 FULLNAME = "renku-renku-federation"
 SETTINGS: dict[str, tuple[type[BaseSettings], ...]] = {
-    "router": (RouterSettings, SessionProxySettings, AuthSettings),
-    "users": (UsersSettings, AuthSettings),
-    "projects": (ProjectsSettings, AuthSettings),
-    "sessions": (SessionsSettings, AuthSettings),
-    "kg": (KgSettings, AuthSettings),
-    "storage": (StorageSettings, AuthSettings),
+    "router": (RouterSettings, SessionProxySettings, AuthSettings, SubgraphSecretSettings),
+    "users": (UsersSettings, AuthSettings, SubgraphSecretSettings),
+    "projects": (ProjectsSettings, AuthSettings, SubgraphSecretSettings),
+    "sessions": (SessionsSettings, AuthSettings, SubgraphSecretSettings),
+    "kg": (KgSettings, AuthSettings, SubgraphSecretSettings),
+    "storage": (StorageSettings, AuthSettings, SubgraphSecretSettings),
 }
 
 

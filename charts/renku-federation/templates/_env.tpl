@@ -104,6 +104,7 @@ RENKU_FED_KG_SPARQL_USER: {{ . | quote }}
 {{/* A component's credentials, as container env entries from Secrets. */}}
 {{- define "renku-fed.secretEnvs" -}}
 {{- $v := .root.Values -}}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_SUBGRAPH_SECRET" "key" "subgraph-secret" "value" "generated" "existingSecret" $v.subgraphSecret.existingSecret "existingSecretKey" $v.subgraphSecret.existingSecretKey) }}
 {{- if eq .component "router" }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_ROUTER_REDIS_URL" "key" "redis-url" "value" $v.redis.url "existingSecret" $v.redis.existingSecret "existingSecretKey" $v.redis.existingSecretKey) }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_ROUTER_LOGIN_CLIENT_SECRET" "key" "login-client-secret" "value" $v.router.login.clientSecret "existingSecret" $v.router.login.existingSecret "existingSecretKey" $v.router.login.existingSecretKey) }}
