@@ -82,17 +82,13 @@ def resolve_dataset_project(root: Dataset) -> Project:
 
 async def resolve_dataset_used_in(root: Dataset, info: Info) -> list[Project]:
     """Other projects you may read that hold a copy of this dataset."""
-    found = await core.dataset_used_in(
-        info.context.backend, info.context.identity, str(root.id)
-    )
+    found = await core.dataset_used_in(info.context.backend, info.context.identity, str(root.id))
     return [Project(id=strawberry.ID(project)) for project in found]
 
 
 async def resolve_dataset_versions(root: Dataset, info: Info) -> list[Dataset]:
     """Other versions of this dataset you may read, oldest first."""
-    found = await core.dataset_versions(
-        info.context.backend, info.context.identity, str(root.id)
-    )
+    found = await core.dataset_versions(info.context.backend, info.context.identity, str(root.id))
     return [Dataset.from_model(dataset) for dataset in found]
 
 
@@ -301,9 +297,7 @@ async def resolve_project_datasets(
 
 async def resolve_project_workflows(root: Project, info: Info) -> list[Workflow]:
     """The project's workflows, by name."""
-    found = await core.project_workflows(
-        info.context.backend, info.context.identity, str(root.id)
-    )
+    found = await core.project_workflows(info.context.backend, info.context.identity, str(root.id))
     return [Workflow.from_model(w) for w in found]
 
 

@@ -42,7 +42,7 @@ def test_an_http_repository_is_read_through_a_mirror_with_the_token(tmp_path: Pa
         assert set(server.passwords) == {"read-token"}
 
         refused = GitRepository(url, mirrors=tmp_path / "other-mirrors")
-        with pytest.raises(RepositoryError, match="git fetch failed.*Authentication failed"):
+        with pytest.raises(RepositoryError, match=r"git fetch failed.*Authentication failed"):
             refused.sync()
 
 
