@@ -57,6 +57,7 @@ async def test_a_persisted_deferred_query_streams_and_is_logged(
     extensions = {"persistedQuery": {"version": 1, "sha256Hash": query_hash(QUERY)}}
     async with router_client() as client:
         await client.post("/graphql", json={"query": QUERY, "extensions": extensions})
+        caplog.clear()
         with caplog.at_level(logging.INFO, logger="router.http"):
             response = await client.post(
                 "/graphql", json={"extensions": extensions}, headers={"accept": DEFER_ACCEPT}
