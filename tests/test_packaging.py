@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("setup.py", "pyproject.toml", "README.md")
@@ -105,14 +106,8 @@ def test_the_base_requirements_need_no_subgraph_library(wheel: zipfile.ZipFile) 
     assert {"router", "users", "projects", "sessions", "kg", "all"} <= extras
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_the_router_runs_without_any_subgraph_library(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     supergraph = ROOT / "schema" / "supergraph.graphql"
     command = [sys.executable, "-c", BLOCKER, "router", "--supergraph", str(supergraph)]
     router = subprocess.Popen(

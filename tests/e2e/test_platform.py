@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from renku_fed.identity.dev_issuer import DevIssuer
+from tests.support.ports import free_platform_port
 
 RENKU_FED = str(Path(sys.executable).parent / "renku-fed")
 STARTUP_SECONDS = 120
@@ -42,26 +43,6 @@ query Dashboard {
 PUBLIC_PROJECTS = "{ projects(first: 10) { edges { node { name visibility } } } }"
 
 
-def _free_base_port() -> int:
-    """A port P such that P..P+5 are all free on 127.0.0.1 (the router and five subgraphs)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + 5 < 65535 and all(_port_free(base + i) for i in range(6)):
-            return base
-    raise RuntimeError("no six consecutive free ports")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _listening(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -72,7 +53,7 @@ class Platform:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.port = _free_base_port()
+        self.port = free_platform_port()
         self.url = f"http://127.0.0.1:{self.port}/graphql"
         self.banner: list[str] = []
         self.process: subprocess.Popen[str] | None = None
@@ -320,7 +301,7 @@ def test_data_persists_across_restart_and_stop_leaves_no_process(platform: Platf
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
-    port = _free_base_port()
+    port = free_platform_port()
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", port))
         holder.listen()

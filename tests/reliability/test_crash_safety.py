@@ -8,7 +8,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from renku_fed.identity.dev_issuer import DevIssuer, dev_issuer_routes
+from tests.support.ports import free_port
 
 RUNS = int(os.environ.get("RENKU_FED_CRASH_RUNS", "3"))
 SENDERS = 4
@@ -33,14 +33,6 @@ MINE = """query($after: String) {
     edges { node { id name namespace slug } } pageInfo { hasNextPage endCursor }
   }
 }"""
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -18,28 +17,9 @@ import pytest
 
 from renku_fed.cli.private_files import make_private
 from renku_fed.cli.supervisor import RUN_FILE, PlatformError, stop_previous_run
+from tests.support.ports import PLATFORM_PORTS, free_platform_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_base_port() -> int:
-    """A port with the five after it free too."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1])
-        if base < 60000 and all(_free(base + offset) for offset in range(5)):
-            return base
-    raise RuntimeError("no five free ports in a row")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _until(condition: Callable[[], bool], seconds: float) -> bool:
@@ -91,16 +71,18 @@ class Platform:
             self.process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out)
 
     def wait_up(self) -> dict[str, int]:
-        """The services' pids once all five answer."""
-        assert _until(lambda: len(_services(self.data_dir)) == 5, 60), self.out.read_text()
-        assert _until(lambda: all(_healthy(self.port + i) for i in range(5)), 30)
+        """The services' pids once all of them answer."""
+        assert _until(lambda: len(_services(self.data_dir)) == PLATFORM_PORTS, 60), (
+            self.out.read_text()
+        )
+        assert _until(lambda: all(_healthy(self.port + i) for i in range(PLATFORM_PORTS)), 30)
         return _services(self.data_dir)
 
 
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[Platform]:
     """A running supervisor, killed with its services at the end."""
-    running = Platform(tmp_path / "data", _free_base_port())
+    running = Platform(tmp_path / "data", free_platform_port())
     yield running
     if running.process.poll() is None:
         running.process.send_signal(signal.SIGTERM)

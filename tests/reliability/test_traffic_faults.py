@@ -28,6 +28,7 @@ from renku_fed.router.settings import RouterSettings
 from renku_fed.router.supergraph import Supergraph
 from tests.reliability.faulty_subgraph import FAULTS, FaultySubgraph
 from tests.support.fake_subgraphs import SDL, SUPERGRAPH_PATH
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERY = {"query": "{ me { name } topProducts(first: 2) { upc name } }"}
@@ -106,14 +107,6 @@ async def test_a_broken_subgraph_costs_only_its_part(
         e["extensions"].get("serviceName") == "accounts" or e.get("path") == ["me"] for e in errors
     ), errors
     assert recovered.json() == {"data": FULL}
-
-
-def free_port() -> int:
-    """A port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def start_accounts(port: int) -> subprocess.Popen[bytes]:

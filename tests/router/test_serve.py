@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 from renku_fed.router.auth import LoginSettings
 from renku_fed.router.serve import cpu_count, worker_count
 from renku_fed.router.settings import RouterSettings
+from tests.support.ports import free_port
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 
@@ -32,13 +32,6 @@ def test_login_sessions_in_memory_keep_one_worker(store: str, workers: int) -> N
     assert worker_count(settings, 4) == workers
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _children(pid: int) -> list[int]:
     children: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -47,7 +40,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_two_workers_answer_on_one_port(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "renku_fed.cli", "router", "--supergraph", str(SUPERGRAPH),
         "--port", str(port), "--workers", "2",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import PLATFORM_PORTS, port_is_free
+
 RENKU_FED = str(Path(sys.executable).parent / "renku-fed")
 FIRST_PORT = 47000
 STARTUP_SECONDS = 120
@@ -20,20 +21,11 @@ STARTUP_SECONDS = 120
 SESSION_PORTS = 30000
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _base_port() -> int:
-    for base in range(FIRST_PORT, FIRST_PORT + 500, 5):
-        if all(_free(base + i) for i in range(5)):
+    for base in range(FIRST_PORT, FIRST_PORT + 100 * PLATFORM_PORTS, PLATFORM_PORTS):
+        if all(port_is_free(base + i) for i in range(PLATFORM_PORTS)):
             return base
-    raise RuntimeError("no five free ports from 47000 up")
+    raise RuntimeError(f"no {PLATFORM_PORTS} consecutive free ports from {FIRST_PORT} up")
 
 
 @pytest.fixture(scope="session")

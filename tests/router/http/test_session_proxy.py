@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
 from renku_fed.subgraphs.sessions.demo import demo_launchers
 from renku_fed.subgraphs.sessions.settings import SessionsSettings
 from tests.support.inprocess import PortRouting
+from tests.support.ports import free_port
 from tests.support.sessions import git, router_double
 
 SESSIONS_PORT = 4003
@@ -80,12 +80,6 @@ class Platform:
         body: dict[str, Any] = response.json()
         assert "errors" not in body, body
         return body["data"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
@@ -21,6 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.ports import free_port
 
 BUCKET = "flights-data"
 BUCKET_FILES = ("2024/flights.csv", "README.md")
@@ -47,19 +48,12 @@ def require_rclone() -> str:
     return binary
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def s3_server() -> Iterator[StorageServer]:
     """moto's S3 server on 127.0.0.1, with the bucket `flights-data` and its files."""
     boto3 = pytest.importorskip("boto3")
     server_module = pytest.importorskip("moto.server")
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port())
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=free_port())
     server.start()
     host, port = server.get_host_and_port()
     url = f"http://{host}:{port}"
@@ -83,7 +77,7 @@ def webdav_server(tmp_path: Path) -> Iterator[StorageServer]:
     root = tmp_path / "webdav-root"
     (root / "shared").mkdir(parents=True)
     (root / "shared" / "notes.txt").write_text("notes\n")
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     process = subprocess.Popen(
         [binary, "serve", "webdav", str(root), "--addr", url.removeprefix("http://"),
          "--user", WEBDAV_USER, "--pass", WEBDAV_PASSWORD],

@@ -14,7 +14,6 @@ is not installed (`bash tests/support/services/install.sh` installs it, as CI do
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -24,6 +23,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.ports import free_port
 
 STARTUP_SECONDS = 60.0
 USER = "dba"
@@ -92,13 +93,6 @@ class VirtuosoServer:
         return f"{self.url}/sparql-graph-crud-auth"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _wait_ready(process: subprocess.Popen[bytes], url: str) -> bool:
     deadline = time.monotonic() + STARTUP_SECONDS
     while process.poll() is None and time.monotonic() < deadline:
@@ -125,7 +119,7 @@ def start_virtuoso(executable: str, folder: Path) -> Iterator[VirtuosoServer]:
     """A Virtuoso with its database in `folder`, stopped on exit; RuntimeError when it fails."""
     # The free ports may be taken before the server binds them: then try others.
     for _ in range(3):
-        http_port, sql_port = _free_port(), _free_port()
+        http_port, sql_port = free_port(), free_port()
         ini = folder / "virtuoso.ini"
         ini.write_text(_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
         command = [executable, "+configfile", str(ini), "+foreground"]
