@@ -102,7 +102,6 @@ class Gateway:
         self._transport = SubgraphTransport(
             {name: info.url for name, info in supergraph.subgraphs.items()},
             timeout_seconds=settings.subgraph_timeout_seconds,
-            timeouts=settings.subgraph_timeouts,
             transport=transport,
             deduplicate=settings.deduplicate_subgraph_queries,
             shaping=settings.traffic_shaping,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -13,6 +14,8 @@ from renku_fed.router.execution.response_policy import ResponseValidation
 from renku_fed.router.execution.shaping_settings import TrafficShaping
 from renku_fed.router.limits.settings import LimitSettings
 from renku_fed.router.subscriptions.settings import SubscriptionSettings
+
+log = logging.getLogger(__name__)
 
 
 class RouterSettings(BaseSettings):
@@ -41,11 +44,15 @@ class RouterSettings(BaseSettings):
         'supergraph_path is set (JSON in the environment: {"users": "http://..."}).',
     )
     subgraph_timeout_seconds: float = Field(
-        default=30.0, gt=0, description="How long one subgraph request may take before it fails."
+        default=30.0,
+        gt=0,
+        description="How long one subgraph request may take before it fails, unless "
+        "traffic_shaping sets a timeout.",
     )
     subgraph_timeouts: dict[str, float] = Field(
         default_factory=dict,
-        description="Per-subgraph overrides of subgraph_timeout_seconds (name -> seconds).",
+        description="Deprecated: per-subgraph timeouts (name -> seconds), folded at load into "
+        "traffic_shaping's `subgraphs` where those set no `timeout_seconds`; set them there.",
     )
     deduplicate_subgraph_queries: bool = Field(
         default=True,
@@ -127,6 +134,14 @@ class RouterSettings(BaseSettings):
     )
 
     @model_validator(mode="after")
+    def _fold_timeouts(self) -> RouterSettings:
+        """Make traffic_shaping the one owner of every subgraph's timeout."""
+        self.traffic_shaping = self.traffic_shaping.with_timeouts(
+            self.subgraph_timeout_seconds, self.subgraph_timeouts
+        )
+        return self
+
+    @model_validator(mode="after")
     def _redis_url_when_chosen(self) -> RouterSettings:
         chosen = [
             f"{variable}=redis"
@@ -139,3 +154,14 @@ class RouterSettings(BaseSettings):
         if chosen and self.redis_url is None:
             raise ValueError(f"RENKU_FED_ROUTER_REDIS_URL must be set with {' and '.join(chosen)}")
         return self
+
+
+def log_deprecations(settings: RouterSettings) -> None:
+    """Log each deprecated setting in use and what replaces it (once, at start)."""
+    if settings.subgraph_timeouts:
+        log.warning(
+            "RENKU_FED_ROUTER_SUBGRAPH_TIMEOUTS is deprecated: its timeouts now apply as "
+            "`timeout_seconds` under RENKU_FED_ROUTER_TRAFFIC_SHAPING's `subgraphs`; move them "
+            "there",
+            extra={"subgraphs": sorted(settings.subgraph_timeouts)},
+        )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class SubgraphShaping(BaseModel):
@@ -16,7 +16,7 @@ class SubgraphShaping(BaseModel):
         default=None,
         gt=0,
         description="How long one request to the subgraph may take (SUBGRAPH_TIMEOUT beyond); "
-        "unset keeps subgraph_timeout_seconds and subgraph_timeouts.",
+        "unset under `all`, the router's subgraph_timeout_seconds.",
     )
     max_concurrency: int = Field(
         default=100,
@@ -69,6 +69,23 @@ class TrafficShaping(BaseModel):
 
     all: SubgraphShaping = Field(default_factory=SubgraphShaping)
     subgraphs: dict[str, SubgraphShaping] = Field(default_factory=dict)
+    _aliased: frozenset[str] = PrivateAttr(default_factory=frozenset)
+    """Names whose timeout came from the deprecated `subgraph_timeouts`."""
+
+    def with_timeouts(self, default: float, per_subgraph: Mapping[str, float]) -> TrafficShaping:
+        """This shaping with `default` as `all`'s timeout and `per_subgraph` (the deprecated
+        `subgraph_timeouts`) as the timeouts of `subgraphs`, each where it sets none itself."""
+        common = self.all
+        if common.timeout_seconds is None:
+            common = common.model_copy(update={"timeout_seconds": default})
+        subgraphs = dict(self.subgraphs)
+        for name, seconds in per_subgraph.items():
+            override = subgraphs.get(name, SubgraphShaping())
+            if override.timeout_seconds is None:
+                subgraphs[name] = override.model_copy(update={"timeout_seconds": seconds})
+        folded = TrafficShaping(all=common, subgraphs=subgraphs)
+        folded._aliased = self._aliased | frozenset(per_subgraph)
+        return folded
 
     def for_subgraph(self, name: str) -> SubgraphShaping:
         """The policy of subgraph `name`: `all` with the fields its override sets."""
@@ -81,9 +98,15 @@ class TrafficShaping(BaseModel):
         """ValueError when an override names a subgraph that is not in `known`."""
         names = sorted(known)
         unknown = sorted(set(self.subgraphs) - set(names))
-        if unknown:
-            raise ValueError(
-                "RENKU_FED_ROUTER_TRAFFIC_SHAPING: `subgraphs` names no subgraph of the "
-                f"supergraph: {', '.join(unknown)} (its subgraphs: {', '.join(names)}); fix or "
-                "remove the name."
-            )
+        if not unknown:
+            return
+        source = (
+            "subgraph_timeouts (RENKU_FED_ROUTER_SUBGRAPH_TIMEOUTS, deprecated: set "
+            "`timeout_seconds` under RENKU_FED_ROUTER_TRAFFIC_SHAPING's `subgraphs` instead)"
+            if self._aliased.intersection(unknown)
+            else "RENKU_FED_ROUTER_TRAFFIC_SHAPING: `subgraphs`"
+        )
+        raise ValueError(
+            f"{source} names no subgraph of the supergraph: {', '.join(unknown)} (its subgraphs: "
+            f"{', '.join(names)}); fix or remove the name."
+        )

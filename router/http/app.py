@@ -50,7 +50,7 @@ from renku_fed.router.redis_stores import (
     redis_client,
 )
 from renku_fed.router.request import GraphQLRequest, GraphQLResponse
-from renku_fed.router.settings import RouterSettings
+from renku_fed.router.settings import RouterSettings, log_deprecations
 from renku_fed.router.subscriptions.multipart import (
     accepts_multipart_subscription,
     multipart_subscription,
@@ -123,6 +123,7 @@ def create_router_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        log_deprecations(settings)
         loaded = supergraph or await load_supergraph(settings, transport)
         gateway = Gateway(loaded, settings, transport)
         endpoint.gateway = gateway
