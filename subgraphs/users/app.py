@@ -47,7 +47,12 @@ def build_app(
     projects = (
         None if settings.projects_url is None else ProjectsService(settings.projects_url, client)
     )
-    backend = UsersBackend(directory=directory, groups=groups, projects=projects)
+    backend = UsersBackend(
+        directory=directory,
+        groups=groups,
+        namespaces=groups.user_namespaces(),
+        projects=projects,
+    )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

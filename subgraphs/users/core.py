@@ -6,6 +6,7 @@ Every use case checks the caller and the input before it calls a backend, and re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from renku_fed.identity.tokens import Identity
@@ -13,10 +14,12 @@ from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, require_si
 from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
 from renku_fed.subgraphs.common.rules import (
     DESCRIPTION_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
     check_max_length,
     check_name,
     check_search,
     check_slug,
+    slug_from_name,
 )
 from renku_fed.subgraphs.users.backends import UsersBackend
 from renku_fed.subgraphs.users.models import (
@@ -29,16 +32,71 @@ from renku_fed.subgraphs.users.models import (
     NamespacePage,
     NewGroup,
     Role,
+    UserNamespace,
     UserPage,
     UserRecord,
 )
+
+_NUMBERED = re.compile(r"-[0-9]+$")
 
 
 async def me(backend: UsersBackend, caller: Identity) -> UserRecord | None:
     """The caller's account, registered or updated from the token's claims; None if anonymous."""
     if not caller.is_authenticated:
         return None
-    return await backend.directory.sync(caller)
+    return (await sync_user(backend, caller))[0]
+
+
+async def sync_user(backend: UsersBackend, caller: Identity) -> tuple[UserRecord, UserNamespace]:
+    """The caller's account synced from their token, and their namespace (chosen at the first
+    sync, kept afterwards)."""
+    record = await backend.directory.sync(caller)
+    return record, await user_namespace(backend, record, claim=True)
+
+
+async def user_namespace(
+    backend: UsersBackend, user: UserRecord, *, claim: bool = False
+) -> UserNamespace:
+    """The user's own namespace: the stored one, else the first free of their username (as a
+    slug), `username-2`, `username-3`... which `claim` stores for good.
+
+    Free means no group, group redirect or other user's namespace holds it, and it is no other
+    user's username. Unclaimed (a user who never signed in), it is what they would get now.
+    """
+    stored = await backend.namespaces.get(user.id)
+    if stored is not None:
+        return stored
+    base = slug_from_name(user.username) or "user"
+    held_by: str | None = None
+    number = 0
+    while True:
+        number += 1
+        slug = _numbered(base, number)
+        holder = await _holder(backend, slug, user.id)
+        if holder is None:
+            found = UserNamespace(user.id, slug, user.username, held_by)
+            if not claim:
+                return found
+            claimed = await backend.namespaces.claim(found)
+            if claimed is not None:
+                return claimed
+            holder = await _holder(backend, slug, user.id) or "taken meanwhile"
+        held_by = held_by or holder
+
+
+def _numbered(base: str, number: int) -> str:
+    if number == 1:
+        return base
+    suffix = f"-{number}"
+    return base[: SLUG_MAX_LENGTH - len(suffix)].rstrip("-_.") + suffix
+
+
+async def _holder(backend: UsersBackend, slug: str, user_id: str) -> str | None:
+    holder = await backend.namespaces.holder(slug, user_id)
+    if holder is not None:
+        return holder
+    other = await backend.directory.get_by_username(slug)
+    return None if other is None or other.id == user_id else "another user's username"
 
 
 async def search_users(
@@ -59,10 +117,10 @@ async def namespace(backend: UsersBackend, caller: Identity, path: str) -> Names
     role is the caller's own (OWNER of their own namespace), None when they have none.
     """
     slug = path.split("/", 1)[0]
-    user = await backend.directory.get_by_username(slug)
+    user = await _user_at(backend, slug)
     if user is not None:
         role = Role.OWNER if user.id == caller.subject or caller.is_admin else None
-        return Namespace(user.id, NamespaceKind.USER, user.username, user.display_name, role)
+        return Namespace(user.id, NamespaceKind.USER, slug, user.display_name, role)
     group = await backend.groups.get_by_slug(slug)
     moved_from = None
     if group is None:
@@ -73,6 +131,18 @@ async def namespace(backend: UsersBackend, caller: Identity, path: str) -> Names
     return Namespace(
         group.id, NamespaceKind.GROUP, group.slug, group.name, role, redirected_from=moved_from
     )
+
+
+async def _user_at(backend: UsersBackend, slug: str) -> UserRecord | None:
+    """The user whose namespace is `slug`: stored, or (never signed in) the one they would get."""
+    stored = await backend.namespaces.owner(slug)
+    if stored is not None:
+        return await backend.directory.get(stored.user_id)
+    for username in dict.fromkeys((slug, _NUMBERED.sub("", slug))):
+        user = await backend.directory.get_by_username(username)
+        if user is not None and (await user_namespace(backend, user)).slug == slug:
+            return user
+    return None
 
 
 async def namespace_page(
@@ -114,8 +184,8 @@ async def namespaces(
     wanted = set(kinds or NamespaceKind)
     found: list[Namespace] = []
     if NamespaceKind.USER in wanted:
-        me = await backend.directory.sync(caller)
-        found.append(Namespace(me.id, NamespaceKind.USER, me.username, me.display_name, Role.OWNER))
+        me, own = await sync_user(backend, caller)
+        found.append(Namespace(me.id, NamespaceKind.USER, own.slug, me.display_name, Role.OWNER))
     if NamespaceKind.GROUP in wanted:
         found.extend(await _group_namespaces(backend, caller, minimum_role))
     return found
@@ -148,7 +218,7 @@ async def _group_namespaces(
 async def create_group(
     backend: UsersBackend, caller: Identity, *, slug: str, name: str, description: str | None
 ) -> Group:
-    """Create a group owned by the caller; its slug may not be a username."""
+    """Create a group owned by the caller; its slug may not be a username or user namespace."""
     require_sign_in(caller, "create a group")
     new = validate_new_group(slug=slug, name=name, description=description)
     await _refuse_username(backend, new.slug, "slug")

@@ -150,6 +150,35 @@ class Namespace:
 
 
 @dataclass(frozen=True, slots=True)
+class UserNamespace:
+    """A user's own namespace slug, chosen once at their first sign-in and kept for good.
+
+    `wanted` is their username when the slug was chosen; `held_by` says who already held that
+    namespace when the slug had to be suffixed (`carol-2`), None otherwise.
+    """
+
+    user_id: str
+    slug: str
+    wanted: str
+    held_by: str | None = None
+
+    @property
+    def notice(self) -> str | None:
+        """What to tell the user when their namespace is not their username, else None."""
+        if self.held_by is not None:
+            return (
+                f"Your username {self.wanted!r} was already {self.held_by}, so your projects "
+                f"live under {self.slug!r}."
+            )
+        if self.slug != self.wanted:
+            return (
+                f"Your username {self.wanted!r} cannot be a namespace as it is, so your projects "
+                f"live under {self.slug!r}."
+            )
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class NamespacePage:
     """One page of namespaces with their cursors, and the size of the whole result."""
 

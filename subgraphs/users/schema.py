@@ -142,7 +142,8 @@ class Query:
     namespace: Namespace | None = strawberry.field(
         resolver=resolve_namespace,
         description="The user or group owning `slug` (a namespace or a `namespace/project` "
-        "path), with the caller's role; a group's old slug answers with its new one.",
+        "path), with the caller's role; a user is found by their namespace (`User.namespace`), "
+        "and a group's old slug answers with its new one.",
     )
 
 
@@ -155,7 +156,7 @@ async def _payload(change: Awaitable[models.Group]) -> GroupPayload:
 
 
 async def resolve_create_group(info: Info, input: CreateGroupInput) -> GroupPayload:
-    """Create a group owned by the caller; its slug may not be a username."""
+    """Create a group owned by the caller; its slug may not be a username or user namespace."""
     return await _payload(
         core.create_group(
             info.context.backend,
@@ -219,7 +220,8 @@ class Mutation:
     create_group: GroupPayload = strawberry.mutation(
         directives=[Authenticated()],
         resolver=resolve_create_group,
-        description="Create a group; you become its owner.",
+        description="Create a group; you become its owner. Its slug may not be a username or a "
+        "user's namespace.",
     )
     update_group: GroupPayload = strawberry.mutation(
         directives=[Authenticated()],

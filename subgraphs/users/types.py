@@ -16,7 +16,7 @@ import strawberry
 from renku_fed.subgraphs.common.app import RequestContext
 from renku_fed.subgraphs.common.errors import UserError
 from renku_fed.subgraphs.common.pagination import Connection, Edge
-from renku_fed.subgraphs.users import models
+from renku_fed.subgraphs.users import core, models
 from renku_fed.subgraphs.users.backends import UsersBackend
 
 Info: TypeAlias = strawberry.Info[RequestContext[UsersBackend], None]
@@ -29,6 +29,18 @@ strawberry.enum(models.NamespaceKind, description="What owns a namespace.")
 def resolve_email(root: User, info: Info) -> str | None:
     """The e-mail address when the caller is this user or an admin, else null."""
     return root.record.email_for(info.context.identity)
+
+
+async def resolve_namespace(root: User, info: Info) -> str:
+    """The slug of the user's own namespace."""
+    return (await core.user_namespace(info.context.backend, root.record)).slug
+
+
+async def resolve_namespace_notice(root: User, info: Info) -> str | None:
+    """Why the user's namespace is not their username; for them alone, else null."""
+    if info.context.identity.subject != root.record.id:
+        return None
+    return (await core.user_namespace(info.context.backend, root.record)).notice
 
 
 @strawberry.federation.type(keys=["id"], description="A person with a Renku account.")
@@ -45,6 +57,18 @@ class User:
     last_name: str | None = strawberry.field(description="Family name.")
     display_name: str = strawberry.field(description="Full name, or the username if unknown.")
     is_admin: bool = strawberry.field(description="True for Renku administrators.")
+    namespace: str = strawberry.field(
+        resolver=resolve_namespace,
+        description="The slug of the user's own namespace, where their projects live: their "
+        "username, or a numbered one (`carol-2`) when a group or another user already held it "
+        "at their first sign-in. Chosen then and kept; before it, the slug they would get now.",
+    )
+    namespace_notice: str | None = strawberry.field(
+        resolver=resolve_namespace_notice,
+        description="Why your namespace is not your username (for instance, a group already "
+        "had it when you first signed in), to show to you once; null when it is your username, "
+        "and for anyone but you.",
+    )
     record: strawberry.Private[models.UserRecord]
 
     @classmethod

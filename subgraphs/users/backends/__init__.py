@@ -1,5 +1,6 @@
-"""The protocols of the users subgraph's backends: `UserDirectory` (embedded, Keycloak) and
-`GroupStore` (embedded; groups stay in our own store whichever directory holds the users).
+"""The protocols of the users subgraph's backends: `UserDirectory` (embedded, Keycloak),
+`GroupStore` and `UserNamespaceStore` (embedded; groups and users' namespace slugs stay in our
+own store whichever directory holds the users).
 
 The use cases (`core`) check the caller and validate input before they call a store; a store
 refuses with `DomainError` (codes from `ErrorCode`, `field` naming the argument to fix) and then
@@ -22,6 +23,7 @@ from renku_fed.subgraphs.users.models import (
     GroupPatch,
     NewGroup,
     Role,
+    UserNamespace,
     UserPage,
     UserRecord,
 )
@@ -54,7 +56,9 @@ class GroupStore(Protocol):
 
     Owners and admins update and delete a group and change its members; a group always keeps at
     least one OWNER. Group slugs and usernames share one namespace space: a group slug may not
-    be a username (the schema checks usernames through the `UserDirectory` before `create`).
+    be a username (the use cases check usernames through the `UserDirectory` before `create`)
+    nor a user's namespace (`create` and `update` refuse a slug the `UserNamespaceStore` holds,
+    CONFLICT on the slug's field).
     """
 
     async def get(self, group_id: str) -> Group | None:
@@ -127,6 +131,33 @@ class GroupStore(Protocol):
         ...
 
 
+class UserNamespaceStore(Protocol):
+    """Users' own namespace slugs, each chosen once and never changed.
+
+    User namespaces, groups' slugs and groups' old slugs (redirects) are one space: a slug
+    belongs to at most one of them. The group store refuses a slug held here, and `claim`
+    refuses one a group holds, each within one transaction of the shared store.
+    """
+
+    async def get(self, user_id: str) -> UserNamespace | None:
+        """The user's stored namespace, or None before their first sign-in."""
+        ...
+
+    async def owner(self, slug: str) -> UserNamespace | None:
+        """The stored user namespace with this slug, or None."""
+        ...
+
+    async def holder(self, slug: str, user_id: str) -> str | None:
+        """Who holds `slug` other than this user (a group, a group's old slug, another user's
+        namespace), in words for a notice; None when it is free."""
+        ...
+
+    async def claim(self, namespace: UserNamespace) -> UserNamespace | None:
+        """Store `namespace` unless the user has one (then that one is returned); None when
+        its slug was taken meanwhile."""
+        ...
+
+
 class ProjectsDirectory(Protocol):
     """The projects subgraph, asked with the caller's own token about a group's projects."""
 
@@ -153,6 +184,7 @@ class UsersBackend:
 
     directory: UserDirectory
     groups: GroupStore
+    namespaces: UserNamespaceStore
     projects: ProjectsDirectory | None = None
 
 

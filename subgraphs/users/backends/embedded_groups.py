@@ -18,6 +18,13 @@ from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.common.pagination import PageRequest, encode_cursor
 from renku_fed.subgraphs.common.sqlite import transaction
 from renku_fed.subgraphs.users.backends import check_keeps_owner
+from renku_fed.subgraphs.users.backends.embedded_namespaces import (
+    SCHEMA as USER_NAMESPACES_SCHEMA,
+)
+from renku_fed.subgraphs.users.backends.embedded_namespaces import (
+    EmbeddedUserNamespaces,
+    user_holds,
+)
 from renku_fed.subgraphs.users.models import (
     Group,
     GroupMember,
@@ -62,7 +69,11 @@ class EmbeddedGroupStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
         with self._connect() as db:
-            db.executescript(_SCHEMA)
+            db.executescript(_SCHEMA + USER_NAMESPACES_SCHEMA)
+
+    def user_namespaces(self) -> EmbeddedUserNamespaces:
+        """The users' namespace slugs, kept in this store's file so both share transactions."""
+        return EmbeddedUserNamespaces(self._path)
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self._path)
@@ -126,6 +137,8 @@ class EmbeddedGroupStore:
                 else patch.description or None,
                 slug=group.slug if patch.slug is None else patch.slug,
             )
+            if updated.slug != group.slug and user_holds(db, updated.slug):
+                raise _user_namespace_conflict(updated.slug, "input.slug")
             try:
                 db.execute(
                     "UPDATE groups SET name = ?, description = ?, slug = ? WHERE id = ?",
@@ -219,6 +232,9 @@ class EmbeddedGroupStore:
 
     def _insert(self, group: Group) -> Group:
         with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            if user_holds(db, group.slug):
+                raise _user_namespace_conflict(group.slug, "slug")
             try:
                 db.execute(
                     f"INSERT INTO groups ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
@@ -319,3 +335,12 @@ class EmbeddedGroupStore:
             )
             for row in rows
         ]
+
+
+def _user_namespace_conflict(slug: str, field: str) -> DomainError:
+    return DomainError(
+        ErrorCode.CONFLICT,
+        f"The slug {slug!r} is a user's namespace, and namespaces are shared by users and "
+        f"groups; choose another `{field.rsplit('.', 1)[-1]}`.",
+        field=field,
+    )
