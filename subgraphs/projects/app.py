@@ -14,10 +14,11 @@ from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
 from renku_fed.subgraphs.projects.backends import NamespaceDirectory, ProjectStore
 from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
-from renku_fed.subgraphs.projects.backends.events import KgEvents, PublishingStore
+from renku_fed.subgraphs.projects.backends.events import EventDelivery
 from renku_fed.subgraphs.projects.backends.gitlab import connect_gitlab_store
+from renku_fed.subgraphs.projects.backends.journal import EventJournal, PublishingStore
 from renku_fed.subgraphs.projects.backends.outbox import (
-    OutboxDelivery,
+    OutboxSource,
     disable_outbox,
     enable_outbox,
 )
@@ -31,7 +32,7 @@ SERVICE = "projects"
 
 def _kg_events(
     settings: ProjectsSettings, store: ProjectStore, client: httpx.AsyncClient | None
-) -> tuple[ProjectStore, OutboxDelivery | KgEvents | None]:
+) -> tuple[ProjectStore, EventDelivery | None]:
     """The store that tells the kg of its changes, and what delivers them (None: no kg)."""
     url, secret = settings.kg_events_url, settings.events_secret
     embedded = store if isinstance(store, EmbeddedProjectStore) else None
@@ -41,17 +42,11 @@ def _kg_events(
         return store, None
     if embedded is not None:
         enable_outbox(embedded.database)
-        delivery = OutboxDelivery(
-            embedded.database,
-            embedded.repositories,
-            embedded.stored,
-            url,
-            secret.get_secret_value(),
-            client,
-        )
-        return store, delivery
-    events = KgEvents(url, secret.get_secret_value(), client)
-    return PublishingStore(store, events), events
+        outbox = OutboxSource(embedded.database, embedded.repositories, embedded.stored)
+        return store, EventDelivery(outbox, url, secret.get_secret_value(), client)
+    journal = EventJournal(settings.data_dir)
+    delivery = EventDelivery(journal, url, secret.get_secret_value(), client)
+    return PublishingStore(store, journal, delivery.wake), delivery
 
 
 def build_app(
@@ -64,8 +59,8 @@ def build_app(
 
     Group roles come from `namespaces`, by default the users subgraph at `settings.users_url`.
     With `kg_events_url` set, every change is told to the kg (through `events_client`, by
-    default a client of its own): the embedded store's from its durable outbox, pushes into its
-    repositories included.
+    default a client of its own) from a durable store of events: the embedded store's outbox,
+    pushes into its repositories included, or a GitLab-backed store's journal in the data dir.
     """
     users_service = UsersServiceNamespaces(settings.users_url)
     store: ProjectStore
@@ -79,7 +74,7 @@ def build_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if isinstance(events, OutboxDelivery):
+        if events is not None:
             events.start()
         yield
         if events is not None:

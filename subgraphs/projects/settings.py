@@ -20,7 +20,8 @@ class ProjectsSettings(BaseSettings):
     data_dir: Path = Field(
         default=Path(".renku-fed/projects"),
         description="Directory of the embedded store's SQLite database and of the projects' "
-        "bare git repositories (under `repositories/`); created if missing.",
+        "bare git repositories (under `repositories/`), or, on GitLab, of the projects' "
+        "metadata and the journal of events waiting for the kg; created if missing.",
     )
     seed_demo: bool = Field(
         default=False,

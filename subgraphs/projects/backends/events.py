@@ -1,10 +1,13 @@
-"""Project events for the kg subgraph: created, changed (visibility, members, names), deleted.
+"""Project events for the kg subgraph (created, changed, deleted, pushed) and their delivery.
 
-The embedded store keeps its events in a durable outbox (`outbox`). A GitLab-backed store has
-no database of its own: a `PublishingStore` wraps it and, after each change it made, hands the
-project to `KgEvents`, which posts it to the kg's internal route with the shared secret, one
-event at a time in the order they happened, retried with backoff while the kg is unreachable;
-those are held in memory only.
+Every event is on disk before it is posted: the embedded store's in its outbox table, written
+by triggers in the same transaction as the change (`outbox`), a GitLab-backed store's in a
+journal of its own that `PublishingStore` writes before the mutation returns (`journal`).
+`EventDelivery` posts either source's events to the kg's internal route with the shared
+secret, oldest first, from one background task, retried with backoff while the kg is down,
+and lets the source delete an event only once the kg acknowledged it: neither a kg that is
+down nor a restart of this service loses one. An event the kg rejects as malformed (4xx, not
+401) is logged and dropped, since sending it again would be rejected again.
 """
 
 from __future__ import annotations
@@ -12,24 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
-from typing import Any
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
-from renku_fed.identity.tokens import Identity
-from renku_fed.subgraphs.common.pagination import PageRequest
-from renku_fed.subgraphs.projects.backends import ProjectStore, namespace_changes
-from renku_fed.subgraphs.projects.models import (
-    Member,
-    NewProject,
-    Project,
-    ProjectFilter,
-    ProjectPage,
-    ProjectPatch,
-    ProjectSort,
-)
+from renku_fed.subgraphs.projects.models import Project
 
 log = logging.getLogger(__name__)
 TOKEN_HEADER = "X-Renku-Events-Token"
@@ -59,146 +53,124 @@ def project_event(project: Project) -> dict[str, Any]:
     }
 
 
+def deleted_event(project_id: str) -> dict[str, Any]:
+    """The body of a `deleted` event."""
+    return {"type": "deleted", "projectId": project_id}
+
+
 async def post_event(
     client: httpx.AsyncClient, url: str, secret: str, event: dict[str, Any]
 ) -> None:
     """Post one event to the kg; EventRefused when the kg should be asked again later."""
     response = await client.post(url, json=event, headers={TOKEN_HEADER: secret})
-    if response.status_code >= 500 or response.status_code == 401:
-        log.warning("kg refused an event", extra={"status": response.status_code})
-        raise EventRefused(f"kg answered {response.status_code}")
-    if response.status_code >= 400:
-        log.error("kg rejected an event", extra={"status": response.status_code})
+    status, kind = response.status_code, event.get("type")
+    if status >= 500 or status == 401:
+        log.warning("kg refused an event", extra={"status": status, "event_type": kind})
+        raise EventRefused(f"kg answered {status}")
+    if status >= 400:
+        log.error(
+            "kg rejected an event as malformed; it is dropped",
+            extra={"status": status, "event_type": kind, "body": response.text[:200]},
+        )
 
 
-class KgEvents:
-    """Posts events to the kg in order, from one background task."""
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """The oldest waiting event, and what deletes it (and what it answers) from its source."""
+
+    event: dict[str, Any]
+    acknowledge: Callable[[], None]
+
+
+class EventSource(Protocol):
+    """Where waiting events are kept; its methods block (SQLite) and run in a worker thread."""
+
+    def oldest(self) -> PendingEvent | None:
+        """The oldest waiting event, or None when none waits."""
+        ...
+
+    def refill(self, eager: bool) -> bool:
+        """With nothing waiting, collect events noted elsewhere; True when it found some.
+
+        `eager` is true when the delivery was just woken (a flush, a write), else it was idle.
+        """
+        ...
+
+
+class EventDelivery:
+    """Posts a source's events to the kg from one background task (`start`, `wake`, `flush`,
+    `aclose`); with nothing waiting it looks again every `poll_seconds` or when woken."""
 
     def __init__(
         self,
+        source: EventSource,
         url: str,
         secret: str,
         client: httpx.AsyncClient | None = None,
+        *,
+        poll_seconds: float = 1.0,
         max_backoff_seconds: float = 30.0,
     ) -> None:
+        self._source = source
         self._url = url
         self._secret = secret
         self._client = client or httpx.AsyncClient(timeout=10.0)
-        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._poll = poll_seconds
         self._max_backoff = max_backoff_seconds
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    def publish(self, event: dict[str, Any]) -> None:
-        """Queue an event; it is sent after every event queued before it."""
-        self._queue.put_nowait(event)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._deliver())
+    def start(self) -> None:
+        """Start delivering in the background."""
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def wake(self) -> None:
+        """Look at the source now rather than at the next poll."""
+        self._idle.clear()
+        self._wake.set()
 
     async def flush(self) -> None:
-        """Wait until every queued event was delivered."""
-        await self._queue.join()
-
-    async def _deliver(self) -> None:
-        while True:
-            event = await self._queue.get()
-            try:
-                retrying = AsyncRetrying(
-                    retry=retry_if_exception_type((httpx.HTTPError, EventRefused)),
-                    wait=wait_exponential(multiplier=0.2, max=self._max_backoff),
-                )
-                async for attempt in retrying:
-                    with attempt:
-                        await self._post(event)
-            finally:
-                self._queue.task_done()
-
-    async def _post(self, event: dict[str, Any]) -> None:
-        await post_event(self._client, self._url, self._secret, event)
+        """Wait until no event waits."""
+        self.wake()
+        await self._idle.wait()
 
     async def aclose(self) -> None:
-        """Stop delivering and close the HTTP client."""
+        """Stop delivering (waiting events stay for the next start) and close the client."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self._client.aclose()
 
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._step()
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("the kg events could not be read, retrying: %s", exc)
+                await asyncio.sleep(self._poll)
 
-class PublishingStore:
-    """A `ProjectStore` that tells the kg about every change the wrapped store made."""
+    async def _step(self) -> None:
+        self._wake.clear()
+        pending = await asyncio.to_thread(self._source.oldest)
+        if pending is not None:
+            await self._deliver(pending.event)
+            await asyncio.to_thread(pending.acknowledge)
+            return
+        if await asyncio.to_thread(self._source.refill, not self._idle.is_set()):
+            return
+        if self._wake.is_set():
+            return  # woken while reading: an event written meanwhile is read at the next step
+        self._idle.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self._poll)
 
-    def __init__(self, store: ProjectStore, events: KgEvents) -> None:
-        self._store = store
-        self._events = events
-
-    def _changed(self, project: Project) -> Project:
-        self._events.publish(project_event(project))
-        return project
-
-    async def get(self, project_id: str, caller: Identity) -> Project | None:
-        """The wrapped store's answer."""
-        return await self._store.get(project_id, caller)
-
-    async def get_by_slug(self, namespace: str, slug: str, caller: Identity) -> Project | None:
-        """The wrapped store's answer."""
-        return await self._store.get_by_slug(namespace, slug, caller)
-
-    async def search(
-        self,
-        caller: Identity,
-        where: ProjectFilter,
-        page: PageRequest,
-        sort: ProjectSort = ProjectSort.CREATION_DATE,
-    ) -> ProjectPage:
-        """The wrapped store's answer."""
-        return await self._store.search(caller, where, page, sort)
-
-    async def create(self, caller: Identity, new: NewProject) -> Project:
-        """Create, then announce the project."""
-        return self._changed(await self._store.create(caller, new))
-
-    async def update(
-        self, caller: Identity, project_id: str, if_match: str, patch: ProjectPatch
-    ) -> Project:
-        """Update, then announce the project."""
-        return self._changed(await self._store.update(caller, project_id, if_match, patch))
-
-    async def delete(self, caller: Identity, project_id: str) -> None:
-        """Delete, then announce the deletion."""
-        await self._store.delete(caller, project_id)
-        self._events.publish({"type": "deleted", "projectId": project_id})
-
-    async def copy(self, caller: Identity, source_id: str, new: NewProject) -> Project:
-        """Copy, then announce the copy."""
-        return self._changed(await self._store.copy(caller, source_id, new))
-
-    async def set_members(
-        self, caller: Identity, project_id: str, members: Sequence[Member]
-    ) -> Project:
-        """Change members, then announce the project."""
-        return self._changed(await self._store.set_members(caller, project_id, members))
-
-    async def remove_member(self, caller: Identity, project_id: str, user_id: str) -> Project:
-        """Remove a member, then announce the project."""
-        return self._changed(await self._store.remove_member(caller, project_id, user_id))
-
-    async def move(self, caller: Identity, project_id: str, namespace: str) -> Project:
-        """Move, then announce the project."""
-        changes = namespace_changes(self._store)
-        return self._changed(await changes.move(caller, project_id, namespace))
-
-    async def follow_rename(self, caller: Identity, old: str, new: str) -> list[str]:
-        """Move a renamed group's projects, then announce each."""
-        moved = await namespace_changes(self._store).follow_rename(caller, old, new)
-        for project_id in moved:
-            project = await self._store.get(project_id, caller)
-            if project is not None:
-                self._changed(project)
-        return moved
-
-    async def delete_namespace(self, caller: Identity, namespace: str) -> list[str]:
-        """Delete a group's projects, then announce each deletion."""
-        deleted = await namespace_changes(self._store).delete_namespace(caller, namespace)
-        for project_id in deleted:
-            self._events.publish({"type": "deleted", "projectId": project_id})
-        return deleted
+    async def _deliver(self, event: dict[str, Any]) -> None:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type((httpx.HTTPError, EventRefused)),
+            wait=wait_exponential(multiplier=0.2, max=self._max_backoff),
+        )
+        async for attempt in retrying:
+            with attempt:
+                await post_event(self._client, self._url, self._secret, event)

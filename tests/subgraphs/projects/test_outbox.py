@@ -22,8 +22,9 @@ from renku_fed.subgraphs.kg.app import EVENTS_FILE
 from renku_fed.subgraphs.kg.app import build_app as build_kg
 from renku_fed.subgraphs.kg.settings import KgSettings
 from renku_fed.subgraphs.projects.backends.embedded import EmbeddedProjectStore
+from renku_fed.subgraphs.projects.backends.events import EventDelivery
 from renku_fed.subgraphs.projects.backends.outbox import (
-    OutboxDelivery,
+    OutboxSource,
     disable_outbox,
     enable_outbox,
 )
@@ -57,11 +58,11 @@ def kg_server(kg_dir: Path, verifier: TokenVerifier) -> LoopbackServer:
     return LoopbackServer(build_kg(KgSettings(data_dir=kg_dir, events_secret=SECRET), verifier))
 
 
-def delivery(store: EmbeddedProjectStore, url: str) -> OutboxDelivery:
+def delivery(store: EmbeddedProjectStore, url: str) -> EventDelivery:
     """A delivery of `store`'s outbox to `url` that polls and retries quickly."""
-    return OutboxDelivery(
-        store.database, store.repositories, store.stored, url, SECRET,
-        httpx.AsyncClient(timeout=2.0),
+    outbox = OutboxSource(store.database, store.repositories, store.stored)
+    return EventDelivery(
+        outbox, url, SECRET, httpx.AsyncClient(timeout=2.0),
         poll_seconds=0.05, max_backoff_seconds=0.2,
     )  # fmt: skip
 
