@@ -2,7 +2,8 @@
 
 At scale 1: 10,000 projects, 50,000 datasets, 200,000 activities (issue 13). Prints one JSON
 line per store: ingestion rate (projects' graphs written per second), search p50/p95 and
-lineage p50/p95 in milliseconds.
+lineage p50/p95 in milliseconds; with both stores, a last line of Virtuoso's figures
+divided by the embedded store's.
 """
 
 from __future__ import annotations
@@ -191,17 +192,41 @@ def main() -> None:
     parser.add_argument("--store", choices=("embedded", "virtuoso", "both"), default="both")
     args = parser.parse_args()
     projects = max(10, int(10_000 * args.scale))
+    results: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-kg-") as tmp:
         if args.store in ("embedded", "both"):
             store: TripleStore = EmbeddedTripleStore(Path(tmp) / "store")
-            result = run(store, Path(tmp) / "embedded-search.sqlite3", projects, 5, 20)
-            print(json.dumps({"store": "embedded", **result}), flush=True)
+            results["embedded"] = run(store, Path(tmp) / "embedded-search.sqlite3", projects, 5, 20)
+            print(json.dumps({"store": "embedded", **results["embedded"]}), flush=True)
         if args.store in ("virtuoso", "both"):
             folder = Path(tmp) / "virtuoso"
             folder.mkdir()
             with _virtuoso(folder) as store:
-                result = run(store, Path(tmp) / "virtuoso-search.sqlite3", projects, 5, 20)
-            print(json.dumps({"store": "virtuoso", **result}), flush=True)
+                results["virtuoso"] = run(
+                    store, Path(tmp) / "virtuoso-search.sqlite3", projects, 5, 20
+                )
+            print(json.dumps({"store": "virtuoso", **results["virtuoso"]}), flush=True)
+    if len(results) == 2:
+        print(json.dumps({"virtuoso_over_embedded": _ratios(results)}), flush=True)
+
+
+def _ratios(results: dict[str, dict[str, object]]) -> dict[str, float]:
+    """Virtuoso's figures divided by the embedded store's, from this run."""
+    embedded, virtuoso = results["embedded"], results["virtuoso"]
+    ratios = {
+        "events_per_second": _ratio(virtuoso["events_per_second"], embedded["events_per_second"])
+    }
+    for part in ("search", "lineage"):
+        ours, theirs = embedded[part], virtuoso[part]
+        assert isinstance(ours, dict) and isinstance(theirs, dict)
+        for key in ("p50_ms", "p95_ms"):
+            ratios[f"{part}_{key}"] = _ratio(theirs[key], ours[key])
+    return ratios
+
+
+def _ratio(numerator: object, denominator: object) -> float:
+    assert isinstance(numerator, float) and isinstance(denominator, float)
+    return round(numerator / denominator, 2) if denominator else float("inf")
 
 
 if __name__ == "__main__":
