@@ -9,6 +9,7 @@ from contextlib import aclosing
 
 import aiohttp
 
+from renku_fed.identity.subgraph_secret import configured_secret, secret_headers
 from renku_fed.identity.tokens import Identity
 from renku_fed.observability import metrics
 from renku_fed.observability.request_id import HEADER as REQUEST_ID_HEADER
@@ -48,6 +49,9 @@ class SubscriptionService:
         self._timeout = timeout_seconds
         self._held: dict[str, int] = {}
         self._session: aiohttp.ClientSession | None = None
+        # The router-to-subgraph secret on each upgrade, after the forwarded headers, as the
+        # HTTP transport sends it (`router/execution/transport.py`).
+        self._secret_headers = secret_headers(configured_secret())
 
     def held(self, client: str) -> int:
         """How many subscriptions the client holds now."""
@@ -104,7 +108,7 @@ class SubscriptionService:
             "operationName": primary.operation_name,
             "variables": subscription.upstream_variables(),
         }
-        sent = _traced(headers, subscription.service)
+        sent = {**_traced(headers, subscription.service), **self._secret_headers}
         events = subgraph_events(self._client(), info.url, payload, sent, self._timeout)
         try:
             async with aclosing(events):
