@@ -21,7 +21,11 @@ from renku_fed.subgraphs.common.rules import (
     check_slug,
     slug_from_name,
 )
-from renku_fed.subgraphs.projects.backends import ProjectStore, namespace_changes
+from renku_fed.subgraphs.projects.backends import (
+    ProjectStore,
+    namespace_changes,
+    own_namespace,
+)
 from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,
@@ -57,7 +61,7 @@ async def create_project(store: ProjectStore, caller: Identity, draft: ProjectDr
     new = validate_new_project(
         caller,
         name=draft.name,
-        namespace=draft.namespace,
+        namespace=await _namespace_or_own(store, caller, draft.namespace),
         slug=draft.slug,
         visibility=draft.visibility or Visibility.PRIVATE,
         description=draft.description,
@@ -92,7 +96,7 @@ async def copy_project(
     new = validate_new_project(
         caller,
         name=draft.name,
-        namespace=draft.namespace,
+        namespace=await _namespace_or_own(store, caller, draft.namespace),
         slug=draft.slug,
         visibility=draft.visibility or source.visibility,
         description=source.description if draft.description is None else draft.description,
@@ -100,6 +104,16 @@ async def copy_project(
         documentation=source.documentation if draft.documentation is None else draft.documentation,
     )
     return await store.copy(caller, source.id, new)
+
+
+async def _namespace_or_own(
+    store: ProjectStore, caller: Identity, namespace: str | None
+) -> str | None:
+    """The namespace asked for, else the caller's own (not always their username); None for a
+    caller without a username, whom `validate_new_project` refuses."""
+    if namespace is not None or caller.username is None:
+        return namespace
+    return await own_namespace(store, caller)
 
 
 async def set_project_members(
@@ -160,8 +174,9 @@ def validate_new_project(
 ) -> NewProject:
     """Check a create request against the domain rules; the first violation as a DomainError.
 
-    The namespace defaults to the caller's username; whether the caller may create projects in
-    another namespace (a group's) is for the store to decide.
+    `create_project` and `copy_project` pass the caller's own namespace when none was asked
+    for (it is not always their username: `backends.own_namespace`); None here means the
+    username. Whether the caller may create projects in a namespace is for the store to decide.
     """
     if caller.username is None:
         raise DomainError(

@@ -149,7 +149,9 @@ class Project:
     id: strawberry.ID = strawberry.field(description="A ULID.")
     name: str = strawberry.field(description="1 to 99 characters.")
     slug: str = strawberry.field(description="URL-friendly name, unique in the namespace.")
-    namespace: str = strawberry.field(description="The owner's username or a group's slug.")
+    namespace: str = strawberry.field(
+        description="The owner's namespace (`User.namespace`) or a group's slug."
+    )
     visibility: models.Visibility
     description: str | None = strawberry.field(description="At most 500 characters.")
     keywords: list[str]
@@ -240,8 +242,8 @@ class CreateProjectInput:
     name: str = strawberry.field(description="1 to 99 characters.")
     namespace: str | None = strawberry.field(
         default=None,
-        description="The caller's username (the default) or the slug of a group where the "
-        "caller is EDITOR or OWNER.",
+        description="The caller's own namespace (the default, `User.namespace`) or the slug "
+        "of a group where the caller is EDITOR or OWNER.",
     )
     slug: str | None = strawberry.field(
         default=None, description="Defaults to one derived from the name."
@@ -304,7 +306,7 @@ class CopyProjectInput:
     project_id: strawberry.ID = strawberry.field(description="The project to copy.")
     name: str
     namespace: str | None = strawberry.field(
-        default=None, description="As for `createProject`: the caller's username by default."
+        default=None, description="As for `createProject`: the caller's own namespace by default."
     )
     slug: str | None = strawberry.field(
         default=None, description="Defaults to one derived from the name."

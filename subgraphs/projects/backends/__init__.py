@@ -65,11 +65,11 @@ class ProjectStore(Protocol):
     async def create(self, caller: Identity, new: NewProject) -> Project:
         """Create a project and its repository; the caller becomes its only OWNER.
 
-        `new.namespace` is the caller's username or a group slug where the caller is EDITOR or
-        OWNER (admins: any existing group). UNAUTHENTICATED for anonymous callers, FORBIDDEN
-        (field `namespace`) for another user's namespace or a group role below EDITOR,
-        NOT_FOUND (field `namespace`) for an unknown group, CONFLICT (field `slug`) for a slug
-        taken in the namespace.
+        `new.namespace` is the caller's own namespace (`own_namespace`) or a group slug where
+        the caller is EDITOR or OWNER (admins: any existing group). UNAUTHENTICATED for
+        anonymous callers, FORBIDDEN (field `namespace`) for another user's namespace or a
+        group role below EDITOR, NOT_FOUND (field `namespace`) for an unknown group, CONFLICT
+        (field `slug`) for a slug taken in the namespace.
         """
         ...
 
@@ -155,6 +155,23 @@ def namespace_changes(store: object) -> NamespaceChanges:
     )
 
 
+@runtime_checkable
+class OwnNamespaces(Protocol):
+    """A store whose users' own namespaces are the users subgraph's slugs (the embedded one)."""
+
+    async def own_namespace(self, caller: Identity) -> str:
+        """The slug of the caller's own namespace; UNAVAILABLE when it cannot be had."""
+        ...
+
+
+async def own_namespace(store: object, caller: Identity) -> str:
+    """The caller's own namespace in `store`: the users subgraph's slug for the embedded store,
+    the username for GitLab (whose user and group paths never collide)."""
+    if isinstance(store, OwnNamespaces):
+        return await store.own_namespace(caller)
+    return caller.username or caller.subject or ""
+
+
 class NamespaceDirectory(Protocol):
     """Group roles: who may create projects in a group's namespace, and who reads and writes
     the projects a group owns (a member's group role applies to each of them)."""
@@ -169,6 +186,12 @@ class NamespaceDirectory(Protocol):
 
     async def namespace(self, caller: Identity, slug: str) -> NamespaceInfo | None:
         """The user or group namespace `slug` (following a group's rename), None for neither."""
+        ...
+
+    async def own_namespace(self, caller: Identity) -> str:
+        """The slug of the signed-in caller's own namespace (`me { namespace }`): their username,
+        or a numbered one when a group held it at their first sign-in. UNAVAILABLE when the
+        answer cannot be had."""
         ...
 
     async def unknown_users(self, caller: Identity, user_ids: Sequence[str]) -> list[str]:

@@ -241,14 +241,22 @@ class EmbeddedProjectStore:
             template_id=template_id,
         )
 
+    async def own_namespace(self, caller: Identity) -> str:
+        """The caller's own namespace: the users subgraph's slug for them (their username
+        without one); UNAVAILABLE when the users subgraph cannot say."""
+        if self._namespaces is None:
+            return caller.username or caller.subject or ""
+        return await self._namespaces.own_namespace(caller)
+
     async def _check_namespace(self, caller: Identity, namespace: str) -> None:
-        if namespace == caller.username:
+        own = await self.own_namespace(caller)
+        if namespace == own:
             return
         if self._namespaces is None:
             raise DomainError(
                 ErrorCode.FORBIDDEN,
-                f"You can only create projects in your own namespace {caller.username!r}; "
-                "omit `namespace` or set it to your username.",
+                f"You can only create projects in your own namespace {own!r}; "
+                "omit `namespace` or set it to that.",
                 field="namespace",
             )
         role = await self._namespaces.group_role(caller, namespace)
@@ -258,7 +266,7 @@ class EmbeddedProjectStore:
             ErrorCode.FORBIDDEN,
             f"Creating projects in {namespace!r} needs the EDITOR or OWNER role in that group "
             f"(yours: {role.value if role else 'none'}); use your own namespace "
-            f"{caller.username!r} or ask a group owner.",
+            f"{own!r} or ask a group owner.",
             field="namespace",
         )
 

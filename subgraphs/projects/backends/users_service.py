@@ -5,6 +5,10 @@ memberships (a copy would go stale whenever `setGroupMembers` runs): it asks the
 subgraph's GraphQL API, as any client would, when a project is created in a namespace that is
 not the caller's own, and for the caller's group roles on every store call (a group's members
 get their group role on the group's projects).
+
+The caller's own namespace is the users subgraph's too (`me { namespace }`): their username, or
+a numbered slug when a group held it at their first sign-in. It never changes once chosen, so
+it is cached per subject.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
+from cachetools import TTLCache
 
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
@@ -21,9 +26,10 @@ from renku_fed.subgraphs.projects.models import NamespaceInfo, Role
 GROUP_MEMBERS = """
 query Namespace($slug: String!) {
   group(slug: $slug) { members { role user { id } } }
-  userByUsername(username: $slug) { id }
+  namespace(slug: $slug) { kind }
 }
 """
+OWN_NAMESPACE = "query OwnNamespace { me { namespace } }"
 MY_GROUPS = """
 query MyGroups($after: String) { namespaces(kind: GROUP, first: 100, after: $after) {
   edges { node { slug role } } pageInfo { hasNextPage endCursor } } }
@@ -36,9 +42,16 @@ query Namespace($slug: String!) { namespace(slug: $slug) { kind slug role redire
 class UsersServiceNamespaces:
     """A `NamespaceDirectory` that reads group members from the users subgraph at `url`."""
 
-    def __init__(self, url: str, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        client: httpx.AsyncClient | None = None,
+        own_namespace_ttl: float = 600.0,
+        capacity: int = 10_000,
+    ) -> None:
         self._url = url
         self._client = client or httpx.AsyncClient(timeout=5.0)
+        self._own: TTLCache[str, str] = TTLCache(capacity, own_namespace_ttl)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
@@ -101,6 +114,25 @@ class UsersServiceNamespaces:
             redirected_from=found.get("redirectedFrom"),
         )
 
+    async def own_namespace(self, caller: Identity) -> str:
+        """The slug of the caller's own namespace, cached per subject; UNAVAILABLE if unsaid."""
+        subject = caller.subject or ""
+        cached = self._own.get(subject)
+        if cached is not None:
+            return cached
+        data = await self._data(caller, OWN_NAMESPACE, {}, "which namespace is yours")
+        me = data.get("me")
+        slug = me.get("namespace") if isinstance(me, dict) else None
+        if not isinstance(slug, str) or not slug:
+            raise DomainError(
+                ErrorCode.UNAVAILABLE,
+                f"The users service at {self._url} did not say which namespace is yours; "
+                "try again later.",
+                field="namespace",
+            )
+        self._own[subject] = slug
+        return slug
+
     async def unknown_users(self, caller: Identity, user_ids: Sequence[str]) -> list[str]:
         """Those of `user_ids` the users subgraph has no account for."""
         if not user_ids:
@@ -119,23 +151,24 @@ class UsersServiceNamespaces:
             caller, GROUP_MEMBERS, {"slug": slug}, f"who belongs to group {slug!r}"
         )
         try:
-            group, user = data["group"], data["userByUsername"]
+            group, found = data["group"], data["namespace"]
         except KeyError as exc:
             raise DomainError(
                 ErrorCode.UNAVAILABLE, "The users service answered without `group`."
             ) from exc
-        if group is None and user is not None:
+        if group is None and isinstance(found, dict) and found.get("kind") == "USER":
             raise DomainError(
                 ErrorCode.FORBIDDEN,
                 f"`namespace` {slug!r} is another user's; set it to your own namespace "
-                f"{caller.username!r} or to a group you are an EDITOR or OWNER of.",
+                f"{await self.own_namespace(caller)!r} or to a group you are an EDITOR or "
+                "OWNER of.",
                 field="namespace",
             )
         if group is None:
             raise DomainError(
                 ErrorCode.NOT_FOUND,
-                f"No user or group has the `namespace` {slug!r}; use your username or the "
-                "slug of a group you are an EDITOR or OWNER of.",
+                f"No user or group has the `namespace` {slug!r}; omit it for your own namespace "
+                "or use the slug of a group you are an EDITOR or OWNER of.",
                 field="namespace",
             )
         for member in group["members"]:

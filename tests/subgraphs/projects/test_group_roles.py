@@ -36,6 +36,9 @@ class Groups:
     async def group_role(self, caller: Identity, slug: str) -> Role | None:
         return self.roles.get(slug)
 
+    async def own_namespace(self, caller: Identity) -> str:
+        return caller.username or ""
+
 
 def _store(tmp_path: Path, groups: Groups) -> EmbeddedProjectStore:
     store = EmbeddedProjectStore(tmp_path, groups)
