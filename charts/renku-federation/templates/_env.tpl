@@ -122,6 +122,7 @@ RENKU_FED_KG_SPARQL_USER: {{ . | quote }}
 {{- else if eq .component "kg" }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_KG_EVENTS_SECRET" "key" "events-secret" "value" "generated" "existingSecret" "" "existingSecretKey" "") }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_KG_SPARQL_PASSWORD" "key" "kg-sparql-password" "value" $v.kg.sparql.password "existingSecret" $v.kg.sparql.existingSecret "existingSecretKey" $v.kg.sparql.existingSecretKey) }}
+{{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_KG_REPOSITORY_TOKEN" "key" "kg-repository-token" "value" $v.kg.repositoryToken.token "existingSecret" $v.kg.repositoryToken.existingSecret "existingSecretKey" $v.kg.repositoryToken.existingSecretKey) }}
 {{- else if eq .component "sessions" }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_SESSIONS_PROXY_SECRET" "key" "session-proxy-secret" "value" "generated" "existingSecret" $v.sessionProxy.existingSecret "existingSecretKey" $v.sessionProxy.existingSecretKey) }}
 {{- include "renku-fed.secretEnv" (dict "root" .root "env" "RENKU_FED_SESSIONS_STORAGE_SECRET" "key" "storage-internal-secret" "value" "generated" "existingSecret" "" "existingSecretKey" "") }}
