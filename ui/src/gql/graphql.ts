@@ -14,7 +14,7 @@ export type CreateProjectInput = {
   keywords?: Array<string> | null | undefined;
   /** 1 to 99 characters. */
   name: string;
-  /** The caller's username (the default) or the slug of a group where the caller is EDITOR or OWNER. */
+  /** The caller's own namespace (the default, `User.namespace`) or the slug of a group where the caller is EDITOR or OWNER. */
   namespace?: string | null | undefined;
   /** Defaults to one derived from the name. */
   slug?: string | null | undefined;
@@ -138,7 +138,7 @@ export type SessionChangedSubscription = { sessionChanged: { id: string, state: 
 export type DashboardPageQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardPageQuery = { me: { username: string, displayName: string, projects: { totalCount: number, edges: Array<{ node: (
+export type DashboardPageQuery = { me: { username: string, displayName: string, namespaceNotice: string | null, projects: { totalCount: number, edges: Array<{ node: (
           { id: string }
           & { ' $fragmentRefs'?: { 'ProjectCardFragment': ProjectCardFragment } }
         ) }> }, sessions: Array<(
@@ -375,6 +375,7 @@ export const DashboardPageDocument = new TypedDocumentString(`
   me {
     username
     displayName
+    namespaceNotice
     projects(first: 20, sort: UPDATED_AT_DESC) {
       totalCount
       edges {

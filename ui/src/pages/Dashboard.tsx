@@ -1,4 +1,5 @@
 import { useQuery } from "../api";
+import { NamespaceNotice } from "../components/NamespaceNotice";
 import { Empty, Status } from "../components/Status";
 import { ProjectCard } from "../components/ProjectCard";
 import { SessionRow, isChanging } from "../components/SessionRow";
@@ -10,6 +11,7 @@ const DashboardQuery = graphql(`
     me {
       username
       displayName
+      namespaceNotice
       projects(first: 20, sort: UPDATED_AT_DESC) {
         totalCount
         edges { node { id ...ProjectCard } }
@@ -33,6 +35,7 @@ export function DashboardPage() {
       {me ? (
         <>
           <h1>Welcome, {me.displayName}</h1>
+          <NamespaceNotice notice={me.namespaceNotice} />
           <section aria-labelledby="my-projects">
             <h2 id="my-projects">My projects ({me.projects.totalCount})</h2>
             {me.projects.edges.length === 0 ? (
