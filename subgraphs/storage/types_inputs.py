@@ -33,7 +33,9 @@ class CreateDataConnectorInput:
     """A new data connector."""
 
     name: str
-    namespace: str = strawberry.field(description="Your username or a group's slug.")
+    namespace: str = strawberry.field(
+        description="Your own namespace (`User.namespace`) or a group's slug."
+    )
     storage: StorageInput
     slug: str | None = strawberry.field(default=None, description="Default: from the name.")
     visibility: models.Visibility = models.Visibility.PRIVATE

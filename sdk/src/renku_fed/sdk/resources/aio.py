@@ -146,7 +146,7 @@ class AsyncUsers:
         return result
 
     async def get_by_slug(self, username: str) -> User:
-        """A user by username, the slug of their namespace (such as `alice`)."""
+        """A user by username (such as `alice`), usually also their namespace's slug."""
         result: User = await self._run(calls.user_by_username(username))
         return result
 

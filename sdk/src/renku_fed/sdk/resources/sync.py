@@ -147,7 +147,7 @@ class Users:
         return result
 
     def get_by_slug(self, username: str) -> User:
-        """A user by username, the slug of their namespace (such as `alice`)."""
+        """A user by username (such as `alice`), usually also their namespace's slug."""
         result: User = self._run(calls.user_by_username(username))
         return result
 
