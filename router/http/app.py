@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -51,6 +52,7 @@ from renku_fed.router.redis_stores import (
 )
 from renku_fed.router.request import GraphQLRequest, GraphQLResponse
 from renku_fed.router.settings import RouterSettings, log_deprecations
+from renku_fed.router.streaming import execute_incremental
 from renku_fed.router.subscriptions.multipart import (
     accepts_multipart_subscription,
     multipart_subscription,
@@ -326,7 +328,9 @@ class GraphQLEndpoint:
             )
             self._log(body.get("operationName"), request.method, streamed.status_code, started, 0)
             return streamed
-        execute = gateway.execute_incremental if accepts_multipart(accept) else gateway.execute
+        execute = (
+            partial(execute_incremental, gateway) if accepts_multipart(accept) else gateway.execute
+        )
         result = await execute(graphql_request, headers, read_only=read_only, identity=identity)
         if isinstance(result, IncrementalResponse):
             return self._streamed(result, body, request.method, started)

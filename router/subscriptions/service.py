@@ -18,6 +18,7 @@ from renku_fed.observability.tracing import inject_traceparent, span
 from renku_fed.router.errors import ErrorCode
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest, GraphQLResponse
+from renku_fed.router.streaming import subgraph_errors, subscribe
 from renku_fed.router.subscriptions.plan import Subscription
 from renku_fed.router.subscriptions.settings import SubscriptionSettings
 from renku_fed.router.subscriptions.upstream import (
@@ -86,7 +87,7 @@ class SubscriptionService:
                     ErrorCode.SERVICE_UNAVAILABLE,
                 )
             )
-        return await gateway.subscription(request, identity)
+        return await subscribe(gateway, request, identity)
 
     async def results(
         self, subscription: Subscription, headers: Mapping[str, str]
@@ -120,7 +121,7 @@ class SubscriptionService:
                     metrics.SUBSCRIPTION_EVENTS.labels(subscription.service).inc()
                     yield await subscription.complete(event, headers)
         except SubgraphRefused as exc:
-            errors = gateway.subgraph_errors(exc.errors, subscription.service) if gateway else []
+            errors = subgraph_errors(gateway, exc.errors, subscription.service) if gateway else []
             yield GraphQLResponse(None, errors, False, 200, subscription.operation_name)
         except UpstreamError as exc:
             log.warning(

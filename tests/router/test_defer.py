@@ -9,6 +9,7 @@ from renku_fed.router.execution.incremental import IncrementalResponse
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.planning import print_plan
 from renku_fed.router.request import GraphQLRequest, GraphQLResponse
+from renku_fed.router.streaming import execute_incremental
 from tests.support.fake_subgraphs import FakeSubgraphs
 
 PRODUCTS = """{
@@ -22,7 +23,7 @@ PRODUCTS = """{
 async def incremental(
     gateway: Gateway, query: str, variables: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    result = await gateway.execute_incremental(GraphQLRequest(query, variables=variables), {})
+    result = await execute_incremental(gateway, GraphQLRequest(query, variables=variables), {})
     assert isinstance(result, IncrementalResponse)
     return result.initial.to_dict(), [payload async for payload in result.subsequent]
 
@@ -134,8 +135,8 @@ async def test_defer_if_false_answers_in_one_response(gateway: Gateway) -> None:
       topProducts(first: 1) { name ... @defer(if: $d) { inStock } }
     }"""
 
-    off = await gateway.execute_incremental(GraphQLRequest(query, variables={"d": False}), {})
-    on = await gateway.execute_incremental(GraphQLRequest(query, variables={"d": True}), {})
+    off = await execute_incremental(gateway, GraphQLRequest(query, variables={"d": False}), {})
+    on = await execute_incremental(gateway, GraphQLRequest(query, variables={"d": True}), {})
 
     assert isinstance(off, GraphQLResponse)
     assert off.to_dict() == {"data": {"topProducts": [{"name": "Table", "inStock": True}]}}
@@ -182,7 +183,7 @@ async def test_cancel_stops_the_deferred_parts_in_flight(
     gateway: Gateway, fakes: FakeSubgraphs
 ) -> None:
     fakes.delay["reviews"] = 30
-    result = await gateway.execute_incremental(GraphQLRequest(PRODUCTS), {})
+    result = await execute_incremental(gateway, GraphQLRequest(PRODUCTS), {})
     assert isinstance(result, IncrementalResponse)
     await asyncio.sleep(0.05)
     assert len(fakes.calls("reviews")) == 1

@@ -231,7 +231,7 @@ async def test_planning_error_is_coded(gateway: Gateway, monkeypatch: pytest.Mon
     def fail(*args: Any, **kwargs: Any) -> None:
         raise PlanningError("cannot resolve field Query.me")
 
-    monkeypatch.setattr(gateway._planner, "plan", fail)
+    monkeypatch.setattr(gateway.planner, "plan", fail)
 
     body = await run(gateway, "{ me { id } }")
 
@@ -252,7 +252,7 @@ async def test_internal_error_is_masked(
     def crash(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(gateway._planner, "plan", crash)
+    monkeypatch.setattr(gateway.planner, "plan", crash)
 
     response = await gateway.execute(GraphQLRequest("{ me { id } }"), {})
 

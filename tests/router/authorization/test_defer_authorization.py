@@ -9,6 +9,7 @@ from renku_fed.identity.tokens import ANONYMOUS, Identity
 from renku_fed.router.execution.incremental import IncrementalResponse
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.request import GraphQLRequest
+from renku_fed.router.streaming import execute_incremental
 from tests.router.authorization import test_authorization as authz
 from tests.router.authorization.test_authorization import unauthorized, user
 
@@ -21,7 +22,7 @@ gateway_factory = authz.gateway_factory
 async def parts(
     gateway: Gateway, query: str, identity: Identity = ANONYMOUS
 ) -> list[dict[str, Any]]:
-    result = await gateway.execute_incremental(GraphQLRequest(query), {}, identity=identity)
+    result = await execute_incremental(gateway, GraphQLRequest(query), {}, identity=identity)
     assert isinstance(result, IncrementalResponse)
     return [result.initial.to_dict(), *[p async for p in result.subsequent]]
 

@@ -10,6 +10,7 @@ from renku_fed.identity.tokens import ANONYMOUS, Identity
 from renku_fed.router.gateway import Gateway
 from renku_fed.router.request import GatewayRequestError, GraphQLRequest
 from renku_fed.router.settings import RouterSettings
+from renku_fed.router.streaming import subscribe
 from renku_fed.router.supergraph import Supergraph
 from tests.router.subscriptions.test_websocket_protocol import SUPERGRAPH
 
@@ -32,7 +33,7 @@ async def test_a_condition_on_the_root_field_is_refused_with_the_reason(
     gateway: Gateway, query: str
 ) -> None:
     with pytest.raises(GatewayRequestError) as refused:
-        await gateway.subscription(GraphQLRequest(query, variables={"on": True}), ANONYMOUS)
+        await subscribe(gateway, GraphQLRequest(query, variables={"on": True}), ANONYMOUS)
 
     body = refused.value.response.to_dict()
     [error] = body["errors"]
@@ -48,8 +49,8 @@ async def test_a_condition_on_the_root_field_is_refused_with_the_reason(
 async def test_conditions_below_the_root_field_are_allowed(gateway: Gateway) -> None:
     query = 'subscription($on: Boolean!) { sessionChanged(id: "S") { id state @include(if: $on) } }'
 
-    subscription = await gateway.subscription(
-        GraphQLRequest(query, variables={"on": False}), Identity(subject="alice")
+    subscription = await subscribe(
+        gateway, GraphQLRequest(query, variables={"on": False}), Identity(subject="alice")
     )
 
     assert subscription.service == "sessions"
