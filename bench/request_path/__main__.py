@@ -1,5 +1,8 @@
-"""`python -m bench.request_path`: time the request-path library swaps (bench/request_path)."""
+"""`python -m bench.request_path`: time the request-path library swaps and the router's own
+checks (bench/request_path)."""
 
-from bench.request_path.swaps import main
+from bench.request_path import checks, swaps
 
-main()
+swaps.main()
+print()
+checks.main()
