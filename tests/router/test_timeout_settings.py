@@ -6,9 +6,13 @@ import logging
 
 import pytest
 
+from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.router.execution import SubgraphTransport
 from renku_fed.router.execution.shaping_settings import SubgraphShaping, TrafficShaping
+from renku_fed.router.http import create_router_app
 from renku_fed.router.settings import RouterSettings, log_deprecations
+from renku_fed.router.supergraph import Supergraph
+from tests.support.fake_subgraphs import FakeSubgraphs
 
 URLS = {name: f"http://{name}/graphql" for name in ("a", "b", "c", "d")}
 
@@ -97,3 +101,21 @@ def test_the_alias_folds_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     )
 
     assert timeouts(RouterSettings()) == {"a": 30.0, "b": 30.0, "c": 1.5, "d": 2.0}
+
+
+async def test_the_router_logs_the_deprecation_once_at_start(
+    supergraph: Supergraph,
+    fakes: FakeSubgraphs,
+    verifier: TokenVerifier,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = RouterSettings(subgraph_timeouts={"accounts": 2.0})
+    app = create_router_app(settings, supergraph, verifier, transport=fakes.transport)
+
+    with caplog.at_level(logging.WARNING, logger="renku_fed.router.settings"):
+        async with app.router.lifespan_context(app):
+            timeouts = app.state.gateway._transport._timeouts
+
+    warned = [r.getMessage() for r in caplog.records if r.name == "renku_fed.router.settings"]
+    assert len(warned) == 1 and "SUBGRAPH_TIMEOUTS is deprecated" in warned[0]
+    assert timeouts["accounts"] == 2.0
