@@ -67,7 +67,7 @@ def build_app(
         schema=schema,
         backend=service,
         verifier=verifier,
-        routes=internal_routes(service, secret),
+        routes=internal_routes(service, secret, verifier),
         lifespan=lifespan,
     )
     app.state.service = service

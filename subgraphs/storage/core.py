@@ -67,11 +67,8 @@ class ConnectorInput:
 
 
 async def namespace_roles(service: StorageService, caller: Identity) -> dict[str, Role]:
-    """The caller's namespace roles, remembered for their next session launch."""
-    roles = dict(await service.access.namespace_roles(caller))
-    if caller.subject is not None:
-        await asyncio.to_thread(service.secrets.remember_roles, caller.subject, roles)
-    return roles
+    """The caller's namespace roles, asked of the router now."""
+    return dict(await service.access.namespace_roles(caller))
 
 
 def can_read(connector: DataConnector, caller: Identity, roles: Mapping[str, Role]) -> bool:

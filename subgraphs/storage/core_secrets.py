@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from renku_fed.identity.tokens import Identity
@@ -17,7 +18,15 @@ from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.common.rules import check_max_length, check_name
 from renku_fed.subgraphs.storage.backends import StorageService
 from renku_fed.subgraphs.storage.core import can_read, editable_project, sensitive_fields
-from renku_fed.subgraphs.storage.models import Page, Secret, SecretKind, SecretSlot
+from renku_fed.subgraphs.storage.models import (
+    DataConnector,
+    Page,
+    Role,
+    Secret,
+    SecretKind,
+    SecretSlot,
+    Visibility,
+)
 
 # Renku's limits: names of 1 to 99 characters, values of 1 to 5000.
 SECRET_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_\-.]{1,99}$")
@@ -172,20 +181,45 @@ async def mount_directory(service: StorageService, project_id: str) -> str:
     return found or service.secrets_mount_directory
 
 
-async def session_launch(service: StorageService, project_id: str, user_id: str) -> dict[str, Any]:
+async def session_launch(
+    service: StorageService, project_id: str, user: Identity
+) -> dict[str, Any]:
     """What a session of the project gets for the user: readable connectors with the user's
-    credentials, and the user's values of the project's secret slots."""
-    return await asyncio.to_thread(_launch, service, project_id, user_id)
+    credentials, and the user's values of the project's secret slots.
+
+    The user's namespace roles are asked of the router with their own token, now; without a
+    token, or when the router cannot answer, connectors only namespace members may read are
+    withheld and `problems` says which.
+    """
+    links = await asyncio.to_thread(service.connectors.project_links, project_id)
+    connectors = [connector for _, connector in links]
+    roles, problems = await _launch_roles(service, user, connectors)
+    readable = [c for c in connectors if can_read(c, user, roles)]
+    answer = await asyncio.to_thread(_launch, service, project_id, str(user.subject), readable)
+    return {**answer, "problems": problems}
 
 
-def _launch(service: StorageService, project_id: str, user_id: str) -> dict[str, Any]:
-    user = Identity(subject=user_id)
-    roles = service.secrets.remembered_roles(user_id)
-    readable = [
-        connector
-        for _, connector in service.connectors.project_links(project_id)
-        if can_read(connector, user, roles)
-    ]
+async def _launch_roles(
+    service: StorageService, user: Identity, connectors: list[DataConnector]
+) -> tuple[Mapping[str, Role], list[str]]:
+    """The user's namespace roles, and what is withheld when they cannot be known."""
+    private = [c for c in connectors if c.visibility is not Visibility.PUBLIC]
+    if not private:
+        return {}, []
+    if user.token is None:
+        reason = "your group roles cannot be checked without your sign-in; resume it yourself"
+    else:
+        try:
+            return await service.access.namespace_roles(user), []
+        except DomainError:
+            reason = "your group roles could not be checked; resume the session later"
+    # Counted, not named: the user may not be allowed to see them.
+    return {}, [f"{len(private)} private data connector(s) not mounted: {reason}"]
+
+
+def _launch(
+    service: StorageService, project_id: str, user_id: str, readable: list[DataConnector]
+) -> dict[str, Any]:
     saved = service.secrets.connector_credentials(user_id, [c.id for c in readable])
     connectors = []
     for connector in readable:

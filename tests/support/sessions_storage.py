@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -54,13 +55,24 @@ def _answers(s3: StorageServer, webdav: StorageServer) -> dict[str, dict[str, An
     }
 
 
+def _bearer_subject(authorization: str | None) -> str | None:
+    """The `sub` claim of a bearer JWT, unverified: the sessions service verified it."""
+    if not authorization or not authorization.startswith("Bearer "):
+        return None
+    payload = authorization.removeprefix("Bearer ").split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return str(claims["sub"])
+
+
 @pytest.fixture
 def launch_route(s3_server: StorageServer, webdav_server: StorageServer) -> Iterator[str]:
     """A stand-in for the storage service's `POST /internal/session-launch` (ARCHITECTURE.md).
 
     The storage subgraph was built at the same time as this; this server answers in the route's
     documented shape (connectors with the user's credentials, secret slots with the user's
-    values) by user, and refuses a request without the internal token with 401, as it does.
+    values) by user, and refuses a request without the internal token with 401, as it does,
+    and one without the launching user's own bearer token with 403 (the route answers such a
+    request without private connectors; refusing makes a token left behind fail the test).
     """
     answers = _answers(s3_server, webdav_server)
 
@@ -69,6 +81,8 @@ def launch_route(s3_server: StorageServer, webdav_server: StorageServer) -> Iter
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             known = self.headers.get("X-Renku-Internal-Token") == INTERNAL_SECRET
             code, answer = (200, answers[body["userId"]]) if known else (401, {"error": "token"})
+            if known and _bearer_subject(self.headers.get("Authorization")) != body["userId"]:
+                code, answer = 403, {"error": "not the launching user's own token"}
             text = json.dumps(answer).encode()
             self.send_response(code)
             self.send_header("Content-Type", "application/json")

@@ -3,7 +3,9 @@
 Hibernating sets `spec.hibernated` (Amalthea scales the pod to zero and keeps the volume);
 the session's state follows the resource's `status`. The owner's access token and git
 credentials live in the session's Secret: written at launch and resume, renewed while the owner
-uses the session, emptied when it hibernates, deleted with it.
+uses the session, emptied when it hibernates, deleted with it. The data connectors' and secret
+slots' Secrets (the user's credentials and secret values) are deleted when it hibernates and
+written afresh at resume, from what storage answers then.
 """
 
 from __future__ import annotations
@@ -36,7 +38,11 @@ from renku_fed.subgraphs.sessions.backends.kubernetes_resources import (
     slots_secret,
     slots_secret_name,
 )
-from renku_fed.subgraphs.sessions.backends.launch_storage import LaunchStorage, LaunchStorageClient
+from renku_fed.subgraphs.sessions.backends.launch_storage import (
+    LaunchStorage,
+    LaunchStorageClient,
+    own_token,
+)
 from renku_fed.subgraphs.sessions.backends.project_directory import project_loader
 from renku_fed.subgraphs.sessions.backends.rclone_config import config_file
 from renku_fed.subgraphs.sessions.backends.sqlite_store import SqliteStore
@@ -230,7 +236,7 @@ class KubernetesSessionBackend:
         jupyter_secret = secrets.token_urlsafe(32)
         self._remotes[session.id] = project.repositories[0] if project.repositories else ""
         await self._write_secret(session, jupyter_secret, owner.token)
-        storage = await self._write_storage(session)
+        storage = await self._write_storage(session, owner)
         body = amalthea_session(session, project, environment, env, self._placement, storage)
         try:
             self._remember(await self._api.create_session(body))
@@ -252,11 +258,13 @@ class KubernetesSessionBackend:
         await self._api.put_secret(session_secret(session, jupyter_secret, token, credentials))
         self._tokens[session.id] = token
 
-    async def _write_storage(self, session: Session) -> LaunchStorage | None:
+    async def _write_storage(self, session: Session, owner: Identity) -> LaunchStorage | None:
         """Ask what the session mounts and write its connectors' and slots' Secrets."""
         if not self._storage.configured:
             return None
-        storage = await self._storage.launch_storage(session.project_id, session.owner_id)
+        storage = await self._storage.launch_storage(
+            session.project_id, session.owner_id, own_token(session, owner)
+        )
         for index, connector in enumerate(storage.usable()):
             config = await asyncio.to_thread(config_file, f"dc{index}", connector)
             await self._api.put_secret(data_source_secret(session, index, connector, config))
@@ -264,11 +272,17 @@ class KubernetesSessionBackend:
         return storage
 
     async def _delete_secrets(self, session: Session, resource: dict[str, Any] | None) -> None:
+        await self._delete_storage_secrets(session, resource)
+        await self._api.delete_secret(secret_name(session.id))
+
+    async def _delete_storage_secrets(
+        self, session: Session, resource: dict[str, Any] | None
+    ) -> None:
+        """Delete the connectors' and slots' Secrets: a launch or resume writes them afresh."""
         spec = (resource or {}).get("spec") or {}
         for source in spec.get("dataSources") or ():
             await self._api.delete_secret(source["secretRef"]["name"])
         await self._api.delete_secret(slots_secret_name(session.id))
-        await self._api.delete_secret(secret_name(session.id))
 
     async def hibernate(self, session: Session) -> Session:
         """Set `spec.hibernated`; the volume stays."""
@@ -276,10 +290,12 @@ class KubernetesSessionBackend:
 
     async def _hibernate(self, session: Session, message: str | None) -> Session:
         patch = {"spec": {"hibernated": True}}
-        self._remember(await self._api.patch_session(resource_name(session.id), patch))
+        resource = await self._api.patch_session(resource_name(session.id), patch)
+        self._remember(resource)
         await self._api.patch_secret(
             secret_name(session.id), {"stringData": {"token": "", _CREDENTIALS: ""}}
         )
+        await self._delete_storage_secrets(session, resource)
         self._tokens.pop(session.id, None)
         hibernated = replace(
             session.with_state(SessionState.HIBERNATED, message),
@@ -304,7 +320,7 @@ class KubernetesSessionBackend:
         self._remotes[session.id] = remote_of(resource)
         jupyter_secret = secrets.token_urlsafe(32)
         await self._write_secret(session, jupyter_secret, owner.token)
-        storage = await self._write_storage(session)
+        storage = await self._write_storage(session, owner)
         now = datetime.now(UTC)
         culling = {"lastInteraction": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
         patch: dict[str, Any] = {"spec": {"hibernated": False, "culling": culling}}

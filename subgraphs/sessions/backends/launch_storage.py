@@ -3,6 +3,7 @@
 The storage service's internal route (`POST /internal/session-launch`, see ARCHITECTURE.md)
 answers a project's data connectors the user may read, with the user's decrypted credentials,
 and the user's values of the project's secret slots. Both are secrets: nothing here is logged.
+The request carries the launching user's own token, so storage asks their group roles afresh.
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from renku_fed.identity.tokens import Identity
+from renku_fed.subgraphs.sessions.models import Session
+
 log = logging.getLogger(__name__)
 TOKEN_HEADER = "X-Renku-Internal-Token"
 DEFAULT_SECRETS_DIRECTORY = "/secrets"
 UNREACHABLE = (
     "The storage service could not be reached: the session started without its data "
     "connectors and secrets; resume it later to get them."
+)
+REFUSED = (
+    "The storage service refused to say what the session mounts (HTTP {status}): the session "
+    "started without its data connectors and secrets; sign in again and resume it."
 )
 
 
@@ -96,7 +104,8 @@ def parse(answer: Mapping[str, Any]) -> LaunchStorage:
         for item in answer.get("secretSlots") or ()
     )
     directory = str(answer.get("secretsMountDirectory") or DEFAULT_SECRETS_DIRECTORY)
-    return LaunchStorage(connectors, directory, slots)
+    problems = tuple(str(item) for item in answer.get("problems") or ())
+    return LaunchStorage(connectors, directory, slots, problems)
 
 
 def _option(value: object) -> str:
@@ -121,10 +130,20 @@ class LaunchStorageClient:
         """Close the connection pool."""
         await self._client.aclose()
 
-    async def launch_storage(self, project_id: str, user_id: str) -> LaunchStorage:
-        """The project's connectors and secret files for the user; a problem when unreachable."""
+    async def launch_storage(
+        self, project_id: str, user_id: str, token: str | None
+    ) -> LaunchStorage:
+        """The project's connectors and secret files for the user; a problem when unreachable.
+
+        `token` is the launching user's own access token: storage asks the user's namespace
+        roles with it. Without it (someone else resumes the session), storage withholds the
+        connectors only namespace members may read, and says so.
+        """
         if self._url is None:
             return LaunchStorage()
+        headers = {TOKEN_HEADER: self._secret}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         try:
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception_type(httpx.TransportError),
@@ -136,10 +155,19 @@ class LaunchStorageClient:
                     response = await self._client.post(
                         self._url,
                         json={"projectId": project_id, "userId": user_id},
-                        headers={TOKEN_HEADER: self._secret},
+                        headers=headers,
                     )
                     response.raise_for_status()
-        except (httpx.TransportError, httpx.HTTPStatusError) as error:
+        except httpx.TransportError as error:
             log.warning("storage service unavailable", extra={"error": type(error).__name__})
             return LaunchStorage(problems=(UNREACHABLE,))
+        except httpx.HTTPStatusError as error:
+            status = error.response.status_code
+            log.warning("storage service refused a launch", extra={"status": status})
+            return LaunchStorage(problems=(REFUSED.format(status=status),))
         return parse(response.json())
+
+
+def own_token(session: Session, caller: Identity) -> str | None:
+    """The caller's token when they own the session; None when someone else (an admin) acts."""
+    return caller.token if caller.subject == session.owner_id else None

@@ -22,7 +22,7 @@ from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
 from renku_fed.subgraphs.sessions.backends import ProjectDirectory, ProjectLoader
 from renku_fed.subgraphs.sessions.backends.git_credentials import git_credentials
-from renku_fed.subgraphs.sessions.backends.launch_storage import LaunchStorageClient
+from renku_fed.subgraphs.sessions.backends.launch_storage import LaunchStorageClient, own_token
 from renku_fed.subgraphs.sessions.backends.local_git import clone, configure, local_repository
 from renku_fed.subgraphs.sessions.backends.local_jupyter import (
     LOG_FILE,
@@ -222,7 +222,9 @@ class LocalSessionBackend:
             ) from exc
         await asyncio.to_thread(self._write_token, session, owner)
         home = self._sandbox.home(session_dir)
-        storage = await self._storage.launch_storage(session.project_id, session.owner_id)
+        storage = await self._storage.launch_storage(
+            session.project_id, session.owner_id, own_token(session, owner)
+        )
         work = session_dir / "home" / "work"
         notes = await attach_connectors(storage, session_dir, work, settings.clone_timeout_seconds)
         await asyncio.to_thread(write_secrets, storage, session_dir)

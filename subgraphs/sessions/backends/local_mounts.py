@@ -23,6 +23,7 @@ from renku_fed.subgraphs.sessions.backends.rclone_config import rclone_env
 log = logging.getLogger(__name__)
 SECRETS_DIR = "secrets"
 MOUNTS_FILE = "mounts"
+MOUNT_TABLE = Path("/proc/self/mountinfo")
 
 
 def fuse_available() -> bool:
@@ -62,11 +63,15 @@ async def attach_connectors(
     """Mount (or copy) each usable connector under `work`; what the session's message adds."""
     notes: list[str] = []
     mount = fuse_available()
+    # A start after a crash finds the last start's mounts still there: never stack a new one.
+    await detach_connectors(session_dir)
     for index, connector in enumerate(storage.usable()):
         target = target_of(work, connector)
         if target is None:
             notes.append(f"data connector {connector.slug} has a target path outside the session")
             continue
+        if await asyncio.to_thread(is_mount_point, target):
+            await _unmount(target)
         await asyncio.to_thread(target.mkdir, parents=True, exist_ok=True)
         remote = f"dc{index}"
         source = f"{remote}:{connector.source_path}"
@@ -90,18 +95,45 @@ def _remember_mount(session_dir: Path, target: Path) -> None:
         mounts.write(f"{target}\n")
 
 
+def mount_points(table: Path = MOUNT_TABLE) -> set[Path]:
+    """The mount points this process sees, from `/proc/self/mountinfo` (empty where absent)."""
+    try:
+        lines = table.read_text().splitlines()
+    except OSError:
+        return set()
+    # The fifth field is the mount point, with space, tab, newline and backslash octal-escaped.
+    return {Path(_unescape(line.split(" ")[4])) for line in lines if line.count(" ") >= 4}
+
+
+def is_mount_point(target: Path) -> bool:
+    """Whether something is mounted at `target` (its folder's symbolic links resolved)."""
+    # Not Path.is_mount: it stats the target, which a dead FUSE mount answers with an error.
+    return target.parent.resolve() / target.name in mount_points()
+
+
+def _unescape(field: str) -> str:
+    for code, character in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n")):
+        field = field.replace(code, character)
+    return field.replace("\\134", "\\")
+
+
+async def _unmount(target: Path) -> None:
+    """Detach the FUSE mount at `target` (lazily, if something still holds it open)."""
+    helper = shutil.which("fusermount3") or shutil.which("fusermount") or "fusermount"
+    process = await asyncio.create_subprocess_exec(
+        helper, "-u", "-z", str(target),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    await process.wait()
+
+
 async def detach_connectors(session_dir: Path) -> None:
     """Unmount the connectors mounted at the session's last start."""
     mounts = session_dir / MOUNTS_FILE
     if not mounts.exists():
         return
-    helper = shutil.which("fusermount3") or shutil.which("fusermount") or "fusermount"
-    for target in (await asyncio.to_thread(mounts.read_text)).split():
-        process = await asyncio.create_subprocess_exec(
-            helper, "-u", "-z", target,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        await process.wait()
+    for target in (await asyncio.to_thread(mounts.read_text)).splitlines():
+        await _unmount(Path(target))
     mounts.unlink(missing_ok=True)
 
 

@@ -100,7 +100,7 @@ class ConnectorStore(Protocol):
 
 
 class SecretStore(Protocol):
-    """Users' encrypted secrets, the project slots they fill and their namespace roles."""
+    """Users' encrypted secrets and the project slots they fill."""
 
     def create(self, owner: str, name: str, kind: SecretKind, value: str) -> Secret:
         """Encrypt and store a secret; CONFLICT when the owner has one of that name."""
@@ -174,14 +174,6 @@ class SecretStore(Protocol):
 
     def set_mount_directory(self, project_id: str, directory: str) -> None:
         """Set where the project's sessions get its secrets."""
-        ...
-
-    def remember_roles(self, user_id: str, roles: Mapping[str, Role]) -> None:
-        """Keep the user's namespace roles as last seen, for the session-launch route."""
-        ...
-
-    def remembered_roles(self, user_id: str) -> dict[str, Role]:
-        """The user's namespace roles as last seen."""
         ...
 
 

@@ -44,8 +44,7 @@ CREATE TABLE IF NOT EXISTS slot_values (
     PRIMARY KEY (slot_id, owner));
 CREATE TABLE IF NOT EXISTS mount_directories (
     project_id TEXT PRIMARY KEY, directory TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS namespace_roles (
-    user_id TEXT NOT NULL, slug TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (user_id, slug));
+DROP TABLE IF EXISTS namespace_roles;
 """
 
 

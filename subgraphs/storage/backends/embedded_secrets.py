@@ -1,4 +1,4 @@
-"""The embedded secret store: users' secrets encrypted in SQLite, project slots, roles seen."""
+"""The embedded secret store: users' secrets encrypted in SQLite, and project slots."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from renku_fed.subgraphs.storage.backends.secret_box import SecretBox
 from renku_fed.subgraphs.storage.models import (
     DataConnector,
     Page,
-    Role,
     Secret,
     SecretKind,
     SecretSlot,
@@ -260,20 +259,3 @@ class EmbeddedSecrets:
             db.execute(
                 "INSERT OR REPLACE INTO mount_directories VALUES (?, ?)", (project_id, directory)
             )
-
-    def remember_roles(self, user_id: str, roles: Mapping[str, Role]) -> None:
-        """Keep the user's namespace roles as last seen, for the session-launch route."""
-        with self._db.connect() as db:
-            db.execute("DELETE FROM namespace_roles WHERE user_id = ?", (user_id,))
-            db.executemany(
-                "INSERT INTO namespace_roles VALUES (?, ?, ?)",
-                [(user_id, slug, role.value) for slug, role in roles.items()],
-            )
-
-    def remembered_roles(self, user_id: str) -> dict[str, Role]:
-        """The user's namespace roles as last seen."""
-        with self._db.connect() as db:
-            rows = db.execute(
-                "SELECT slug, role FROM namespace_roles WHERE user_id = ?", (user_id,)
-            ).fetchall()
-        return {row["slug"]: Role(row["role"]) for row in rows}

@@ -2,7 +2,7 @@
 
 The users subgraph answers the caller's namespaces with their role in each (their own first),
 the projects subgraph whether they may see and change a project; the storage subgraph keeps no
-copy it would have to keep fresh, except the last roles seen for the session-launch route.
+copy it would have to keep fresh (a session launch asks too, with the launching user's token).
 """
 
 from __future__ import annotations

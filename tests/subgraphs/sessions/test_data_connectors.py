@@ -29,6 +29,7 @@ from tests.support.sessions_storage import INTERNAL_SECRET, SLOT_VALUE
 from tests.support.sessions_storage import launch_route as launch_route
 
 FLIGHTS_LAUNCHER, CLIMATE_LAUNCHER = demo_launchers()[0].id, demo_launchers()[2].id
+CHANGE = "mutation($id: ID!) {{ {}(id: $id) {{ session {{ state }} errors {{ code }} }} }}"
 
 
 @pytest.mark.parametrize("mount", [True, False], ids=["rclone-mount", "copy"])
@@ -167,6 +168,17 @@ async def test_a_kubernetes_session_gets_rclone_data_sources_and_a_secret_slots_
             assert "data connector flights-s3 needs credentials" in bob_running["message"]
             assert resource_of(kube, bob["id"].lower())["spec"]["dataSources"] == []
             assert SLOT_VALUE not in json.dumps([resource, alice, bob_running])
+            source_secret = spec["dataSources"][0]["secretRef"]["name"]
+            await wait_for_state(post, alice["id"], "RUNNING")
+            slept = await post(CHANGE.format("hibernateSession"), as_user="alice", id=alice["id"])
+            assert slept["hibernateSession"]["errors"] == []
+            assert kube.secret("renku", source_secret) is None
+            assert kube.secret("renku", f"renku-{alice['id'].lower()}-slots") is None
+            woke = await post(CHANGE.format("resumeSession"), as_user="alice", id=alice["id"])
+            assert woke["resumeSession"]["errors"] == []
+            resumed = kube.secret("renku", source_secret)
+            assert resumed is not None and resumed["data"]["remotePath"] == "flights-data"
+            assert kube.secret("renku", f"renku-{alice['id'].lower()}-slots") is not None
             await post(
                 "mutation($id: ID!) { deleteSession(id: $id) { id } }",
                 as_user="alice",

@@ -59,9 +59,14 @@ async def _create(platform: InProcessPlatform, token: str, given: dict[str, Any]
     return str(made["dataConnector"]["id"])
 
 
-async def launch(platform: InProcessPlatform, project_id: str, user: str) -> dict[str, Any]:
+async def launch(
+    platform: InProcessPlatform, project_id: str, user: str, token: str | None = None
+) -> dict[str, Any]:
+    """The session-launch route's answer for `user`, sent their `token` as sessions do."""
     body = {"projectId": project_id, "userId": dev_subject(user)}
     headers = {"X-Renku-Internal-Token": STORAGE_INTERNAL_SECRET}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
     response = await platform.client.post(LAUNCH_URL, json=body, headers=headers)
     assert response.status_code == 200, response.text
     answer: dict[str, Any] = response.json()
@@ -82,7 +87,16 @@ async def test_a_private_connector_is_hidden_from_others_and_counted_on_links(
     assert hidden == {"dataConnector": None, "dataConnectors": {"totalCount": 0}}
     links = (await platform.query(LINKS, bob, {"id": CLIMATE.id}))["data"]["project"]
     assert links["dataConnectors"] == {"totalCount": 0, "hiddenCount": 1, "edges": []}
-    assert (await launch(platform, CLIMATE.id, "bob"))["dataConnectors"] == []
+    assert (await launch(platform, CLIMATE.id, "bob", bob))["dataConnectors"] == []
+    withheld = await launch(platform, CLIMATE.id, "alice")
+    assert withheld["dataConnectors"] == []
+    assert withheld["problems"] == [
+        "1 private data connector(s) not mounted: your group roles cannot be checked without "
+        "your sign-in; resume it yourself"
+    ]
+    assert [
+        c["id"] for c in (await launch(platform, CLIMATE.id, "alice", alice))["dataConnectors"]
+    ] == [connector]
     seen = (await platform.query(LINKS, alice, {"id": CLIMATE.id}))["data"]["project"]
     assert seen["dataConnectors"]["hiddenCount"] == 0
 
@@ -130,7 +144,7 @@ async def test_a_webdav_connector_lists_with_the_launch_configuration(
     assert storage["configuration"]["pass"] == "<sensitive>"
     connector = created["createDataConnector"]["dataConnector"]["id"]
     await platform.query(LINK, alice, {"dc": connector, "project": FLIGHTS.id})
-    mounted = (await launch(platform, FLIGHTS.id, "alice"))["dataConnectors"]
+    mounted = (await launch(platform, FLIGHTS.id, "alice", alice))["dataConnectors"]
     found = next(c for c in mounted if c["id"] == connector)
     assert found["readOnly"] is True and found["targetPath"] == "data/notes"
     listed = rclone_lsf(found["storageType"], found["configuration"], found["sourcePath"])
@@ -168,6 +182,11 @@ async def test_a_target_outside_the_session_folder_is_refused(
         ({}, {"projectId": FLIGHTS.id, "userId": "u"}, 401),
         ({"X-Renku-Internal-Token": "wrong"}, {"projectId": FLIGHTS.id, "userId": "u"}, 401),
         ({"X-Renku-Internal-Token": STORAGE_INTERNAL_SECRET}, {"projectId": FLIGHTS.id}, 400),
+        (
+            {"X-Renku-Internal-Token": STORAGE_INTERNAL_SECRET, "Authorization": "Bearer bad"},
+            {"projectId": FLIGHTS.id, "userId": "u"},
+            401,
+        ),
     ],
 )
 async def test_the_launch_route_needs_the_internal_secret(
@@ -176,3 +195,16 @@ async def test_the_launch_route_needs_the_internal_secret(
     response = await platform.client.post(LAUNCH_URL, json=body, headers=headers)
     assert response.status_code == status
     assert "dataConnectors" not in response.text
+
+
+async def test_the_launch_route_refuses_another_users_token(
+    platform: InProcessPlatform, dev_issuer: DevIssuer
+) -> None:
+    headers = {
+        "X-Renku-Internal-Token": STORAGE_INTERNAL_SECRET,
+        "Authorization": f"Bearer {dev_issuer.sign('bob')}",
+    }
+    body = {"projectId": FLIGHTS.id, "userId": dev_subject("alice")}
+    response = await platform.client.post(LAUNCH_URL, json=body, headers=headers)
+    assert response.status_code == 403
+    assert response.json()["code"] == "FORBIDDEN"

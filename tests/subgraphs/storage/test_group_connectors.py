@@ -6,7 +6,8 @@ from pathlib import Path
 
 from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
 from renku_fed.identity.tokens import TokenVerifier
-from tests.subgraphs.storage.test_connectors import CREATE, UPDATE
+from renku_fed.subgraphs.common.demo import FLIGHTS
+from tests.subgraphs.storage.test_connectors import CREATE, LINK, UPDATE, launch
 from tests.support.inprocess import inprocess_platform
 
 ERRORS = "errors { code field message }"
@@ -48,3 +49,27 @@ async def test_group_members_see_and_editors_change_its_connectors(
 
         await platform.query(REMOVE, alice)
         assert (await platform.query(READ, bob, {"id": connector}))["data"]["dataConnector"] is None
+
+
+async def test_a_launch_asks_for_the_group_roles_of_the_moment(
+    tmp_path: Path, dev_issuer: DevIssuer, verifier: TokenVerifier
+) -> None:
+    alice, bob = dev_issuer.sign("alice"), dev_issuer.sign("bob")
+    subgraphs = ("users", "projects", "storage")
+    async with inprocess_platform(tmp_path, verifier, subgraphs=subgraphs) as platform:
+        await platform.query("{ me { id } }", bob)  # bob signs in to the users subgraph only
+        assert (await platform.query(GROUP, alice))["data"]["createGroup"]["errors"] == []
+        made = (await platform.query(CREATE, alice, {"input": CONNECTOR}))["data"]
+        connector = made["createDataConnector"]["dataConnector"]["id"]
+        linked = await platform.query(LINK, alice, {"dc": connector, "project": FLIGHTS.id})
+        assert linked["data"]["linkDataConnector"]["errors"] == []
+        await platform.query(MEMBER, alice, {"role": "VIEWER"})
+
+        member = await launch(platform, FLIGHTS.id, "bob", bob)
+        assert [c["id"] for c in member["dataConnectors"]] == [connector]
+        assert member["problems"] == []
+
+        await platform.query(REMOVE, alice)  # and bob makes no call to storage in between
+        removed = await launch(platform, FLIGHTS.id, "bob", bob)
+        assert removed["dataConnectors"] == []
+        assert removed["problems"] == []
