@@ -45,13 +45,15 @@ def _scalar_check_off() -> Iterator[None]:
 
     A projector's shapes are collected at its first projection: build the peer's inside.
     """
-    fits, accepted = projection.fits_scalar, collect.scalar_types
-    projection.fits_scalar = lambda type_, value: True
-    collect.scalar_types = lambda type_: None
+    # The names are imported into these modules, not exported by them: patch their namespaces.
+    projector, collector = vars(projection), vars(collect)
+    fits, accepted = projector["fits_scalar"], collector["scalar_types"]
+    projector["fits_scalar"] = lambda type_, value: True
+    collector["scalar_types"] = lambda type_: None
     try:
         yield
     finally:
-        projection.fits_scalar, collect.scalar_types = fits, accepted
+        projector["fits_scalar"], collector["scalar_types"] = fits, accepted
 
 
 def line(name: str, per_second: float, peer: float, unit: float, label: str) -> None:
