@@ -13,7 +13,9 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
@@ -21,6 +23,10 @@ import uvicorn
 from starlette.applications import Starlette
 
 from renku_fed.identity.dev_issuer import DevIssuer, dev_issuer_routes
+from renku_fed.identity.settings import AuthSettings
+from renku_fed.identity.tokens import TokenVerifier
+from renku_fed.subgraphs.users.app import build_app as build_users_app
+from renku_fed.subgraphs.users.settings import UsersSettings
 from tests.support.ports import free_port
 
 RUNS = int(os.environ.get("RENKU_FED_CRASH_RUNS", "3"))
@@ -35,30 +41,47 @@ MINE = """query($after: String) {
 }"""
 
 
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevIssuer]:
-    """The development issuer, served on a loopback port from a thread of this process."""
-    port = free_port()
-    dev = DevIssuer.create(
-        tmp_path_factory.mktemp("issuer"), f"http://127.0.0.1:{port}/realms/renku"
-    )
-    config = uvicorn.Config(
-        Starlette(routes=dev_issuer_routes(dev)), port=port, log_level="warning", lifespan="off"
-    )
+@contextmanager
+def served(app: Starlette, port: int, lifespan: Literal["on", "off"]) -> Iterator[None]:
+    """`app` under uvicorn on a loopback port, from a thread of this process."""
+    config = uvicorn.Config(app, port=port, log_level="warning", lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    yield dev
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevIssuer]:
+    """The development issuer, served on a loopback port."""
+    port = free_port()
+    dev = DevIssuer.create(
+        tmp_path_factory.mktemp("issuer"), f"http://127.0.0.1:{port}/realms/renku"
+    )
+    with served(Starlette(routes=dev_issuer_routes(dev)), port, "off"):
+        yield dev
+
+
+@pytest.fixture(scope="module")
+def users_url(tmp_path_factory: pytest.TempPathFactory, issuer: DevIssuer) -> Iterator[str]:
+    """The users subgraph, which says the caller's own namespace to projects, on a loopback port."""
+    port = free_port()
+    settings = UsersSettings(data_dir=tmp_path_factory.mktemp("users"), projects_url=None)
+    app = build_users_app(settings, TokenVerifier(AuthSettings(issuer=issuer.issuer)))
+    with served(app, port, "on"):
+        yield f"http://127.0.0.1:{port}/graphql"
 
 
 class ProjectsProcess:
     """The projects subgraph under uvicorn, on its own data folder and port."""
 
-    def __init__(self, data_dir: Path, issuer: DevIssuer) -> None:
+    def __init__(self, data_dir: Path, issuer: DevIssuer, users_url: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {
@@ -66,8 +89,7 @@ class ProjectsProcess:
             "RENKU_FED_AUTH_ISSUER": issuer.issuer,
             "RENKU_FED_PROJECTS_DATA_DIR": str(data_dir),
             "RENKU_FED_PROJECTS_SEED_DEMO": "false",
-            # Group roles are asked of a port where nothing listens: projects go to users.
-            "RENKU_FED_PROJECTS_USERS_URL": f"http://127.0.0.1:{free_port()}/graphql",
+            "RENKU_FED_PROJECTS_USERS_URL": users_url,
         }
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -128,9 +150,9 @@ def has_commit(repository: Path) -> bool:
     return subprocess.run(command, capture_output=True, check=False).returncode == 0
 
 
-async def crash_once(data_dir: Path, issuer: DevIssuer, run: int) -> int:
+async def crash_once(data_dir: Path, issuer: DevIssuer, users_url: str, run: int) -> int:
     """One run: stream, kill -9 after a random moment, restart, check; acknowledged count."""
-    service = ProjectsProcess(data_dir, issuer)
+    service = ProjectsProcess(data_dir, issuer, users_url)
     headers = {"authorization": f"Bearer {issuer.sign('alice')}"}
     acked: dict[str, str] = {}
     url = f"{service.url}/graphql"
@@ -161,6 +183,9 @@ async def crash_once(data_dir: Path, issuer: DevIssuer, run: int) -> int:
 
 
 @pytest.mark.asyncio
-async def test_kill_9_loses_no_acknowledged_project(tmp_path: Path, issuer: DevIssuer) -> None:
-    acknowledged = [await crash_once(tmp_path / "projects", issuer, run) for run in range(RUNS)]
+async def test_kill_9_loses_no_acknowledged_project(
+    tmp_path: Path, issuer: DevIssuer, users_url: str
+) -> None:
+    data_dir = tmp_path / "projects"
+    acknowledged = [await crash_once(data_dir, issuer, users_url, run) for run in range(RUNS)]
     assert sum(acknowledged) > 0, "no mutation was acknowledged before the kill"
