@@ -5,8 +5,8 @@ Git runs `hooks/post-receive` in the bare repository after a push, with one line
 writes inside the repository: a new commit on the default branch becomes an empty file
 `renku-pushes/<commit>`. So it works wherever the push is received, also inside a session's
 sandbox, which sees the repository at another path and neither this service's database nor
-its Python packages. `sweep_pushes`, run by the outbox delivery, turns each such file into a
-`push` row of the outbox (`record_push`) and deletes it.
+its Python packages. `sweep_pushes`, run when the outbox is refilled (`OutboxSource.refill`),
+turns each such file into a `push` row of the outbox (`record_push`) and deletes it.
 """
 
 from __future__ import annotations
