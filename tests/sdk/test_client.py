@@ -27,7 +27,14 @@ from renku_fed.sdk import (
 from renku_fed.sdk.credentials import Credentials, load_credentials, save_credentials
 
 URL = "http://platform.test"
-USER = {"id": "U1", "username": "alice", "displayName": "Alice", "email": None, "isAdmin": False}
+USER = {
+    "id": "U1",
+    "username": "alice",
+    "namespace": "alice",
+    "displayName": "Alice",
+    "email": None,
+    "isAdmin": False,
+}
 
 
 def project(n: int, etag: str = "e1") -> dict[str, Any]:

@@ -43,10 +43,11 @@ class SessionState(str, Enum):
 
 
 class User(Model):
-    """A person with an account."""
+    """A person with an account; `namespace` is where their own projects live (`alice`, `carol-2`)."""
 
     id: str
     username: str
+    namespace: str
     display_name: str
     email: str | None = None
     is_admin: bool = False
