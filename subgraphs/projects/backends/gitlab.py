@@ -1,11 +1,12 @@
 """The GitLab project store: Renku projects are GitLab projects, reached with python-gitlab.
 
-Every call uses the caller's own GitLab token (from Keycloak's broker, `gitlab_tokens`), so
-GitLab applies its access rules as well as ours; anonymous callers call without a token and
-see public projects only. Renku's rules (roles, last owner) are checked first on what GitLab
-shows the caller, so a refusal writes nothing. How fields, ids, visibility and roles map is in
-`gitlab_mapping`; users map through `gitlab_identities`; documentation and the template flag,
-which GitLab has no field for, are in `gitlab_metadata`.
+Every call uses the caller's own GitLab token (from Keycloak's broker, through
+`subgraphs/common/gitlab_tokens.py`), so GitLab applies its access rules as well as ours;
+anonymous callers call without a token and see public projects only. Renku's rules (roles, last
+owner) are checked first on what GitLab shows the caller, so a refusal writes nothing. How
+fields, ids, visibility and roles map is in `gitlab_mapping`; users map through
+`gitlab_identities`; documentation and the template flag, which GitLab has no field for, are in
+`gitlab_metadata`.
 
 A mutation of several GitLab calls records how to undo each call as it succeeds; if a later
 call fails, the earlier ones are undone, newest first, and the caller gets the error. The one
@@ -37,6 +38,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.gitlab_tokens import GitLabTokenBroker
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.projects.backends import refusals
 from renku_fed.subgraphs.projects.backends.gitlab_identities import GitLabIdentities
@@ -55,7 +57,6 @@ from renku_fed.subgraphs.projects.backends.gitlab_metadata import (
     MetadataTable,
     ProjectMetadata,
 )
-from renku_fed.subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
 from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import gitlab
 import pytest
 
-from renku_fed.identity.tokens import ANONYMOUS, Identity
+from renku_fed.identity.tokens import ANONYMOUS
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode
+from renku_fed.subgraphs.common.gitlab_tokens import GitLabTokenBroker
 from renku_fed.subgraphs.common.pagination import PageRequest
 from renku_fed.subgraphs.projects.backends.gitlab import GitLabProjectStore
 from renku_fed.subgraphs.projects.backends.gitlab_identities import (
@@ -18,7 +18,6 @@ from renku_fed.subgraphs.projects.backends.gitlab_identities import (
 )
 from renku_fed.subgraphs.projects.backends.gitlab_mapping import gitlab_id
 from renku_fed.subgraphs.projects.backends.gitlab_metadata import MetadataTable
-from renku_fed.subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
 from renku_fed.subgraphs.projects.models import (
     Member,
     NewProject,
@@ -294,29 +293,6 @@ async def test_an_unlinked_caller_reads_as_anonymous_but_cannot_write(
     with pytest.raises(DomainError) as refused:
         await gitlab_store.create(bob, new("mine", namespace="bob"))
     assert refused.value.code is ErrorCode.FORBIDDEN and "linked" in refused.value.message
-
-
-async def test_broker_tokens_are_cached_per_caller_and_never_logged(
-    gitlab_world: GitLabWorld, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    broker = GitLabTokenBroker(gitlab_world.keycloak_url, "renku", IDP_ALIAS)
-    alice, bob = gitlab_world.callers["alice"], gitlab_world.callers["bob"]
-    assert await broker.token_for(alice) == gitlab_world.accounts["alice"].token
-    assert await broker.token_for(alice) == gitlab_world.accounts["alice"].token
-    assert await broker.token_for(bob) == gitlab_world.accounts["bob"].token
-    assert await broker.token_for(ANONYMOUS) is None
-    assert gitlab_world.keycloak.broker_calls == 2
-    for secret in (gitlab_world.accounts["alice"].token, str(alice.token)):
-        assert secret not in caplog.text
-
-
-async def test_a_refused_keycloak_token_is_unauthenticated(gitlab_world: GitLabWorld) -> None:
-    broker = GitLabTokenBroker(gitlab_world.keycloak_url, "renku", IDP_ALIAS)
-    forged = Identity(subject="x", username="x", token="not-a-jwt")
-    with pytest.raises(DomainError) as refused:
-        await broker.token_for(forged)
-    assert refused.value.code is ErrorCode.UNAUTHENTICATED
 
 
 async def test_gitlab_unreachable_is_unavailable(gitlab_world: GitLabWorld, tmp_path: Path) -> None:

@@ -24,10 +24,10 @@ import pytest
 
 from renku_fed.identity.settings import AuthSettings
 from renku_fed.identity.tokens import Identity, TokenVerifier
+from renku_fed.subgraphs.common.gitlab_tokens import GitLabTokenBroker
 from renku_fed.subgraphs.projects.backends.gitlab import GitLabProjectStore
 from renku_fed.subgraphs.projects.backends.gitlab_identities import GitLabIdentities
 from renku_fed.subgraphs.projects.backends.gitlab_metadata import MetadataTable
-from renku_fed.subgraphs.projects.backends.gitlab_tokens import GitLabTokenBroker
 from tests.support.doubles.gitlab import GitLabDouble
 from tests.support.doubles.gitlab_model import GitLabUser
 from tests.support.doubles.keycloak import KeycloakDouble, KeycloakUser

@@ -4,6 +4,8 @@ Keycloak stores the token of a user's linked GitLab account; `GET
 {keycloak}/realms/{realm}/broker/{alias}/token`, called with the user's own bearer token,
 returns it. Tokens are cached per caller token (keyed by its SHA-256, never by the token
 itself) for at most `ttl_seconds` and never past their expiry; no token is ever logged.
+
+The projects subgraph calls GitLab's API with them; the kg pushes recorded metadata with them.
 """
 
 from __future__ import annotations
