@@ -43,7 +43,7 @@ class SessionState(str, Enum):
 
 
 class User(Model):
-    """A person with an account; `namespace` is where their own projects live (`alice`, `carol-2`)."""
+    """A person with an account; `namespace` is where their own projects live (`carol-2`)."""
 
     id: str
     username: str
