@@ -5,7 +5,9 @@ Design (issue 13). The repository is the source of truth; the graph is derived f
 - *Recording.* `recordDataset` / `recordActivity` (EDITOR or OWNER) write JSON-LD files under
   `.renku/` (`metadata`) and commit them to the project's repository with the caller as author
   (`recording`, `repository`: git plumbing on the bare repository, the branch moved only if
-  nobody else moved it). A user committing the same files from a session gets the same graph.
+  nobody else moved it). A GitLab project's commit is made in the kg's mirror of it and pushed
+  as the caller, with their GitLab token from Keycloak's broker (`common/gitlab_tokens.py`).
+  A user committing the same files from a session gets the same graph.
 - *Events.* Every change arrives as an event stored in SQLite before it is acknowledged
   (`events`): the projects subgraph posts project created / changed (visibility, members,
   names, repository URL) / deleted to `POST /internal/events` with the shared secret in

@@ -16,6 +16,7 @@ from renku_fed.identity.settings import AuthSettings, load_settings
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.observability.logs import configure_logging
 from renku_fed.subgraphs.common.app import create_subgraph_app
+from renku_fed.subgraphs.common.gitlab_tokens import GitLabTokenBroker
 from renku_fed.subgraphs.kg.backends import KgBackend, TripleStore
 from renku_fed.subgraphs.kg.backends.embedded import EmbeddedTripleStore
 from renku_fed.subgraphs.kg.backends.endpoint import Endpoint, EndpointTripleStore
@@ -67,22 +68,31 @@ def build_service(
     groups_client: httpx.AsyncClient | None = None,
 ) -> KgService:
     """The graph (default: the configured one) and its ingester, with its event log on disk;
-    callers' groups are asked of the users subgraph (through `groups_client` if given)."""
+    callers' groups are asked of the users subgraph (through `groups_client` if given), and
+    their GitLab tokens of Keycloak's broker when a Keycloak URL is set."""
     graph = graph or build_knowledge_graph(settings)
     secret = settings.repository_token
     token = secret.get_secret_value() if secret is not None else None
+    open_repository = partial(GitRepository, mirrors=settings.data_dir / MIRRORS_DIR, token=token)
     ingester = Ingester(
         graph,
         EventLog(settings.data_dir / EVENTS_FILE),
         poll_seconds=settings.ingestion_poll_seconds,
         max_backoff_seconds=settings.ingestion_max_backoff_seconds,
         on_new_project=seed_repository if settings.seed_demo else None,
-        open_repository=partial(
-            GitRepository, mirrors=settings.data_dir / MIRRORS_DIR, token=token
-        ),
+        open_repository=open_repository,
     )
     groups = GroupDirectory(settings.users_url, groups_client, settings.group_cache_seconds)
-    return KgService(graph=graph, ingester=ingester, groups=groups)
+    return KgService(graph, ingester, groups, open_repository, gitlab_tokens(settings))
+
+
+def gitlab_tokens(settings: KgSettings) -> GitLabTokenBroker | None:
+    """The broker of callers' GitLab tokens, None without a Keycloak URL."""
+    if settings.keycloak_url is None:
+        return None
+    return GitLabTokenBroker(
+        settings.keycloak_url, settings.keycloak_realm, settings.gitlab_idp_alias
+    )
 
 
 def build_app(

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
+from typing import TypeVar
 
 from renku_fed.identity.tokens import Identity
 from renku_fed.subgraphs.common.errors import DomainError, ErrorCode, require_sign_in
@@ -46,9 +49,10 @@ from renku_fed.subgraphs.kg.recording import (
     write_activity,
     write_dataset,
 )
-from renku_fed.subgraphs.kg.repository import Author, GitRepository, RepositoryError
+from renku_fed.subgraphs.kg.repository import Author, GitRepository, PushRefused, RepositoryError
 
 MAX_QUERY_LENGTH = 200
+T = TypeVar("T")
 
 
 def _offset(first: int | None, after: str | None) -> tuple[int, int]:
@@ -214,7 +218,49 @@ async def _editable(service: KgService, caller: Identity, project_id: str) -> Gi
             "projectId",
         )
     try:
-        return GitRepository(url)
+        repository = service.open_repository(url)
+    except RepositoryError as exc:
+        raise _unwritable(exc) from exc
+    if repository.remote is None:
+        return repository
+    return repository.pushing_as(await _gitlab_token(service, caller))
+
+
+async def _gitlab_token(service: KgService, caller: Identity) -> str:
+    """The caller's GitLab token, to push to a GitLab project's repository as them."""
+    if service.gitlab_tokens is None:
+        raise DomainError(
+            ErrorCode.UNAVAILABLE,
+            "The project's repository is on GitLab, where the kg records as you with your GitLab "
+            "token from Keycloak, but the kg has no Keycloak URL; an administrator must set "
+            "RENKU_FED_KG_KEYCLOAK_URL.",
+            "projectId",
+        )
+    token = await service.gitlab_tokens.token_for(caller)
+    if token is None:
+        raise DomainError(
+            ErrorCode.UNAUTHENTICATED,
+            "Recording into a GitLab project needs your bearer token, to ask Keycloak for your "
+            "GitLab token; sign in again.",
+            "projectId",
+        )
+    return token
+
+
+async def _write(service: KgService, caller: Identity, write: Callable[[], T]) -> T:
+    """Run a blocking write into the project's repository; its failures as domain errors."""
+    try:
+        return await asyncio.to_thread(write)
+    except PushRefused as exc:
+        if service.gitlab_tokens is not None:
+            service.gitlab_tokens.forget(caller)
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            "Your GitLab account may not push to this project's repository (GitLab refused "
+            "your token); ask a maintainer of the GitLab project for the Developer role, then "
+            "try again.",
+            "projectId",
+        ) from exc
     except RepositoryError as exc:
         raise _unwritable(exc) from exc
 
@@ -245,12 +291,8 @@ async def record_dataset(
     )
     now = datetime.now(UTC)
     record = replace(record, date_created=record.date_created or now)
-    try:
-        written, commit = await asyncio.to_thread(
-            write_dataset, repository, record, _author(caller), now
-        )
-    except RepositoryError as exc:
-        raise _unwritable(exc) from exc
+    write = partial(write_dataset, repository, record, _author(caller), now)
+    written, commit = await _write(service, caller, write)
     await _pushed(service, project_id, commit)
     return written, commit
 
@@ -281,12 +323,8 @@ async def record_activity(
         run, id=str(uuid.uuid4()), workflow_id=plan.id, command=command, used=used,
         generated=generated, started_at=run.started_at or now, agent=_person(caller),
     )  # fmt: skip
-    try:
-        commit = await asyncio.to_thread(
-            write_activity, repository, plan, activity, _author(caller), now
-        )
-    except RepositoryError as exc:
-        raise _unwritable(exc) from exc
+    write = partial(write_activity, repository, plan, activity, _author(caller), now)
+    commit = await _write(service, caller, write)
     await _pushed(service, project_id, commit)
     return activity, commit
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
+from renku_fed.subgraphs.common.gitlab_tokens import GitLabTokenBroker
 from renku_fed.subgraphs.kg.backends import KgBackend, StoreUnavailable
 from renku_fed.subgraphs.kg.events import Event, EventKind, EventLog, access_from_json
 from renku_fed.subgraphs.kg.groups import GroupDirectory
@@ -31,12 +32,15 @@ NewProjectHook = Callable[[ProjectAccess, str | None], None]
 
 @dataclass(frozen=True, slots=True)
 class KgService:
-    """What the kg's resolvers reach: the graph they read, the ingester they feed, and who
-    reads (the callers' groups)."""
+    """What the kg's resolvers reach: the graph they read, the ingester they feed, who reads
+    (the callers' groups), how a project's repository is opened, and whose GitLab token a
+    recording pushes with (None: recording into GitLab projects is refused)."""
 
     graph: KgBackend
     ingester: Ingester
     groups: GroupDirectory = field(default_factory=lambda: GroupDirectory(None))
+    open_repository: Callable[[str], GitRepository] = GitRepository
+    gitlab_tokens: GitLabTokenBroker | None = None
 
 
 class Ingester:
@@ -95,8 +99,11 @@ class Ingester:
             event = await asyncio.to_thread(self.events.claim)
             if event is None:
                 self._wake.clear()
+                # Not `wait_for`: on Python 3.11 it swallows a cancellation that comes as the
+                # event is set, and the app's shutdown would wait for this loop forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll)
+                    async with asyncio.timeout(self._poll):
+                        await self._wake.wait()
                 continue
             self._changed(event.project_id)
             await self.process(event)

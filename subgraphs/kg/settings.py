@@ -67,6 +67,16 @@ class KgSettings(BaseSettings):
         "keeps a mirror of each under `data_dir/mirrors`. Unset: http(s) repositories are "
         "fetched without credentials, so only public ones are read.",
     )
+    keycloak_url: str | None = Field(
+        default=None,
+        description="Keycloak's base URL, asked for callers' GitLab tokens at "
+        "/realms/REALM/broker/ALIAS/token: recording into a GitLab project pushes with the "
+        "caller's own token. Unset: recording into http(s) repositories is refused.",
+    )
+    keycloak_realm: str = Field(default="renku", description="The Keycloak realm of Renku's users.")
+    gitlab_idp_alias: str = Field(
+        default="gitlab", description="Alias of the GitLab identity provider in that realm."
+    )
     users_url: str | None = Field(
         default="http://127.0.0.1:4001/graphql",
         description="GraphQL URL of the users subgraph, asked (with the caller's token) for the "

@@ -2,7 +2,10 @@
 
 Every request without `Authorization: Basic` (user `oauth2`, any password) gets 401 with a
 `WWW-Authenticate` challenge, so git asks its credential helper; `passwords` records each
-password used.
+password used. Pushes are served too (receive-pack is enabled): when `pushers` is set, a push
+with a password outside it gets 403, as GitLab answers a user who may not push; the actions in
+`before_push` run once each, at the next push, before its refs are advertised (someone else
+pushing first).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +28,8 @@ class GitHttp:
         self.root = root
         self.url = ""
         self.passwords: list[str] = []
+        self.pushers: set[str] | None = None
+        self.before_push: list[Callable[[], object]] = []
 
 
 def _handler(server: GitHttp) -> type[BaseHTTPRequestHandler]:
@@ -39,7 +44,18 @@ def _handler(server: GitHttp) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 return
             server.passwords.append(password)
+            if "git-receive-pack" in self.path and not self._may_push(password):
+                self.send_response(403)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self._backend()
+
+        def _may_push(self, password: str) -> bool:
+            if self.command == "GET":
+                while server.before_push:
+                    server.before_push.pop(0)()
+            return server.pushers is None or password in server.pushers
 
         def _backend(self) -> None:
             parts = urlsplit(self.path)
@@ -50,6 +66,8 @@ def _handler(server: GitHttp) -> type[BaseHTTPRequestHandler]:
                 "REQUEST_METHOD": self.command, "REMOTE_USER": "oauth2",
                 "CONTENT_TYPE": self.headers.get("Content-Type", ""),
                 "CONTENT_LENGTH": str(len(body)), "PATH": "/usr/bin:/bin",
+                "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.receivepack",
+                "GIT_CONFIG_VALUE_0": "true",
             }  # fmt: skip
             done = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True)
             head, _, payload = done.stdout.partition(b"\r\n\r\n")
