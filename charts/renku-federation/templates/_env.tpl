@@ -79,6 +79,11 @@ RENKU_FED_STORAGE_GRAPH_URL: {{ printf "%s/graphql" (include "renku-fed.serviceU
 RENKU_FED_KG_DATA_DIR: /data
 RENKU_FED_KG_USERS_URL: {{ printf "%s/graphql" (include "renku-fed.serviceUrl" (dict "root" . "component" "users")) | quote }}
 RENKU_FED_KG_SEED_DEMO: {{ .Values.kg.seedDemo | toString | quote }}
+{{- if eq .Values.projects.backend "gitlab" }}
+RENKU_FED_KG_KEYCLOAK_URL: {{ required "projects.backend gitlab needs keycloak.url" .Values.keycloak.url | quote }}
+RENKU_FED_KG_KEYCLOAK_REALM: {{ .Values.keycloak.realm | quote }}
+RENKU_FED_KG_GITLAB_IDP_ALIAS: {{ .Values.projects.gitlab.idpAlias | quote }}
+{{- end }}
 {{- with .Values.kg.sparql.url }}
 RENKU_FED_KG_BACKEND: sparql
 RENKU_FED_KG_SPARQL_QUERY_URL: {{ . | quote }}
