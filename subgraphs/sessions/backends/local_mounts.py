@@ -65,12 +65,13 @@ async def attach_connectors(
     mount = fuse_available()
     # A start after a crash finds the last start's mounts still there: never stack a new one.
     await detach_connectors(session_dir)
+    mounted = await asyncio.to_thread(mount_points)
     for index, connector in enumerate(storage.usable()):
         target = target_of(work, connector)
         if target is None:
             notes.append(f"data connector {connector.slug} has a target path outside the session")
             continue
-        if await asyncio.to_thread(is_mount_point, target):
+        if await asyncio.to_thread(is_mount_point, target, mounted):
             await _unmount(target)
         await asyncio.to_thread(target.mkdir, parents=True, exist_ok=True)
         remote = f"dc{index}"
@@ -105,10 +106,10 @@ def mount_points(table: Path = MOUNT_TABLE) -> set[Path]:
     return {Path(_unescape(line.split(" ")[4])) for line in lines if line.count(" ") >= 4}
 
 
-def is_mount_point(target: Path) -> bool:
-    """Whether something is mounted at `target` (its folder's symbolic links resolved)."""
+def is_mount_point(target: Path, mounted: set[Path]) -> bool:
+    """Whether `target` is among `mounted` (its folder's symbolic links resolved)."""
     # Not Path.is_mount: it stats the target, which a dead FUSE mount answers with an error.
-    return target.parent.resolve() / target.name in mount_points()
+    return target.parent.resolve() / target.name in mounted
 
 
 def _unescape(field: str) -> str:

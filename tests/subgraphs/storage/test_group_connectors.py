@@ -8,7 +8,7 @@ from renku_fed.identity.dev_issuer import DevIssuer, dev_subject
 from renku_fed.identity.tokens import TokenVerifier
 from renku_fed.subgraphs.common.demo import FLIGHTS
 from tests.subgraphs.storage.test_connectors import CREATE, LINK, UPDATE, launch
-from tests.support.inprocess import inprocess_platform
+from tests.support.inprocess import InProcessPlatform, inprocess_platform
 
 ERRORS = "errors { code field message }"
 GROUP = f"""mutation {{ createGroup(input: {{slug: "climate-lab", name: "Climate Lab"}}) {{
@@ -25,16 +25,21 @@ CONNECTOR = {
 }  # fmt: skip
 
 
+async def group_connector(platform: InProcessPlatform, alice: str, bob: str) -> str:
+    """Bob signed in (to the users subgraph only), alice's group and its private connector."""
+    await platform.query("{ me { id } }", bob)
+    assert (await platform.query(GROUP, alice))["data"]["createGroup"]["errors"] == []
+    made = (await platform.query(CREATE, alice, {"input": CONNECTOR}))["data"]
+    return str(made["createDataConnector"]["dataConnector"]["id"])
+
+
 async def test_group_members_see_and_editors_change_its_connectors(
     tmp_path: Path, dev_issuer: DevIssuer, verifier: TokenVerifier
 ) -> None:
     alice, bob = dev_issuer.sign("alice"), dev_issuer.sign("bob")
     subgraphs = ("users", "projects", "storage")
     async with inprocess_platform(tmp_path, verifier, subgraphs=subgraphs) as platform:
-        await platform.query("{ me { id } }", bob)
-        assert (await platform.query(GROUP, alice))["data"]["createGroup"]["errors"] == []
-        made = (await platform.query(CREATE, alice, {"input": CONNECTOR}))["data"]
-        connector = made["createDataConnector"]["dataConnector"]["id"]
+        connector = await group_connector(platform, alice, bob)
         assert (await platform.query(READ, bob, {"id": connector}))["data"]["dataConnector"] is None
 
         await platform.query(MEMBER, alice, {"role": "VIEWER"})
@@ -57,10 +62,7 @@ async def test_a_launch_asks_for_the_group_roles_of_the_moment(
     alice, bob = dev_issuer.sign("alice"), dev_issuer.sign("bob")
     subgraphs = ("users", "projects", "storage")
     async with inprocess_platform(tmp_path, verifier, subgraphs=subgraphs) as platform:
-        await platform.query("{ me { id } }", bob)  # bob signs in to the users subgraph only
-        assert (await platform.query(GROUP, alice))["data"]["createGroup"]["errors"] == []
-        made = (await platform.query(CREATE, alice, {"input": CONNECTOR}))["data"]
-        connector = made["createDataConnector"]["dataConnector"]["id"]
+        connector = await group_connector(platform, alice, bob)
         linked = await platform.query(LINK, alice, {"dc": connector, "project": FLIGHTS.id})
         assert linked["data"]["linkDataConnector"]["errors"] == []
         await platform.query(MEMBER, alice, {"role": "VIEWER"})
